@@ -1,0 +1,124 @@
+# pktpath build.
+#   make            build/pktpath (BPF objects -> skeletons -> binary)
+#   make test       install missing packages, build, run every test
+#   make demo       the main job on a self-contained namespace lab
+#   make install    PREFIX=/usr/local DESTDIR=
+# V=1 shows full commands.
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD := build
+
+CC ?= gcc
+CLANG ?= clang
+LLVM_STRIP ?= llvm-strip
+BPFTOOL ?= bpftool
+
+# vmlinux.h is generated from the build machine's BTF rather than committed:
+# CO-RE relocates every field access at load time, so any recent kernel's
+# types serve, and a generated file keeps 3 MB of machine output out of git.
+# Point VMLINUX_BTF at another BTF file to build elsewhere.
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+WARN := -Wall -Wextra -Werror
+CFLAGS ?= -O2 -g
+override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -I$(BUILD) -I. -DPKTPATH_VERSION='"$(VERSION)"'
+LDLIBS := -lbpf -lelf -lz -lpcap -lmnl
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-function
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+
+# Everything but main() is a library both the command and the tests link.
+LIB_SRCS := $(filter-out cmd/main.c,$(wildcard cmd/*.c kernel/*.c netlib/*.c filters/*.c))
+LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
+ASAN_OBJS := $(patsubst %.c,$(BUILD)/asan/%.o,$(LIB_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all asan tests test demo install clean deps
+
+all: $(BUILD)/pktpath
+
+$(BUILD)/vmlinux.h: | $(BUILD)
+	$(call msg,GEN,$@)
+	$(Q)test -r $(VMLINUX_BTF) || { echo "no BTF at $(VMLINUX_BTF): set VMLINUX_BTF=FILE" >&2; exit 1; }
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/*.h $(BUILD)/vmlinux.h | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -I$(BUILD) -Ibpf -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+$(BUILD)/%.o: %.c $(SKELS) | $(BUILD)
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/asan/%.o: %.c $(SKELS) | $(BUILD)
+	$(call msg,CC-SAN,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -MMD -MP -c $< -o $@
+
+$(BUILD)/pktpath: $(BUILD)/cmd/main.o $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+# The same program with AddressSanitizer and UBSan, run by the tests.
+$(BUILD)/asan/pktpath: $(BUILD)/asan/cmd/main.o $(ASAN_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN) $^ $(LDLIBS) -o $@
+
+asan: $(BUILD)/asan/pktpath
+
+$(BUILD)/tests/%: tests/unit/%.c $(ASAN_OBJS)
+	$(call msg,TEST,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN) $< $(ASAN_OBJS) $(LDLIBS) -o $@
+
+$(BUILD)/tools/%: tests/tools/%.c
+	$(call msg,TOOL,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+tests: $(UNIT_BINS) $(TOOL_BINS)
+
+$(BUILD):
+	@mkdir -p $@
+
+deps:
+	@tests/deps.sh
+
+test: deps
+	$(MAKE) all asan tests
+	tests/run.sh
+
+demo: deps
+	$(MAKE) all tests
+	tests/demo.sh
+
+install: $(BUILD)/pktpath
+	install -D -m 0755 $(BUILD)/pktpath $(DESTDIR)$(PREFIX)/bin/pktpath
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/* pktpath, tracepoint backend: raw tracepoints on the device receive and
+ * transmit points, drops and frees. Each hit that passes the in-kernel
+ * selection (netns, interface) becomes one struct pp_event in the ring
+ * buffer. Raw tracepoints need no tracefs and hand us the skb pointer. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "event.h"
+
+#define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86DD
+#define IP_OFFSET_MASK 0x1fff
+
+/* Set by user space between open and load. */
+const volatile __u32 cfg_netns = 0;      /* 0: every namespace */
+const volatile __u32 cfg_ifindex = 0;    /* 0: every interface */
+const volatile bool cfg_stack_drops = true;
+const volatile bool cfg_stack_all = false;
+const volatile bool cfg_drop_has_reason = true; /* skb:kfree_skb has `reason` (>= 5.17) */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20); /* resized by user space */
+} events SEC(".maps");
+
+/* Failed ring-buffer reservations, per CPU: every lost event is counted. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 16384);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, 127 * sizeof(__u64));
+} stacks SEC(".maps");
+
+static __always_inline __u32 skb_netns(struct sk_buff *skb, struct net_device *dev)
+{
+	if (dev)
+		return BPF_CORE_READ(dev, nd_net.net, ns.inum);
+	struct sock *sk = BPF_CORE_READ(skb, sk);
+	if (sk)
+		return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	return 0;
+}
+
+/* L4 summary at head+off, bounded by the linear area's end. */
+static __always_inline void parse_l4(struct pp_event *e, unsigned char *head, __u32 off, __u32 tail)
+{
+	__u8 b[16];
+
+	if (off + 8 > tail)
+		return;
+	switch (e->l4proto) {
+	case IPPROTO_TCP:
+		if (off + 14 > tail || bpf_probe_read_kernel(b, 14, head + off))
+			return;
+		e->tcp_flags = b[13];
+		break;
+	case IPPROTO_UDP:
+	case IPPROTO_ICMP:
+	case 58: /* IPPROTO_ICMPV6 */
+		if (bpf_probe_read_kernel(b, 8, head + off))
+			return;
+		break;
+	default:
+		return;
+	}
+	if (e->l4proto == IPPROTO_TCP || e->l4proto == IPPROTO_UDP) {
+		e->sport = ((__u16)b[0] << 8) | b[1];
+		e->dport = ((__u16)b[2] << 8) | b[3];
+	} else {
+		e->icmp_type = b[0];
+		e->icmp_code = b[1];
+		e->sport = ((__u16)b[4] << 8) | b[5]; /* echo id */
+		e->dport = ((__u16)b[6] << 8) | b[7]; /* echo seq */
+	}
+	e->have |= PP_HAVE_L4;
+}
+
+static __always_inline void parse_ipv4(struct pp_event *e, unsigned char *head, __u32 nh, __u32 tail)
+{
+	struct iphdr ip;
+
+	if (nh + sizeof(ip) > tail || bpf_probe_read_kernel(&ip, sizeof(ip), head + nh))
+		return;
+	if (ip.version != 4 || ip.ihl < 5)
+		return;
+	e->ipver = 4;
+	e->l4proto = ip.protocol;
+	__builtin_memcpy(e->saddr, &ip.saddr, 4);
+	__builtin_memcpy(e->daddr, &ip.daddr, 4);
+	e->have |= PP_HAVE_L3;
+	if (bpf_ntohs(ip.frag_off) & IP_OFFSET_MASK) {
+		e->have |= PP_HAVE_FRAG;
+		return;
+	}
+	parse_l4(e, head, nh + ip.ihl * 4, tail);
+}
+
+static __always_inline void parse_ipv6(struct pp_event *e, unsigned char *head, __u32 nh, __u32 tail)
+{
+	struct ipv6hdr ip6;
+	__u8 opt[4];
+
+	if (nh + sizeof(ip6) > tail || bpf_probe_read_kernel(&ip6, sizeof(ip6), head + nh))
+		return;
+	if (ip6.version != 6)
+		return;
+	e->ipver = 6;
+	__builtin_memcpy(e->saddr, &ip6.saddr, 16);
+	__builtin_memcpy(e->daddr, &ip6.daddr, 16);
+	e->have |= PP_HAVE_L3;
+
+	__u8 next = ip6.nexthdr;
+	__u32 off = nh + sizeof(ip6);
+	/* Skip a bounded number of extension headers to reach L4. */
+	for (int i = 0; i < 4; i++) {
+		if (next != 0 && next != 43 && next != 44 && next != 60)
+			break;
+		if (off + 4 > tail || bpf_probe_read_kernel(opt, 4, head + off))
+			return;
+		if (next == 44) { /* fragment header: fixed 8 bytes */
+			if (((opt[2] << 8) | opt[3]) & 0xfff8) {
+				e->l4proto = opt[0];
+				e->have |= PP_HAVE_FRAG;
+				return;
+			}
+			off += 8;
+		} else {
+			off += (opt[1] + 1) * 8;
+		}
+		next = opt[0];
+	}
+	e->l4proto = next;
+	parse_l4(e, head, off, tail);
+}
+
+static __always_inline int emit(void *ctx, struct sk_buff *skb, __u16 probe, __u64 location, __u32 reason)
+{
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	__u16 proto = bpf_ntohs(BPF_CORE_READ(skb, protocol));
+	__u32 ifindex = dev ? BPF_CORE_READ(dev, ifindex) : 0;
+	__u32 netns = skb_netns(skb, dev);
+
+	/* Not a network packet (netlink, unix): outside what pktpath traces. */
+	if (proto == 0)
+		return 0;
+	if (cfg_netns && netns != cfg_netns)
+		return 0;
+	if (cfg_ifindex && ifindex != cfg_ifindex)
+		return 0;
+
+	struct pp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__u32 zero = 0;
+		__u64 *n = bpf_map_lookup_elem(&lost, &zero);
+		if (n)
+			*n += 1;
+		return 0;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+
+	__u64 id = bpf_get_current_pid_tgid();
+	e->ts_ns = bpf_ktime_get_ns();
+	e->skb = (__u64)skb;
+	e->probe = probe;
+	e->cpu = bpf_get_smp_processor_id();
+	e->pid = (__u32)id;
+	e->tgid = id >> 32;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->netns = netns;
+	if (netns)
+		e->have |= PP_HAVE_NETNS;
+	if (dev) {
+		e->ifindex = ifindex;
+		BPF_CORE_READ_STR_INTO(&e->ifname, dev, name);
+		e->have |= PP_HAVE_DEV;
+	}
+	e->ethertype = proto;
+	e->len = BPF_CORE_READ(skb, len);
+	e->mark = BPF_CORE_READ(skb, mark);
+	e->pkt_type = BPF_CORE_READ_BITFIELD_PROBED(skb, pkt_type);
+	e->location = location;
+	e->reason = reason;
+	if (probe == PP_PROBE_DROP && cfg_drop_has_reason)
+		e->have |= PP_HAVE_REASON;
+
+	e->stack_id = -1;
+	if (cfg_stack_all || (probe == PP_PROBE_DROP && cfg_stack_drops))
+		e->stack_id = bpf_get_stackid(ctx, &stacks, 0);
+
+	/* Where L3 starts: on receive the MAC header is already pulled and
+	 * skb->data is the network header (network_header is reset only
+	 * after this tracepoint); elsewhere network_header is authoritative. */
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u32 tail = BPF_CORE_READ(skb, tail);
+	__u32 nh;
+	if (probe == PP_PROBE_RX)
+		nh = BPF_CORE_READ(skb, data) - head;
+	else
+		nh = BPF_CORE_READ(skb, network_header);
+	if (nh < tail) {
+		if (proto == ETH_P_IP)
+			parse_ipv4(e, head, nh, tail);
+		else if (proto == ETH_P_IPV6)
+			parse_ipv6(e, head, nh, tail);
+	}
+
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("raw_tp/netif_receive_skb")
+int pp_rx(struct bpf_raw_tracepoint_args *ctx)
+{
+	return emit(ctx, (struct sk_buff *)ctx->args[0], PP_PROBE_RX, 0, 0);
+}
+
+SEC("raw_tp/net_dev_queue")
+int pp_tx(struct bpf_raw_tracepoint_args *ctx)
+{
+	return emit(ctx, (struct sk_buff *)ctx->args[0], PP_PROBE_TX, 0, 0);
+}
+
+/* skb:kfree_skb is (skb, location) before 5.17, then (skb, location, reason). */
+SEC("raw_tp/kfree_skb")
+int pp_drop(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u32 reason = cfg_drop_has_reason ? (__u32)ctx->args[2] : 0;
+	return emit(ctx, (struct sk_buff *)ctx->args[0], PP_PROBE_DROP, ctx->args[1], reason);
+}
+
+SEC("raw_tp/consume_skb")
+int pp_free(struct bpf_raw_tracepoint_args *ctx)
+{
+	return emit(ctx, (struct sk_buff *)ctx->args[0], PP_PROBE_FREE, 0, 0);
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,15 @@
+/* Exit statuses: each kind of failure has its own, documented in README.md
+ * and `pktpath --help`. */
+#ifndef PKTPATH_EXITCODES_H
+#define PKTPATH_EXITCODES_H
+
+enum {
+	EXIT_OK = 0,
+	EXIT_RUNTIME = 1,    /* failed while running (load, attach, ring buffer) */
+	EXIT_USAGE = 2,      /* bad option, number or expression */
+	EXIT_PRIVILEGE = 3,  /* not root / missing CAP_BPF, CAP_PERFMON */
+	EXIT_KERNEL = 4,     /* kernel lacks what is needed: BTF, tracepoint */
+	EXIT_NOTFOUND = 5,   /* unknown interface or network namespace */
+};
+
+#endif

@@ -1,0 +1,226 @@
+#include "cmd/format.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/escape.h"
+#include "cmd/probes.h"
+#include "kernel/dropreason.h"
+#include "kernel/kallsyms.h"
+#include "netlib/netns.h"
+
+#define MAX_FRAMES 127
+
+/* Column layout; the header and every line share it. */
+#define COLS "%-12s %-18s %3s %-17s %-12s %-12s %-9s %7s %-16s %s\n"
+
+const char *pkt_type_name(uint8_t t)
+{
+	static const char *const names[] = {"HOST",     "BROADCAST", "MULTICAST", "OTHERHOST",
+					    "OUTGOING", "LOOPBACK",  "USER",      "KERNEL"};
+	return t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
+}
+
+void fmt_header(struct strbuf *sb)
+{
+	sb_printf(sb, COLS, "TIME", "SKB", "CPU", "PROBE", "NETNS", "IFACE", "PKT_TYPE", "PID", "COMM",
+		  "PACKET");
+}
+
+static void addr_str(const struct pp_event *e, const uint8_t *a, char *out, size_t len)
+{
+	if (!inet_ntop(e->ipver == 6 ? AF_INET6 : AF_INET, a, out, (socklen_t)len))
+		snprintf(out, len, "?");
+}
+
+static void tcp_flags(uint8_t f, char *out)
+{
+	static const struct {
+		uint8_t bit;
+		char c;
+	} map[] = {{0x02, 'S'}, {0x01, 'F'}, {0x04, 'R'}, {0x08, 'P'},
+		   {0x20, 'U'}, {0x40, 'E'}, {0x80, 'W'}, {0x10, '.'}};
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (f & map[i].bit)
+			out[n++] = map[i].c;
+	out[n] = '\0';
+}
+
+static const char *icmp_name(const struct pp_event *e)
+{
+	if (e->l4proto == IPPROTO_ICMP) {
+		switch (e->icmp_type) {
+		case 0: return "echo-reply";
+		case 3: return "unreachable";
+		case 8: return "echo-request";
+		case 11: return "time-exceeded";
+		}
+	} else {
+		switch (e->icmp_type) {
+		case 1: return "unreachable";
+		case 3: return "time-exceeded";
+		case 128: return "echo-request";
+		case 129: return "echo-reply";
+		case 133: return "router-solicit";
+		case 134: return "router-advert";
+		case 135: return "neighbor-solicit";
+		case 136: return "neighbor-advert";
+		}
+	}
+	return NULL;
+}
+
+static int is_echo(const struct pp_event *e)
+{
+	return e->l4proto == IPPROTO_ICMP ? (e->icmp_type == 0 || e->icmp_type == 8)
+					  : (e->icmp_type == 128 || e->icmp_type == 129);
+}
+
+void fmt_packet(struct strbuf *sb, const struct pp_event *e)
+{
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	int l4 = (e->have & PP_HAVE_L4) != 0;
+
+	if (!(e->have & PP_HAVE_L3)) {
+		const char *name = e->ethertype == 0x0806 ? " (ARP)" : e->ethertype == 0x0800 ? " (IPv4)"
+				 : e->ethertype == 0x86dd ? " (IPv6)" : "";
+		sb_printf(sb, "ethertype 0x%04x%s", e->ethertype, name);
+		goto tail;
+	}
+	addr_str(e, e->saddr, src, sizeof(src));
+	addr_str(e, e->daddr, dst, sizeof(dst));
+	const char *lb = e->ipver == 6 ? "[" : "", *rb = e->ipver == 6 ? "]" : "";
+	switch (e->l4proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		if (l4) {
+			sb_printf(sb, "%s %s%s%s:%u > %s%s%s:%u", e->l4proto == IPPROTO_TCP ? "TCP" : "UDP",
+				  lb, src, rb, e->sport, lb, dst, rb, e->dport);
+			if (e->l4proto == IPPROTO_TCP) {
+				char f[9];
+				tcp_flags(e->tcp_flags, f);
+				sb_printf(sb, " [%s]", f);
+			}
+		} else {
+			sb_printf(sb, "%s %s > %s", e->l4proto == IPPROTO_TCP ? "TCP" : "UDP", src, dst);
+		}
+		break;
+	case IPPROTO_ICMP:
+	case 58: {
+		sb_printf(sb, "%s %s > %s", e->l4proto == IPPROTO_ICMP ? "ICMP" : "ICMP6", src, dst);
+		if (!l4)
+			break;
+		const char *n = icmp_name(e);
+		if (n)
+			sb_printf(sb, " %s", n);
+		else
+			sb_printf(sb, " type %u", e->icmp_type);
+		if (is_echo(e))
+			sb_printf(sb, " id %u seq %u", e->sport, e->dport);
+		else if (e->icmp_code)
+			sb_printf(sb, " code %u", e->icmp_code);
+		break;
+	}
+	default:
+		sb_printf(sb, "IPv%u %s > %s proto %u", e->ipver, src, dst, e->l4proto);
+	}
+	if (e->have & PP_HAVE_FRAG)
+		sb_printf(sb, " frag");
+tail:
+	sb_printf(sb, " len %u", e->len);
+	if (e->mark)
+		sb_printf(sb, " mark 0x%x", e->mark);
+}
+
+void fmt_reason(struct strbuf *sb, const struct dropreasons *dr, const struct pp_event *e)
+{
+	if (!(e->have & PP_HAVE_REASON)) {
+		sb_printf(sb, "(no reason: kernel before 5.17)");
+		return;
+	}
+	const char *n = dropreasons_name(dr, e->reason);
+	if (n)
+		sb_printf(sb, "%s", n);
+	else
+		sb_printf(sb, "reason %u", e->reason);
+}
+
+static void fmt_stack(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
+{
+	uint64_t ips[MAX_FRAMES];
+	char sym[256];
+	size_t n;
+
+	if (e->stack_id < 0 || !ctx->read_stack) {
+		if (e->stack_id < -1)
+			sb_printf(sb, "%13sstack: not recorded (%s)\n", "", strerror((int)-e->stack_id));
+		return;
+	}
+	n = ctx->read_stack(ctx->stack_arg, e->stack_id, ips, MAX_FRAMES);
+	if (!n) {
+		sb_printf(sb, "%13sstack: id %d no longer in the stack map\n", "", e->stack_id);
+		return;
+	}
+	/* The first frames are pktpath's own program and the tracepoint
+	 * dispatcher: the kernel's story starts after them. */
+	size_t first = 0;
+	for (size_t i = 0; i < n && i < 4; i++) {
+		ksyms_format(ctx->ksyms, ips[i], sym, sizeof(sym));
+		if (strncmp(sym, "bpf_prog_", 9) == 0 || strncmp(sym, "bpf_trace_run", 13) == 0 ||
+		    strncmp(sym, "__bpf_trace_", 12) == 0)
+			first = i + 1;
+	}
+	sb_printf(sb, "%13sstack:", "");
+	for (size_t i = first; i < n; i++) {
+		ksyms_format(ctx->ksyms, ips[i], sym, sizeof(sym));
+		sb_printf(sb, "%s%s", i > first ? " < " : " ", sym);
+	}
+	sb_printf(sb, "\n");
+}
+
+void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
+{
+	const struct probe_info *pi = probe_info(e->probe);
+	char t[32], skb[24], cpu[8], probe[24], ns[64], ifn[72], pid[16], comm[72];
+	struct strbuf pkt = {0};
+
+	uint64_t rel = e->ts_ns >= ctx->t0 ? e->ts_ns - ctx->t0 : 0;
+	snprintf(t, sizeof(t), "%" PRIu64 ".%06" PRIu64, rel / 1000000000, rel % 1000000000 / 1000);
+	snprintf(skb, sizeof(skb), "0x%" PRIx64, (uint64_t)e->skb);
+	snprintf(cpu, sizeof(cpu), "%u", e->cpu);
+	if (pi)
+		snprintf(probe, sizeof(probe), "%s", pi->name);
+	else
+		snprintf(probe, sizeof(probe), "probe#%u", e->probe);
+	const char *nsname = (e->have & PP_HAVE_NETNS) ? netns_name(e->netns) : NULL;
+	if (nsname)
+		escape_field(nsname, strlen(nsname), ns, sizeof(ns));
+	else if (e->have & PP_HAVE_NETNS)
+		snprintf(ns, sizeof(ns), "%u", e->netns);
+	else
+		snprintf(ns, sizeof(ns), "-");
+	if (e->have & PP_HAVE_DEV)
+		escape_field(e->ifname, sizeof(e->ifname), ifn, sizeof(ifn));
+	else
+		snprintf(ifn, sizeof(ifn), "-");
+	snprintf(pid, sizeof(pid), "%u", e->tgid);
+	escape_field(e->comm, sizeof(e->comm), comm, sizeof(comm));
+	if (!comm[0])
+		snprintf(comm, sizeof(comm), "-");
+
+	fmt_packet(&pkt, e);
+	if (e->probe == PP_PROBE_DROP) {
+		char loc[256];
+		sb_printf(&pkt, " DROP ");
+		fmt_reason(&pkt, ctx->reasons, e);
+		ksyms_format(ctx->ksyms, (uint64_t)e->location, loc, sizeof(loc));
+		sb_printf(&pkt, " at %s", loc);
+	}
+	sb_printf(sb, COLS, t, skb, cpu, probe, ns, ifn, pkt_type_name(e->pkt_type), pid, comm,
+		  pkt.s ? pkt.s : "");
+	sb_free(&pkt);
+	fmt_stack(sb, e, ctx);
+}

@@ -1,0 +1,33 @@
+/* One event -> one human-readable line (plus a stack line for drops). */
+#ifndef PKTPATH_FORMAT_H
+#define PKTPATH_FORMAT_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpf/event.h"
+#include "cmd/strbuf.h"
+
+struct ksyms;
+struct dropreasons;
+
+/* Fills ips with up to max frames of stack id; returns how many. */
+typedef size_t (*stack_reader)(void *arg, int32_t id, uint64_t *ips, size_t max);
+
+struct fmt_ctx {
+	const struct ksyms *ksyms;
+	const struct dropreasons *reasons;
+	uint64_t t0; /* time of the first event: TIME is relative to it */
+	stack_reader read_stack;
+	void *stack_arg;
+};
+
+void fmt_header(struct strbuf *sb);
+void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx);
+
+/* Pieces shared with the summary. */
+const char *pkt_type_name(uint8_t t);
+void fmt_reason(struct strbuf *sb, const struct dropreasons *dr, const struct pp_event *e);
+void fmt_packet(struct strbuf *sb, const struct pp_event *e);
+
+#endif

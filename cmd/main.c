@@ -1,0 +1,323 @@
+/* pktpath: parse, check privileges and BTF, resolve the selection, open
+ * and configure the BPF object, load, attach, poll the ring buffer until
+ * a signal or a limit, then detach and print the summary. */
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd/exitcodes.h"
+#include "cmd/format.h"
+#include "cmd/options.h"
+#include "cmd/probes.h"
+#include "cmd/summary.h"
+#include "kernel/dropreason.h"
+#include "kernel/features.h"
+#include "kernel/kallsyms.h"
+#include "netlib/netns.h"
+#include "pktpath.skel.h"
+
+static volatile sig_atomic_t stop_signal;
+static bool verbose;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (!verbose && level != LIBBPF_WARN)
+		return 0;
+	if (!verbose)
+		return 0; /* failures get one line of ours; -v shows libbpf's own */
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(int status, const char *fmt, ...)
+{
+	va_list ap;
+	fputs("pktpath: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return status;
+}
+
+struct run {
+	const struct options *opt;
+	struct pktpath_bpf *skel;
+	struct fmt_ctx fmt;
+	struct summary sum;
+	struct strbuf line;
+	uint64_t printed;
+	bool t0_set;
+	bool out_broken; /* stdout closed: stop quietly */
+	struct bpf_link *links[PP_PROBE_MAX];
+};
+
+static void detach(struct run *r)
+{
+	for (int p = 0; p < PP_PROBE_MAX; p++) {
+		bpf_link__destroy(r->links[p]);
+		r->links[p] = NULL;
+	}
+}
+
+static size_t read_stack(void *arg, int32_t id, uint64_t *ips, size_t max)
+{
+	struct run *r = arg;
+	uint64_t buf[127] = {0};
+	size_t n = 0;
+	if (bpf_map__lookup_elem(r->skel->maps.stacks, &id, sizeof(id), buf, sizeof(buf), 0))
+		return 0;
+	while (n < max && n < 127 && buf[n])
+		ips[n] = buf[n], n++;
+	return n;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct run *r = ctx;
+	if (size < sizeof(struct pp_event)) {
+		r->sum.malformed++;
+		return 0;
+	}
+	const struct pp_event *e = data;
+	if (!r->t0_set) {
+		r->fmt.t0 = e->ts_ns;
+		r->t0_set = true;
+	}
+	summary_add(&r->sum, e);
+	sb_reset(&r->line);
+	fmt_event(&r->line, e, &r->fmt);
+	if (r->line.len && fwrite(r->line.s, 1, r->line.len, stdout) != r->line.len) {
+		r->out_broken = true;
+		return -EPIPE;
+	}
+	r->printed++;
+	if (r->opt->count && r->printed >= r->opt->count)
+		return 1; /* stops ring_buffer__poll */
+	return 0;
+}
+
+static uint64_t lost_events(struct pktpath_bpf *skel)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t total = 0;
+	uint32_t zero = 0;
+	if (ncpu <= 0)
+		return 0;
+	uint64_t *v = calloc((size_t)ncpu, sizeof(*v));
+	if (v && !bpf_map__lookup_elem(skel->maps.lost, &zero, sizeof(zero), v,
+				       sizeof(*v) * (size_t)ncpu, 0))
+		for (int i = 0; i < ncpu; i++)
+			total += v[i];
+	free(v);
+	return total;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Chooses the backend and says why on one line. Only the tracepoint backend
+ * exists in this version; the line still reports what the kernel offers. */
+static void announce_backend(const struct btf *vmlinux)
+{
+	char kwhy[128], fwhy[128];
+	bool kp = feat_kprobe(kwhy, sizeof(kwhy));
+	bool fe = feat_fentry(vmlinux, fwhy, sizeof(fwhy));
+	fprintf(stderr, "backend: tracepoint (kprobes: %s; fentry: %s)\n",
+		kp ? "available, backend not in this version" : kwhy,
+		fe ? "available, backend not in this version" : fwhy);
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt;
+	struct run run = {0};
+	struct btf *vmlinux = NULL;
+	struct dropreasons *reasons = NULL;
+	struct ksyms *ksyms = NULL;
+	struct ring_buffer *rb = NULL;
+	struct netns_ref ns = {.fd = -1};
+	char err[512];
+	int status = EXIT_OK;
+
+	int pr = options_parse(&opt, argc, argv);
+	if (pr)
+		return pr > 0 ? EXIT_OK : EXIT_USAGE;
+	verbose = opt.verbose;
+	run.opt = &opt;
+	libbpf_set_print(libbpf_log);
+
+	if (opt.expr) {
+		status = fail(EXIT_USAGE,
+			      "filter expressions are not supported by this version ('%s'); select with --netns and -i",
+			      opt.expr);
+		goto out;
+	}
+	if (!feat_privileged(err, sizeof(err))) {
+		status = fail(EXIT_PRIVILEGE, "%s: run it with sudo", err);
+		goto out;
+	}
+	vmlinux = btf__parse(opt.btf_path, NULL);
+	if (!vmlinux) {
+		status = fail(EXIT_KERNEL,
+			      "no kernel BTF at %s (%s): pktpath needs a kernel built with CONFIG_DEBUG_INFO_BTF=y, or --btf FILE",
+			      opt.btf_path, strerror(errno));
+		goto out;
+	}
+
+	/* Selection: a namespace, an interface inside it. */
+	uint32_t sel_netns = 0, sel_ifindex = 0;
+	if (opt.netns) {
+		if (netns_resolve(opt.netns, &ns, err, sizeof(err))) {
+			status = fail(EXIT_NOTFOUND, "%s", err);
+			goto out;
+		}
+		sel_netns = ns.inode;
+	}
+	if (opt.ifname) {
+		sel_ifindex = netns_ifindex(ns.fd, opt.ifname);
+		if (!sel_ifindex) {
+			status = fail(EXIT_NOTFOUND, "no interface '%s' in %s%s (see 'ip link')", opt.ifname,
+				      opt.netns ? "network namespace " : "pktpath's network namespace",
+				      opt.netns ? opt.netns : "");
+			goto out;
+		}
+		/* An ifindex means something only inside one namespace. */
+		if (!sel_netns)
+			sel_netns = netns_self_inode();
+	}
+
+	int drop_nargs = feat_tp_nargs(vmlinux, "kfree_skb");
+	for (int p = 1; p < PP_PROBE_MAX; p++) {
+		const struct probe_info *pi = probe_info((uint16_t)p);
+		const char *tp = strchr(pi->tp, ':') + 1;
+		if (feat_tp_nargs(vmlinux, tp) < 1) {
+			status = fail(EXIT_KERNEL, "this kernel has no tracepoint %s", pi->tp);
+			goto out;
+		}
+	}
+	announce_backend(vmlinux);
+
+	LIBBPF_OPTS(bpf_object_open_opts, oopts);
+	if (strcmp(opt.btf_path, "/sys/kernel/btf/vmlinux") != 0)
+		oopts.btf_custom_path = opt.btf_path;
+	run.skel = pktpath_bpf__open_opts(&oopts);
+	if (!run.skel) {
+		status = fail(EXIT_RUNTIME, "cannot open the BPF object: %s", strerror(errno));
+		goto out;
+	}
+	struct pktpath_bpf *skel = run.skel;
+	skel->rodata->cfg_netns = sel_netns;
+	skel->rodata->cfg_ifindex = sel_ifindex;
+	skel->rodata->cfg_stack_drops = opt.stack_drops;
+	skel->rodata->cfg_stack_all = opt.stack_all;
+	skel->rodata->cfg_drop_has_reason = drop_nargs >= 3;
+	bpf_map__set_max_entries(skel->maps.events, opt.ringbuf_size);
+	if (opt.drops_only) {
+		bpf_program__set_autoload(skel->progs.pp_rx, false);
+		bpf_program__set_autoload(skel->progs.pp_tx, false);
+		bpf_program__set_autoload(skel->progs.pp_free, false);
+	}
+	if (pktpath_bpf__load(skel)) {
+		int e = errno;
+		status = fail(e == EPERM ? EXIT_PRIVILEGE : EXIT_KERNEL,
+			      "the kernel refused pktpath's BPF programs: %s (run with -v for the verifier log)",
+			      strerror(e));
+		goto out;
+	}
+	for (int p = 1; p < PP_PROBE_MAX; p++) {
+		const struct probe_info *pi = probe_info((uint16_t)p);
+		struct bpf_program *prog = bpf_object__find_program_by_name(skel->obj, pi->prog);
+		if (!bpf_program__autoload(prog))
+			continue;
+		struct bpf_link *l = bpf_program__attach(prog);
+		if (!l) {
+			status = fail(EXIT_KERNEL, "cannot attach to tracepoint %s: %s", pi->tp, strerror(errno));
+			goto out;
+		}
+		run.links[p] = l;
+	}
+
+	ksyms = ksyms_load("/proc/kallsyms");
+	if (!ksyms)
+		fprintf(stderr, "pktpath: warning: cannot read kernel symbols from /proc/kallsyms (%s): locations print as addresses\n",
+			strerror(errno));
+	reasons = dropreasons_load(vmlinux);
+	run.fmt.ksyms = ksyms;
+	run.fmt.reasons = reasons;
+	run.fmt.read_stack = read_stack;
+	run.fmt.stack_arg = &run;
+
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &run, NULL);
+	if (!rb) {
+		status = fail(EXIT_RUNTIME, "cannot set up the ring buffer: %s", strerror(errno));
+		goto out;
+	}
+
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	sb_reset(&run.line);
+	fmt_header(&run.line);
+	fwrite(run.line.s, 1, run.line.len, stdout);
+	fflush(stdout);
+	fprintf(stderr, "pktpath: ready\n");
+
+	double deadline = opt.seconds > 0 ? now_s() + opt.seconds : 0;
+	while (!stop_signal) {
+		int n = ring_buffer__poll(rb, 100);
+		if (n < 0 && n != -EINTR) {
+			if (!run.out_broken)
+				status = fail(EXIT_RUNTIME, "reading the ring buffer: %s", strerror(-n));
+			break;
+		}
+		if (opt.count && run.printed >= opt.count)
+			break;
+		if (deadline && now_s() >= deadline)
+			break;
+		if (fflush(stdout) == EOF) {
+			run.out_broken = true;
+			break;
+		}
+	}
+	/* Detach first, then print what was already in the buffer. */
+	uint64_t lost = lost_events(skel);
+	detach(&run);
+	if (!run.out_broken && !(opt.count && run.printed >= opt.count))
+		ring_buffer__consume(rb);
+	lost = lost_events(skel);
+	fflush(stdout);
+	summary_print(stderr, &run.sum, reasons, lost);
+
+out:
+	detach(&run);
+	ring_buffer__free(rb);
+	pktpath_bpf__destroy(run.skel);
+	ksyms_free(ksyms);
+	dropreasons_free(reasons);
+	btf__free(vmlinux);
+	netns_ref_close(&ns);
+	netns_names_free();
+	summary_free(&run.sum);
+	sb_free(&run.line);
+	options_free(&opt);
+	return status;
+}

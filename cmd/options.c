@@ -1,0 +1,188 @@
+#include "cmd/options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_RINGBUF (8u << 20)
+
+static const char usage_text[] =
+	"Usage: pktpath [OPTIONS] [EXPRESSION]\n"
+	"Follow packets through the Linux kernel: receive, transmit, drop and free,\n"
+	"with the drop reason, the code location and the kernel stack of every drop.\n"
+	"\n"
+	"Selection (done in the kernel, so a busy host stays cheap to trace):\n"
+	"  -n, --netns NS        only namespace NS: a name from `ip netns`, a path\n"
+	"                        (/proc/PID/ns/net) or an inode number\n"
+	"  -i, --interface IF    only interface IF (in --netns NS, else in pktpath's own)\n"
+	"  -d, --drops           only drop events\n"
+	"\n"
+	"Run control:\n"
+	"  -c, --count N         stop after N events\n"
+	"  -t, --time SECONDS    stop after SECONDS (fractions allowed)\n"
+	"      --stack           record the kernel stack of every event, not only drops\n"
+	"      --no-stack        record no stacks (drops too)\n"
+	"      --ringbuf BYTES   ring buffer size (K/M suffix; power of two; default 8M)\n"
+	"      --btf FILE        kernel BTF to use (default /sys/kernel/btf/vmlinux)\n"
+	"  -v, --verbose         show libbpf's messages\n"
+	"  -h, --help            this text\n"
+	"  -V, --version         version\n"
+	"\n"
+	"EXPRESSION (a tcpdump filter) is not supported by this version yet.\n"
+	"\n"
+	"Examples:\n"
+	"  pktpath --drops                    every drop on the host, with reason and stack\n"
+	"  pktpath --netns lab -i veth0       what crosses veth0 in namespace 'lab'\n"
+	"  pktpath -n /proc/4121/ns/net -t 5  five seconds of the namespace of pid 4121\n"
+	"\n"
+	"Exit status: 0 ok (also after Ctrl-C), 1 runtime failure, 2 usage error,\n"
+	"3 missing privileges, 4 kernel lacks a requirement (BTF, tracepoint),\n"
+	"5 unknown interface or namespace.\n";
+
+enum { OPT_STACK = 256, OPT_NO_STACK, OPT_RINGBUF, OPT_BTF };
+
+static const struct option longopts[] = {
+	{"netns", required_argument, NULL, 'n'},
+	{"interface", required_argument, NULL, 'i'},
+	{"drops", no_argument, NULL, 'd'},
+	{"count", required_argument, NULL, 'c'},
+	{"time", required_argument, NULL, 't'},
+	{"stack", no_argument, NULL, OPT_STACK},
+	{"no-stack", no_argument, NULL, OPT_NO_STACK},
+	{"ringbuf", required_argument, NULL, OPT_RINGBUF},
+	{"btf", required_argument, NULL, OPT_BTF},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{0},
+};
+
+static int bad(const char *opt, const char *val, const char *why)
+{
+	fprintf(stderr, "pktpath: invalid %s '%s': %s (see --help)\n", opt, val, why);
+	return -1;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	if (!*s || *s == '-')
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_size(const char *s, uint32_t *out)
+{
+	char *end;
+	if (!*s || *s == '-')
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		v <<= 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		v <<= 20, end++;
+	if (*end || v < 4096 || v > (1ull << 30) || (v & (v - 1)))
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int options_parse(struct options *o, int argc, char **argv)
+{
+	int c;
+	memset(o, 0, sizeof(*o));
+	o->stack_drops = true;
+	o->ringbuf_size = DEFAULT_RINGBUF;
+	o->btf_path = "/sys/kernel/btf/vmlinux";
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:n:i:dc:t:vhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			o->netns = optarg;
+			break;
+		case 'i':
+			if (!*optarg || strlen(optarg) >= 16 || strchr(optarg, '/'))
+				return bad("interface name", optarg, "1 to 15 characters, no '/'");
+			o->ifname = optarg;
+			break;
+		case 'd':
+			o->drops_only = true;
+			break;
+		case 'c':
+			if (parse_u64(optarg, &o->count) || o->count == 0)
+				return bad("count", optarg, "want a whole number > 0");
+			break;
+		case 't': {
+			char *end;
+			errno = 0;
+			o->seconds = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !isfinite(o->seconds) || o->seconds <= 0)
+				return bad("time", optarg, "want seconds > 0");
+			break;
+		}
+		case OPT_STACK:
+			o->stack_all = o->stack_drops = true;
+			break;
+		case OPT_NO_STACK:
+			o->stack_all = o->stack_drops = false;
+			break;
+		case OPT_RINGBUF:
+			if (parse_size(optarg, &o->ringbuf_size))
+				return bad("ring buffer size", optarg, "a power of two from 4K to 1G");
+			break;
+		case OPT_BTF:
+			o->btf_path = optarg;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 1;
+		case 'V':
+			printf("pktpath %s\n", PKTPATH_VERSION);
+			return 1;
+		case ':':
+			fprintf(stderr, "pktpath: option '%s' needs a value (see --help)\n", argv[optind - 1]);
+			return -1;
+		default:
+			fprintf(stderr, "pktpath: unknown option '%s' (see --help)\n", argv[optind - 1]);
+			return -1;
+		}
+	}
+
+	/* The remaining words form one expression, as with tcpdump. */
+	size_t len = 0;
+	for (int i = optind; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	if (len) {
+		o->expr = malloc(len);
+		if (!o->expr)
+			return -1;
+		o->expr[0] = '\0';
+		for (int i = optind; i < argc; i++) {
+			if (i > optind)
+				strcat(o->expr, " ");
+			strcat(o->expr, argv[i]);
+		}
+	}
+	return 0;
+}
+
+void options_free(struct options *o)
+{
+	free(o->expr);
+	o->expr = NULL;
+}

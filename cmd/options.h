@@ -1,0 +1,26 @@
+/* Command-line options. */
+#ifndef PKTPATH_OPTIONS_H
+#define PKTPATH_OPTIONS_H
+#include <stdbool.h>
+#include <stdint.h>
+
+struct options {
+	const char *netns;    /* --netns PATH|NAME|INODE */
+	const char *ifname;   /* -i */
+	bool drops_only;      /* --drops */
+	uint64_t count;       /* -c: stop after this many events (0: no limit) */
+	double seconds;       /* -t: stop after this long (0: no limit) */
+	bool stack_drops;     /* --no-stack clears */
+	bool stack_all;       /* --stack: every event, not only drops */
+	uint32_t ringbuf_size;/* --ringbuf BYTES */
+	const char *btf_path; /* --btf FILE */
+	bool verbose;
+	char *expr;           /* trailing arguments joined, as tcpdump does */
+};
+
+/* 0: run; 1: done already (help, version); -1: usage error, message
+ * printed. */
+int options_parse(struct options *o, int argc, char **argv);
+void options_free(struct options *o);
+
+#endif

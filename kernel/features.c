@@ -1,0 +1,97 @@
+#include "kernel/features.h"
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <errno.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+bool feat_fentry(const struct btf *vmlinux, char *why, size_t len)
+{
+	/* r0 = 0; exit: the smallest fentry program, on a function every
+	 * kernel with networking has. */
+	const struct bpf_insn insns[] = {
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0},
+		{.code = BPF_JMP | BPF_EXIT},
+	};
+	int id = vmlinux ? btf__find_by_name_kind(vmlinux, "ip_rcv", BTF_KIND_FUNC) : -1;
+	if (id < 0) {
+		snprintf(why, len, "no BTF for ip_rcv");
+		return false;
+	}
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = (unsigned)id);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "pp_feat", "GPL", insns, 2, &opts);
+	if (fd < 0) {
+		int err = errno;
+		if (err == EPERM || err == EACCES)
+			snprintf(why, len, "tracing programs not permitted");
+		else
+			snprintf(why, len, "tracing program rejected (%s)", strerror(err));
+		return false;
+	}
+	int link = bpf_raw_tracepoint_open(NULL, fd);
+	int err = errno;
+	close(fd);
+	if (link < 0) {
+		snprintf(why, len, "cannot attach a trampoline (%s)", strerror(err));
+		return false;
+	}
+	close(link);
+	return true;
+}
+
+bool feat_kprobe(char *why, size_t len)
+{
+	/* The kprobe PMU exists exactly when the kernel has CONFIG_KPROBES. */
+	if (access("/sys/bus/event_source/devices/kprobe/type", R_OK) != 0) {
+		snprintf(why, len, "CONFIG_KPROBES not set");
+		return false;
+	}
+	return true;
+}
+
+int feat_tp_nargs(const struct btf *vmlinux, const char *tp)
+{
+	char name[128];
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	int id = btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF);
+	if (id < 0)
+		return -1;
+	/* typedef -> pointer -> func_proto(void *__data, args...) */
+	const struct btf_type *t = btf__type_by_id(vmlinux, id);
+	t = btf__type_by_id(vmlinux, t->type);
+	if (!t || !btf_is_ptr(t))
+		return -1;
+	t = btf__type_by_id(vmlinux, t->type);
+	if (!t || !btf_is_func_proto(t))
+		return -1;
+	return btf_vlen(t) - 1;
+}
+
+bool feat_privileged(char *why, size_t len)
+{
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2];
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) != 0) {
+		snprintf(why, len, "cannot read capabilities: %s", strerror(errno));
+		return false;
+	}
+#define HAS(cap) (data[(cap) / 32].effective & (1u << ((cap) % 32)))
+	if (HAS(CAP_SYS_ADMIN) || (HAS(CAP_BPF) && HAS(CAP_PERFMON)))
+		return true;
+#undef HAS
+	snprintf(why, len, "needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)");
+	return false;
+}

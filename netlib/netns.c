@@ -1,0 +1,214 @@
+#include "netlib/netns.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static int all_digits(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+static int open_ns(const char *path, uint32_t *inode)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return -1;
+	}
+	*inode = (uint32_t)st.st_ino;
+	return fd;
+}
+
+/* A file that holds the namespace with this inode: /run/netns first, then
+ * any process living in it. */
+static int open_ns_by_inode(uint32_t inode)
+{
+	static const char *const dirs[] = {NETNS_RUN_DIR, "/proc"};
+	char path[512];
+	for (size_t d = 0; d < 2; d++) {
+		DIR *dir = opendir(dirs[d]);
+		struct dirent *de;
+		if (!dir)
+			continue;
+		while ((de = readdir(dir))) {
+			if (de->d_name[0] == '.' || (d == 1 && !all_digits(de->d_name)))
+				continue;
+			snprintf(path, sizeof(path), d == 0 ? "%s/%s" : "%s/%s/ns/net", dirs[d], de->d_name);
+			uint32_t ino;
+			int fd = open_ns(path, &ino);
+			if (fd >= 0 && ino == inode) {
+				closedir(dir);
+				return fd;
+			}
+			if (fd >= 0)
+				close(fd);
+		}
+		closedir(dir);
+	}
+	return -1;
+}
+
+int netns_resolve(const char *spec, struct netns_ref *out, char *err, size_t errlen)
+{
+	char path[512];
+	out->fd = -1;
+	out->inode = 0;
+	if (all_digits(spec)) {
+		unsigned long v = strtoul(spec, NULL, 10);
+		if (v == 0 || v > UINT32_MAX) {
+			snprintf(err, errlen, "network namespace inode '%s' is out of range", spec);
+			return -1;
+		}
+		out->inode = (uint32_t)v;
+		out->fd = open_ns_by_inode(out->inode);
+		if (out->fd < 0) {
+			snprintf(err, errlen,
+				 "no network namespace with inode %s (none in %s or held by a process)",
+				 spec, NETNS_RUN_DIR);
+			return -1;
+		}
+		return 0;
+	}
+	if (strchr(spec, '/')) {
+		snprintf(path, sizeof(path), "%s", spec);
+	} else {
+		snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, spec);
+	}
+	out->fd = open_ns(path, &out->inode);
+	if (out->fd < 0) {
+		snprintf(err, errlen, "unknown network namespace '%s': %s: %s (see 'ip netns list')",
+			 spec, path, strerror(errno));
+		return -1;
+	}
+	/* Any file opens; only a network namespace answers NS_GET_NSTYPE so. */
+	if (ioctl(out->fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
+		snprintf(err, errlen, "'%s' (%s) is not a network namespace", spec, path);
+		netns_ref_close(out);
+		return -1;
+	}
+	return 0;
+}
+
+void netns_ref_close(struct netns_ref *ref)
+{
+	if (ref->fd >= 0)
+		close(ref->fd);
+	ref->fd = -1;
+}
+
+uint32_t netns_self_inode(void)
+{
+	struct stat st;
+	if (stat("/proc/self/ns/net", &st) < 0)
+		return 0;
+	return (uint32_t)st.st_ino;
+}
+
+unsigned int netns_ifindex(int nsfd, const char *ifname)
+{
+	if (nsfd < 0)
+		return if_nametoindex(ifname);
+	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	unsigned int idx = 0;
+	if (self < 0)
+		return 0;
+	if (setns(nsfd, CLONE_NEWNET) == 0) {
+		idx = if_nametoindex(ifname);
+		if (setns(self, CLONE_NEWNET) < 0) {
+			/* Continuing in the wrong namespace would mislead every later
+			 * look-up; there is no sane way on. */
+			perror("pktpath: cannot return to the original network namespace");
+			abort();
+		}
+	}
+	close(self);
+	return idx;
+}
+
+struct ns_name {
+	uint32_t inode;
+	char *name;
+};
+
+static struct {
+	struct ns_name *v;
+	size_t n;
+	time_t loaded;
+	uint32_t init_inode;
+} names;
+
+static void names_reload(void)
+{
+	DIR *dir = opendir(NETNS_RUN_DIR);
+	struct dirent *de;
+	char path[512];
+	netns_names_free();
+	names.loaded = time(NULL);
+	/* The initial namespace is the one pid 1 lives in. */
+	struct stat st;
+	if (stat("/proc/1/ns/net", &st) == 0)
+		names.init_inode = (uint32_t)st.st_ino;
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, de->d_name);
+		if (stat(path, &st) < 0)
+			continue;
+		struct ns_name *v = realloc(names.v, (names.n + 1) * sizeof(*v));
+		if (!v)
+			break;
+		names.v = v;
+		v[names.n].inode = (uint32_t)st.st_ino;
+		v[names.n].name = strdup(de->d_name);
+		if (v[names.n].name)
+			names.n++;
+	}
+	closedir(dir);
+}
+
+const char *netns_name(uint32_t inode)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < names.n; i++)
+			if (names.v[i].inode == inode)
+				return names.v[i].name;
+		if (inode && inode == names.init_inode)
+			return "init";
+		if (pass == 0 && time(NULL) != names.loaded)
+			names_reload();
+		else
+			break;
+	}
+	return NULL;
+}
+
+void netns_names_free(void)
+{
+	for (size_t i = 0; i < names.n; i++)
+		free(names.v[i].name);
+	free(names.v);
+	names.v = NULL;
+	names.n = 0;
+}

@@ -1,0 +1,33 @@
+/* Network namespaces: what the user names (path, `ip netns` name, inode)
+ * to an inode the BPF side can compare, and inodes back to names. */
+#ifndef PKTPATH_NETNS_H
+#define PKTPATH_NETNS_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define NETNS_RUN_DIR "/run/netns"
+
+struct netns_ref {
+	uint32_t inode;
+	int fd;        /* open namespace file for setns(), -1 if none found */
+};
+
+/* spec: a path ("/proc/123/ns/net"), a name in /run/netns, or an inode
+ * number. Returns 0, or -1 with a sentence for the user in err. */
+int netns_resolve(const char *spec, struct netns_ref *out, char *err, size_t errlen);
+void netns_ref_close(struct netns_ref *ref);
+
+/* The inode of the namespace pktpath itself runs in (0 on error). */
+uint32_t netns_self_inode(void);
+
+/* ifindex of ifname inside the namespace nsfd (-1: pktpath's own).
+ * 0 when there is no such interface. */
+unsigned int netns_ifindex(int nsfd, const char *ifname);
+
+/* Name for a namespace inode: its /run/netns name, "init" for the initial
+ * namespace, or NULL. The table is re-read (at most once a second) when an
+ * unknown inode appears, so namespaces created later get names too. */
+const char *netns_name(uint32_t inode);
+void netns_names_free(void);
+
+#endif
