@@ -7,12 +7,14 @@
 #   lab_exec NS CMD...   run CMD inside namespace NS
 #   lab_bg NS CMD...     same, in the background; killed at teardown (pid in $!)
 #   lab_down             remove everything now (also runs on EXIT)
+#   $LAB_DIR             a scratch directory, removed with the lab
 #
 # Only 198.18.0.0/15 addresses, only inside namespaces the lab created: test
 # traffic never reaches the host's own interfaces.
 
 LAB_NAMESPACES=()
 LAB_PIDS=()
+LAB_DIR=$(mktemp -d /tmp/pktpath-lab.XXXXXX) # scratch files, removed at teardown
 
 lab_up() {
 	local name=$1 n=$2 tmp="pp$$x$n"
@@ -68,6 +70,8 @@ lab_down() {
 		ip netns del "$ns" 2>/dev/null
 	done
 	LAB_NAMESPACES=()
+	[ -n "$LAB_DIR" ] && rm -rf "$LAB_DIR"
+	LAB_DIR=
 }
 
 trap lab_down EXIT

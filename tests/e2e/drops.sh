@@ -1,0 +1,26 @@
+# Drops with evidence: reason by name, location, stack.
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/check.sh"
+lab_up ppd 10 || { fail "lab setup"; exit 1; }
+lab_exec ppd-b iptables -A INPUT -p udp --dport 9999 -j DROP || { fail "iptables rule"; exit 1; }
+
+pp_start "$LAB_DIR/pp" --drops --netns ppd-b || { fail "pktpath started"; cat "$LAB_DIR/pp.err"; exit 1; }
+lab_exec ppd-a bash -c 'echo closed > /dev/udp/198.18.10.2/7778'
+lab_exec ppd-a bash -c 'echo filtered > /dev/udp/198.18.10.2/9999'
+sleep 0.5
+pp_stop
+out=$LAB_DIR/pp.out
+
+check "exit status 0 after SIGINT (got $PP_RC)" [ "$PP_RC" -eq 0 ]
+nosock=$(grep -A1 '198.18.10.1:[0-9]* > 198.18.10.2:7778' "$out" | grep -m1 -A1 'DROP')
+check "UDP to a closed port: drop reason NO_SOCKET" grep -q 'DROP NO_SOCKET' <<<"$nosock"
+check "UDP to a closed port: location in __udp4_lib_rcv" grep -qE 'DROP NO_SOCKET at __udp4_lib_rcv\+0x[0-9a-f]+' <<<"$nosock"
+check "UDP to a closed port: stack has ip_local_deliver path frames" \
+	grep -qE 'stack: .*__udp4_lib_rcv.*ip_local_deliver' <<<"$nosock"
+
+nf=$(grep -A1 '198.18.10.1:[0-9]* > 198.18.10.2:9999' "$out" | grep -m1 -A1 'DROP')
+check "iptables DROP: reason NETFILTER_DROP" grep -q 'DROP NETFILTER_DROP' <<<"$nf"
+check "iptables DROP: nf_hook_slow in the stack" grep -qE 'stack: .*nf_hook_slow' <<<"$nf"
+check "--drops prints only drop events" bash -c "! awk 'NR>1 && \$4 != \"\" && \$1 !~ /^stack:/ && \$4 != \"kfree_skb\"' '$out' | grep -q ."
+check "summary counts drops by reason" grep -qE 'drops by reason:.*NO_SOCKET [0-9]+.*' "$LAB_DIR/pp.err"
+check "summary says how many events were lost" grep -qE '[0-9]+ lost' "$LAB_DIR/pp.err"

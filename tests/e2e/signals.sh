@@ -1,0 +1,27 @@
+# SIGINT and SIGTERM during a flood: summary, exit 0, and nothing of
+# pktpath's left in the kernel afterwards (the kernel's program list is the
+# oracle).
+. "$(dirname "$0")/../lib/lab.sh"
+. "$(dirname "$0")/../lib/check.sh"
+FLOOD=$(cd "$(dirname "$0")/../.." && pwd)/build/tools/udpflood
+lab_up ppf 15 || { fail "lab setup"; exit 1; }
+check "no pktpath programs loaded before the test" [ -z "$(pp_progs_loaded)" ]
+
+for sig in INT TERM; do
+	pp_start "$LAB_DIR/$sig" --netns ppf-b || { fail "SIG$sig: pktpath started"; cat "$LAB_DIR/$sig.err"; continue; }
+	check "SIG$sig: programs are loaded while running" [ -n "$(pp_progs_loaded)" ]
+	ip netns exec ppf-a "$FLOOD" 198.18.15.2 9 300000 6 >"$LAB_DIR/flood.$sig" &
+	flood=$!
+	sleep 1.5
+	kill -"$sig" "$PP_PID"
+	wait "$PP_PID"
+	rc=$?
+	wait $flood
+	check "SIG$sig during a flood: exit status 0 (got $rc)" [ $rc -eq 0 ]
+	check "SIG$sig: summary printed" grep -qE '^pktpath: [0-9]+ events .*[0-9]+ lost' "$LAB_DIR/$sig.err"
+	n=$(grep -oE '^pktpath: [0-9]+ events' "$LAB_DIR/$sig.err" | grep -oE '[0-9]+')
+	check "SIG$sig: the flood was seen ($n events)" [ "${n:-0}" -gt 1000 ]
+	lines=$(grep -c 'UDP 198.18.15.1:[0-9]* > 198.18.15.2:9 ' "$LAB_DIR/$sig.out")
+	check "SIG$sig: every counted event was printed ($lines lines)" [ "${n:-0}" -eq "$(($(wc -l <"$LAB_DIR/$sig.out") - 1 - $(grep -c '^ *stack:' "$LAB_DIR/$sig.out")))" ]
+	check "SIG$sig: no pktpath program remains loaded" [ -z "$(pp_progs_loaded)" ]
+done

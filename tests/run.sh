@@ -1,0 +1,45 @@
+#!/bin/bash
+# Runs every test and ends with "N passed, N failed".
+#  - unit tests: build/tests/test_* (built with AddressSanitizer + UBSan)
+#  - end-to-end tests: tests/e2e/*.sh, in network namespaces they create,
+#    against the sanitizer build of pktpath (PKTPATH overrides it)
+# Each test prints "PASS what" / "FAIL what" lines; a test that dies
+# without saying so counts as one failure.
+set -u
+cd "$(dirname "$0")/.."
+export PKTPATH=${PKTPATH:-$PWD/build/asan/pktpath}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+logs=build/test-logs
+mkdir -p "$logs"
+passed=0 failed=0
+
+run_one() { # name, command...
+	local name=$1 log="$logs/$1.log" rc p f
+	shift
+	timeout 300 "$@" >"$log" 2>&1
+	rc=$?
+	p=$(grep -c '^PASS ' "$log")
+	f=$(grep -c '^FAIL ' "$log")
+	grep -E '^(PASS|FAIL) ' "$log" | sed "s|^|[$name] |"
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "[$name] FAIL exited with status $rc without reporting a failure"
+		f=1
+	fi
+	if [ "$f" -ne 0 ]; then
+		echo "---- $log (last 30 lines)"
+		tail -n 30 "$log"
+		echo "----"
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+}
+
+for t in build/tests/test_*; do
+	[ -x "$t" ] && run_one "$(basename "$t")" "$t"
+done
+for t in tests/e2e/*.sh; do
+	run_one "$(basename "$t" .sh)" bash "$t"
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
