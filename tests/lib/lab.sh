@@ -17,7 +17,8 @@ LAB_PIDS=()
 LAB_DIR=$(mktemp -d /tmp/pktpath-lab.XXXXXX) # scratch files, removed at teardown
 
 lab_up() {
-	local name=$1 n=$2 tmp="pp$$x$n"
+	local name=$1 n=$2
+	local tmp="pp$$x$n"
 	ip netns add "$name-a" && LAB_NAMESPACES+=("$name-a") || return 1
 	ip netns add "$name-b" && LAB_NAMESPACES+=("$name-b") || return 1
 	# Temporary unique names in the root namespace, renamed once inside.
