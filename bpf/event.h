@@ -30,6 +30,20 @@ enum pp_have {
 	PP_HAVE_L4 = 1 << 3,     /* ports / icmp fields / tcp flags valid */
 	PP_HAVE_REASON = 1 << 4, /* drop reason valid (kernel >= 5.17) */
 	PP_HAVE_FRAG = 1 << 5,   /* non-first fragment: no L4 header */
+	PP_HAVE_OWNER = 1 << 6,  /* owner fields valid */
+	PP_HAVE_SK = 1 << 7,     /* the skb belonged to a socket (skb->sk) */
+};
+
+/* The process that owns a socket, remembered whenever the socket is used
+ * in process context, so packets the kernel sends or receives for it from
+ * softirq or timers still name it. */
+struct pp_owner {
+	__u32 tgid;
+	__u32 pid;
+	__u32 uid;
+	__u32 pad;
+	__u64 cgroup;
+	char comm[PP_COMM_LEN];
 };
 
 struct pp_event {
@@ -61,6 +75,8 @@ struct pp_event {
 	__u8 daddr[16];
 	char comm[PP_COMM_LEN];
 	char ifname[PP_IFNAME_LEN];
+	__u64 sk;             /* skb->sk, 0 if none */
+	struct pp_owner owner; /* valid with PP_HAVE_OWNER */
 };
 
 #endif

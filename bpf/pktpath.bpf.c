@@ -40,6 +40,77 @@ struct {
 	__uint(value_size, 127 * sizeof(__u64));
 } stacks SEC(".maps");
 
+/* Socket -> owning process. LRU: sockets whose destruction we cannot see
+ * (no tracepoint for UDP/raw) age out instead of filling the map. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct pp_owner);
+} owners SEC(".maps");
+
+#define PF_KTHREAD 0x00200000
+/* Larger than any THREAD_SIZE (16K, 32K with KASAN); IRQ stacks live in
+ * separate allocations, far outside this window. */
+#define TASK_STACK_WINDOW (64 << 10)
+
+/* True in a system call or other task context of a user process; false in
+ * kernel threads and in softirq/hardirq/NMI, which the kernel runs on the
+ * per-CPU IRQ stacks (x86_64, arm64). Only in the first case is `current`
+ * the user of the socket at hand. The per-CPU preempt count would say it
+ * directly, but its address is not in kallsyms without KALLSYMS_ALL.
+ * Which stack: a raw tracepoint's ctx (the argument array) lives in the
+ * frame of the kernel's tracepoint dispatcher, on the stack the event
+ * happened on. (Our own frame is no evidence: newer kernels give BPF
+ * programs a private per-CPU stack.) */
+static __always_inline bool in_user_task(void *ctx)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	if (BPF_CORE_READ(t, flags) & PF_KTHREAD)
+		return false;
+	__u64 base = (__u64)BPF_CORE_READ(t, stack);
+	/* ctx as a plain number: the verifier forbids arithmetic on a ctx
+	 * pointer, so read the spilled pointer back as data. */
+	void *volatile spill = ctx;
+	__u64 at = 0;
+	bpf_probe_read_kernel(&at, sizeof(at), (void *)&spill);
+	return at - base < TASK_STACK_WINDOW;
+}
+
+static __always_inline void owner_from_current(struct pp_owner *o)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	o->tgid = id >> 32;
+	o->pid = (__u32)id;
+	o->uid = (__u32)bpf_get_current_uid_gid();
+	o->cgroup = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(o->comm, sizeof(o->comm));
+}
+
+/* The owner of sk, refreshed from current when we run in the context of a
+ * user task (that task is then the one using the socket). Writes only when
+ * the owner changed: this runs for every event. Returns NULL if unknown. */
+static __always_inline struct pp_owner *owner_of(void *ctx, __u64 sk)
+{
+	if (!sk)
+		return NULL;
+	struct pp_owner *o = bpf_map_lookup_elem(&owners, &sk);
+	if (!in_user_task(ctx))
+		return o;
+	__u32 pid = (__u32)bpf_get_current_pid_tgid();
+	if (o && o->pid == pid)
+		return o;
+	struct pp_owner n = {};
+	owner_from_current(&n);
+	bpf_map_update_elem(&owners, &sk, &n, BPF_ANY);
+	return bpf_map_lookup_elem(&owners, &sk);
+}
+
+static __always_inline void owner_note(void *ctx, __u64 sk)
+{
+	owner_of(ctx, sk);
+}
+
 static __always_inline __u32 skb_netns(struct sk_buff *skb, struct net_device *dev)
 {
 	if (dev)
@@ -192,6 +263,19 @@ static __always_inline int emit(void *ctx, struct sk_buff *skb, __u16 probe, __u
 	if (probe == PP_PROBE_DROP && cfg_drop_has_reason)
 		e->have |= PP_HAVE_REASON;
 
+	/* Owner: the process behind skb->sk, learned now if we are in its
+	 * context, else from what the socket's earlier use recorded. */
+	__u64 sk = (__u64)BPF_CORE_READ(skb, sk);
+	if (sk) {
+		e->sk = sk;
+		e->have |= PP_HAVE_SK;
+		struct pp_owner *o = owner_of(ctx, sk);
+		if (o) {
+			e->owner = *o;
+			e->have |= PP_HAVE_OWNER;
+		}
+	}
+
 	e->stack_id = -1;
 	if (cfg_stack_all || (probe == PP_PROBE_DROP && cfg_stack_drops))
 		e->stack_id = bpf_get_stackid(ctx, &stacks, 0);
@@ -241,6 +325,45 @@ SEC("raw_tp/consume_skb")
 int pp_free(struct bpf_raw_tracepoint_args *ctx)
 {
 	return emit(ctx, (struct sk_buff *)ctx->args[0], PP_PROBE_FREE, 0, 0);
+}
+
+/* Owner bookkeeping: socket use in process context. These emit nothing. */
+SEC("raw_tp/sock_send_length")
+int pp_own_send(struct bpf_raw_tracepoint_args *ctx)
+{
+	owner_note(ctx, ctx->args[0]);
+	return 0;
+}
+
+SEC("raw_tp/sock_recv_length")
+int pp_own_recv(struct bpf_raw_tracepoint_args *ctx)
+{
+	owner_note(ctx, ctx->args[0]);
+	return 0;
+}
+
+SEC("raw_tp/skb_copy_datagram_iovec")
+int pp_own_copy(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct sk_buff *skb = (struct sk_buff *)ctx->args[0];
+	owner_note(ctx, (__u64)BPF_CORE_READ(skb, sk));
+	return 0;
+}
+
+/* connect(), listen(), close() change state in the caller's context. */
+SEC("raw_tp/inet_sock_set_state")
+int pp_own_state(struct bpf_raw_tracepoint_args *ctx)
+{
+	owner_note(ctx, ctx->args[0]);
+	return 0;
+}
+
+SEC("raw_tp/tcp_destroy_sock")
+int pp_own_gone(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 sk = ctx->args[0];
+	bpf_map_delete_elem(&owners, &sk);
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "GPL";

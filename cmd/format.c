@@ -14,7 +14,7 @@
 #define MAX_FRAMES 127
 
 /* Column layout; the header and every line share it. */
-#define COLS "%-12s %-18s %3s %-17s %-12s %-12s %-9s %7s %-16s %s\n"
+#define COLS "%-12s %-18s %3s %-17s %-12s %-12s %-9s %7s %-16s %-22s %s\n"
 
 const char *pkt_type_name(uint8_t t)
 {
@@ -26,7 +26,7 @@ const char *pkt_type_name(uint8_t t)
 void fmt_header(struct strbuf *sb)
 {
 	sb_printf(sb, COLS, "TIME", "SKB", "CPU", "PROBE", "NETNS", "IFACE", "PKT_TYPE", "PID", "COMM",
-		  "PACKET");
+		  "OWNER", "PACKET");
 }
 
 static void addr_str(const struct pp_event *e, const uint8_t *a, char *out, size_t len)
@@ -181,10 +181,22 @@ static void fmt_stack(struct strbuf *sb, const struct pp_event *e, const struct 
 	sb_printf(sb, "\n");
 }
 
+void fmt_owner(char *out, size_t len, const struct pp_event *e)
+{
+	char comm[72];
+	if (!(e->have & PP_HAVE_OWNER)) {
+		/* "sk" says a socket was there but its user never showed up. */
+		snprintf(out, len, "%s", (e->have & PP_HAVE_SK) ? "?" : "-");
+		return;
+	}
+	escape_field(e->owner.comm, sizeof(e->owner.comm), comm, sizeof(comm));
+	snprintf(out, len, "%u/%s", e->owner.tgid, comm);
+}
+
 void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
 {
 	const struct probe_info *pi = probe_info(e->probe);
-	char t[32], skb[24], cpu[8], probe[24], ns[64], ifn[72], pid[16], comm[72];
+	char t[32], skb[24], cpu[8], probe[24], ns[64], ifn[72], pid[16], comm[72], owner[96];
 	struct strbuf pkt = {0};
 
 	uint64_t rel = e->ts_ns >= ctx->t0 ? e->ts_ns - ctx->t0 : 0;
@@ -211,6 +223,7 @@ void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx
 	if (!comm[0])
 		snprintf(comm, sizeof(comm), "-");
 
+	fmt_owner(owner, sizeof(owner), e);
 	fmt_packet(&pkt, e);
 	if (e->probe == PP_PROBE_DROP) {
 		char loc[256];
@@ -220,7 +233,7 @@ void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx
 		sb_printf(&pkt, " at %s", loc);
 	}
 	sb_printf(sb, COLS, t, skb, cpu, probe, ns, ifn, pkt_type_name(e->pkt_type), pid, comm,
-		  pkt.s ? pkt.s : "");
+		  owner, pkt.s ? pkt.s : "");
 	sb_free(&pkt);
 	fmt_stack(sb, e, ctx);
 }

@@ -61,15 +61,27 @@ struct run {
 	uint64_t printed;
 	bool t0_set;
 	bool out_broken; /* stdout closed: stop quietly */
-	struct bpf_link *links[PP_PROBE_MAX];
+	struct bpf_link **links;
+	size_t nlinks;
 };
+
+static int run_add_link(struct run *r, struct bpf_link *l)
+{
+	struct bpf_link **v = realloc(r->links, (r->nlinks + 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	r->links = v;
+	r->links[r->nlinks++] = l;
+	return 0;
+}
 
 static void detach(struct run *r)
 {
-	for (int p = 0; p < PP_PROBE_MAX; p++) {
-		bpf_link__destroy(r->links[p]);
-		r->links[p] = NULL;
-	}
+	for (size_t i = 0; i < r->nlinks; i++)
+		bpf_link__destroy(r->links[i]);
+	free(r->links);
+	r->links = NULL;
+	r->nlinks = 0;
 }
 
 static size_t read_stack(void *arg, int32_t id, uint64_t *ips, size_t max)
@@ -204,14 +216,6 @@ int main(int argc, char **argv)
 	}
 
 	int drop_nargs = feat_tp_nargs(vmlinux, "kfree_skb");
-	for (int p = 1; p < PP_PROBE_MAX; p++) {
-		const struct probe_info *pi = probe_info((uint16_t)p);
-		const char *tp = strchr(pi->tp, ':') + 1;
-		if (feat_tp_nargs(vmlinux, tp) < 1) {
-			status = fail(EXIT_KERNEL, "this kernel has no tracepoint %s", pi->tp);
-			goto out;
-		}
-	}
 	announce_backend(vmlinux);
 
 	LIBBPF_OPTS(bpf_object_open_opts, oopts);
@@ -234,6 +238,22 @@ int main(int argc, char **argv)
 		bpf_program__set_autoload(skel->progs.pp_tx, false);
 		bpf_program__set_autoload(skel->progs.pp_free, false);
 	}
+	/* Every program is on a raw tracepoint named by its section. Event
+	 * points must exist; owner bookkeeping points are optional (older
+	 * kernels lack some), each missing one is said once. */
+	struct bpf_program *prog;
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *tp = strchr(bpf_program__section_name(prog), '/') + 1;
+		bool optional = strncmp(bpf_program__name(prog), "pp_own_", 7) == 0;
+		if (!bpf_program__autoload(prog) || feat_tp_nargs(vmlinux, tp) >= 1)
+			continue;
+		if (!optional) {
+			status = fail(EXIT_KERNEL, "this kernel has no tracepoint %s, which pktpath needs", tp);
+			goto out;
+		}
+		fprintf(stderr, "pktpath: warning: no tracepoint %s: owners are learned from fewer places\n", tp);
+		bpf_program__set_autoload(prog, false);
+	}
 	if (pktpath_bpf__load(skel)) {
 		int e = errno;
 		status = fail(e == EPERM ? EXIT_PRIVILEGE : EXIT_KERNEL,
@@ -241,17 +261,20 @@ int main(int argc, char **argv)
 			      strerror(e));
 		goto out;
 	}
-	for (int p = 1; p < PP_PROBE_MAX; p++) {
-		const struct probe_info *pi = probe_info((uint16_t)p);
-		struct bpf_program *prog = bpf_object__find_program_by_name(skel->obj, pi->prog);
+	bpf_object__for_each_program(prog, skel->obj) {
 		if (!bpf_program__autoload(prog))
 			continue;
 		struct bpf_link *l = bpf_program__attach(prog);
 		if (!l) {
-			status = fail(EXIT_KERNEL, "cannot attach to tracepoint %s: %s", pi->tp, strerror(errno));
+			status = fail(EXIT_KERNEL, "cannot attach to %s: %s", bpf_program__section_name(prog),
+				      strerror(errno));
 			goto out;
 		}
-		run.links[p] = l;
+		if (run_add_link(&run, l)) {
+			bpf_link__destroy(l);
+			status = fail(EXIT_RUNTIME, "out of memory");
+			goto out;
+		}
 	}
 
 	ksyms = ksyms_load("/proc/kallsyms");
