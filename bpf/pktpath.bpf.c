@@ -8,10 +8,15 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "event.h"
+#include "filter_stub.h"
 
 #define ETH_P_IP 0x0800
 #define ETH_P_IPV6 0x86DD
 #define IP_OFFSET_MASK 0x1fff
+#define ETH_HLEN 14
+#define ARPHRD_ETHER 1
+#define MAC_HEADER_UNSET 0xffff
+#define E2BIG 7
 
 /* Set by user space between open and load. */
 const volatile __u32 cfg_netns = 0;      /* 0: every namespace */
@@ -19,6 +24,8 @@ const volatile __u32 cfg_ifindex = 0;    /* 0: every interface */
 const volatile bool cfg_stack_drops = true;
 const volatile bool cfg_stack_all = false;
 const volatile bool cfg_drop_has_reason = true; /* skb:kfree_skb has `reason` (>= 5.17) */
+const volatile bool cfg_filter = false; /* a pcap filter was injected into the stubs */
+const volatile bool cfg_track = true;   /* follow matched skbs until they are freed */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -32,6 +39,23 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } lost SEC(".maps");
+
+/* skbs that matched the filter, until freed: they stay visible after
+ * NAT or where their headers cannot be parsed. Bounded; a full table is
+ * counted in track_full rather than evicting packets being followed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u8);
+} tracked SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} track_full SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
@@ -213,6 +237,35 @@ static __always_inline void parse_ipv6(struct pp_event *e, unsigned char *head, 
 	parse_l4(e, head, off, tail);
 }
 
+/* Runs the injected filter on the packet's L3 view (IP only) and, on
+ * Ethernet devices whose MAC header is known to precede L3, on its L2
+ * view. Only the linear area [head, head + tail) is visible. */
+static __always_inline bool filter_match(struct sk_buff *skb, struct net_device *dev, __u16 probe, __u16 proto,
+					 unsigned char *head, __u32 nh, __u32 tail)
+{
+	if ((proto == ETH_P_IP || proto == ETH_P_IPV6) && nh < tail &&
+	    pp_filter_l3(skb, skb, skb, head + nh, head + tail))
+		return true;
+	if (!dev || BPF_CORE_READ(dev, type) != ARPHRD_ETHER)
+		return false;
+	__u32 mh;
+	if (probe == PP_PROBE_TX) /* net_dev_queue: skb->data is the MAC header */
+		mh = BPF_CORE_READ(skb, data) - head;
+	else
+		mh = BPF_CORE_READ(skb, mac_header);
+	if (mh == MAC_HEADER_UNSET || mh + ETH_HLEN > nh || mh + ETH_HLEN > tail)
+		return false;
+	return pp_filter_l2(skb, skb, skb, head + mh, head + tail);
+}
+
+static __always_inline void count(void *map)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(map, &zero);
+	if (n)
+		*n += 1;
+}
+
 static __always_inline int emit(void *ctx, struct sk_buff *skb, __u16 probe, __u64 location, __u32 reason)
 {
 	struct net_device *dev = BPF_CORE_READ(skb, dev);
@@ -220,6 +273,15 @@ static __always_inline int emit(void *ctx, struct sk_buff *skb, __u16 probe, __u
 	__u32 ifindex = dev ? BPF_CORE_READ(dev, ifindex) : 0;
 	__u32 netns = skb_netns(skb, dev);
 
+	__u64 key = (__u64)skb;
+	bool known = false, freed = probe == PP_PROBE_DROP || probe == PP_PROBE_FREE;
+
+	if (cfg_filter && cfg_track) {
+		known = bpf_map_lookup_elem(&tracked, &key) != NULL;
+		/* Forget it wherever it is freed: the address will be reused. */
+		if (known && freed)
+			bpf_map_delete_elem(&tracked, &key);
+	}
 	/* Not a network packet (netlink, unix): outside what pktpath traces. */
 	if (proto == 0)
 		return 0;
@@ -228,12 +290,28 @@ static __always_inline int emit(void *ctx, struct sk_buff *skb, __u16 probe, __u
 	if (cfg_ifindex && ifindex != cfg_ifindex)
 		return 0;
 
+	/* Where L3 starts: on receive the MAC header is already pulled and
+	 * skb->data is the network header (network_header is reset only
+	 * after this tracepoint); elsewhere network_header is authoritative. */
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u32 tail = BPF_CORE_READ(skb, tail);
+	__u32 nh;
+	if (probe == PP_PROBE_RX)
+		nh = BPF_CORE_READ(skb, data) - head;
+	else
+		nh = BPF_CORE_READ(skb, network_header);
+
+	if (cfg_filter && !known) {
+		if (!filter_match(skb, dev, probe, proto, head, nh, tail))
+			return 0;
+		__u8 one = 1;
+		if (cfg_track && !freed && bpf_map_update_elem(&tracked, &key, &one, BPF_NOEXIST) == -E2BIG)
+			count(&track_full);
+	}
+
 	struct pp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		__u32 zero = 0;
-		__u64 *n = bpf_map_lookup_elem(&lost, &zero);
-		if (n)
-			*n += 1;
+		count(&lost);
 		return 0;
 	}
 	__builtin_memset(e, 0, sizeof(*e));
@@ -280,16 +358,6 @@ static __always_inline int emit(void *ctx, struct sk_buff *skb, __u16 probe, __u
 	if (cfg_stack_all || (probe == PP_PROBE_DROP && cfg_stack_drops))
 		e->stack_id = bpf_get_stackid(ctx, &stacks, 0);
 
-	/* Where L3 starts: on receive the MAC header is already pulled and
-	 * skb->data is the network header (network_header is reset only
-	 * after this tracepoint); elsewhere network_header is authoritative. */
-	unsigned char *head = BPF_CORE_READ(skb, head);
-	__u32 tail = BPF_CORE_READ(skb, tail);
-	__u32 nh;
-	if (probe == PP_PROBE_RX)
-		nh = BPF_CORE_READ(skb, data) - head;
-	else
-		nh = BPF_CORE_READ(skb, network_header);
 	if (nh < tail) {
 		if (proto == ETH_P_IP)
 			parse_ipv4(e, head, nh, tail);
@@ -301,27 +369,27 @@ static __always_inline int emit(void *ctx, struct sk_buff *skb, __u16 probe, __u
 	return 0;
 }
 
-SEC("raw_tp/netif_receive_skb")
+SEC("pktpath/raw_tp/netif_receive_skb")
 int pp_rx(struct bpf_raw_tracepoint_args *ctx)
 {
 	return emit(ctx, (struct sk_buff *)ctx->args[0], PP_PROBE_RX, 0, 0);
 }
 
-SEC("raw_tp/net_dev_queue")
+SEC("pktpath/raw_tp/net_dev_queue")
 int pp_tx(struct bpf_raw_tracepoint_args *ctx)
 {
 	return emit(ctx, (struct sk_buff *)ctx->args[0], PP_PROBE_TX, 0, 0);
 }
 
 /* skb:kfree_skb is (skb, location) before 5.17, then (skb, location, reason). */
-SEC("raw_tp/kfree_skb")
+SEC("pktpath/raw_tp/kfree_skb")
 int pp_drop(struct bpf_raw_tracepoint_args *ctx)
 {
 	__u32 reason = cfg_drop_has_reason ? (__u32)ctx->args[2] : 0;
 	return emit(ctx, (struct sk_buff *)ctx->args[0], PP_PROBE_DROP, ctx->args[1], reason);
 }
 
-SEC("raw_tp/consume_skb")
+SEC("pktpath/raw_tp/consume_skb")
 int pp_free(struct bpf_raw_tracepoint_args *ctx)
 {
 	return emit(ctx, (struct sk_buff *)ctx->args[0], PP_PROBE_FREE, 0, 0);

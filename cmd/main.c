@@ -17,6 +17,8 @@
 #include "cmd/options.h"
 #include "cmd/probes.h"
 #include "cmd/summary.h"
+#include "filters/filter.h"
+#include "filters/inject.h"
 #include "kernel/dropreason.h"
 #include "kernel/features.h"
 #include "kernel/kallsyms.h"
@@ -121,7 +123,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static uint64_t lost_events(struct pktpath_bpf *skel)
+/* Sum of a one-entry per-CPU counter map. */
+static uint64_t percpu_total(const struct bpf_map *map)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	uint64_t total = 0;
@@ -129,12 +132,32 @@ static uint64_t lost_events(struct pktpath_bpf *skel)
 	if (ncpu <= 0)
 		return 0;
 	uint64_t *v = calloc((size_t)ncpu, sizeof(*v));
-	if (v && !bpf_map__lookup_elem(skel->maps.lost, &zero, sizeof(zero), v,
+	if (v && !bpf_map__lookup_elem(map, &zero, sizeof(zero), v,
 				       sizeof(*v) * (size_t)ncpu, 0))
 		for (int i = 0; i < ncpu; i++)
 			total += v[i];
 	free(v);
 	return total;
+}
+
+static uint64_t lost_events(struct pktpath_bpf *skel)
+{
+	return percpu_total(skel->maps.lost);
+}
+
+/* Compiles the expression (exit status 2 when it is invalid) and, for
+ * --dump-filter, prints it. Returns EXIT_OK or the status to exit with. */
+static int prepare_filter(const char *expr, bool dump, struct pp_filter **out)
+{
+	char err[1024];
+	int rc = filter_compile(expr, out, err, sizeof(err));
+	if (rc == FILTER_ESYNTAX || rc == FILTER_EUNSUPPORTED)
+		return fail(EXIT_USAGE, "%s", err);
+	if (rc)
+		return fail(EXIT_RUNTIME, "%s", err);
+	if (dump)
+		filter_dump(stdout, *out);
+	return EXIT_OK;
 }
 
 static double now_s(void)
@@ -165,6 +188,7 @@ int main(int argc, char **argv)
 	struct ksyms *ksyms = NULL;
 	struct ring_buffer *rb = NULL;
 	struct netns_ref ns = {.fd = -1};
+	struct pp_filter *filter = NULL;
 	char err[512];
 	int status = EXIT_OK;
 
@@ -175,12 +199,17 @@ int main(int argc, char **argv)
 	run.opt = &opt;
 	libbpf_set_print(libbpf_log);
 
-	if (opt.expr) {
-		status = fail(EXIT_USAGE,
-			      "filter expressions are not supported by this version ('%s'); select with --netns and -i",
-			      opt.expr);
+	if (opt.dump_filter) {
+		if (opt.expr) {
+			status = fail(EXIT_USAGE, "--dump-filter takes the expression as its value; unexpected '%s'", opt.expr);
+			goto out;
+		}
+		status = prepare_filter(opt.dump_filter, true, &filter);
 		goto out;
 	}
+	/* Before anything is loaded or attached. */
+	if (opt.expr && (status = prepare_filter(opt.expr, false, &filter)) != EXIT_OK)
+		goto out;
 	if (!feat_privileged(err, sizeof(err))) {
 		status = fail(EXIT_PRIVILEGE, "%s: run it with sudo", err);
 		goto out;
@@ -218,6 +247,12 @@ int main(int argc, char **argv)
 	int drop_nargs = feat_tp_nargs(vmlinux, "kfree_skb");
 	announce_backend(vmlinux);
 
+	/* Our section handler must exist before the object is opened. */
+	int ierr = inject_register();
+	if (ierr) {
+		status = fail(EXIT_RUNTIME, "cannot register the BPF section handler: %s", strerror(-ierr));
+		goto out;
+	}
 	LIBBPF_OPTS(bpf_object_open_opts, oopts);
 	if (strcmp(opt.btf_path, "/sys/kernel/btf/vmlinux") != 0)
 		oopts.btf_custom_path = opt.btf_path;
@@ -232,6 +267,8 @@ int main(int argc, char **argv)
 	skel->rodata->cfg_stack_drops = opt.stack_drops;
 	skel->rodata->cfg_stack_all = opt.stack_all;
 	skel->rodata->cfg_drop_has_reason = drop_nargs >= 3;
+	skel->rodata->cfg_filter = filter != NULL;
+	skel->rodata->cfg_track = !opt.no_track;
 	bpf_map__set_max_entries(skel->maps.events, opt.ringbuf_size);
 	if (opt.drops_only) {
 		bpf_program__set_autoload(skel->progs.pp_rx, false);
@@ -243,7 +280,7 @@ int main(int argc, char **argv)
 	 * kernels lack some), each missing one is said once. */
 	struct bpf_program *prog;
 	bpf_object__for_each_program(prog, skel->obj) {
-		const char *tp = strchr(bpf_program__section_name(prog), '/') + 1;
+		const char *tp = strrchr(bpf_program__section_name(prog), '/') + 1;
 		bool optional = strncmp(bpf_program__name(prog), "pp_own_", 7) == 0;
 		if (!bpf_program__autoload(prog) || feat_tp_nargs(vmlinux, tp) >= 1)
 			continue;
@@ -254,7 +291,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pktpath: warning: no tracepoint %s: owners are learned from fewer places\n", tp);
 		bpf_program__set_autoload(prog, false);
 	}
-	if (pktpath_bpf__load(skel)) {
+	inject_set(filter, bpf_object__btf(skel->obj));
+	int lerr = pktpath_bpf__load(skel);
+	inject_set(NULL, NULL);
+	inject_release();
+	if (lerr) {
 		int e = errno;
 		status = fail(e == EPERM ? EXIT_PRIVILEGE : EXIT_KERNEL,
 			      "the kernel refused pktpath's BPF programs: %s (run with -v for the verifier log)",
@@ -329,6 +370,10 @@ int main(int argc, char **argv)
 	lost = lost_events(skel);
 	fflush(stdout);
 	summary_print(stderr, &run.sum, reasons, lost);
+	uint64_t untracked = filter ? percpu_total(skel->maps.track_full) : 0;
+	if (untracked)
+		fprintf(stderr, "tracking table full: %llu matched packets were not followed after their first event\n",
+			(unsigned long long)untracked);
 
 out:
 	detach(&run);
@@ -341,6 +386,7 @@ out:
 	netns_names_free();
 	summary_free(&run.sum);
 	sb_free(&run.line);
+	filter_free(filter);
 	options_free(&opt);
 	return status;
 }

@@ -27,22 +27,30 @@ static const char usage_text[] =
 	"      --no-stack        record no stacks (drops too)\n"
 	"      --ringbuf BYTES   ring buffer size (K/M suffix; power of two; default 8M)\n"
 	"      --btf FILE        kernel BTF to use (default /sys/kernel/btf/vmlinux)\n"
+	"      --no-track        do not follow matched packets until freed: every\n"
+	"                        event must match EXPRESSION by its own headers\n"
+	"      --dump-filter EXPR  print EXPR as classic BPF and as the eBPF run\n"
+	"                        in the kernel, then exit (needs no privileges)\n"
 	"  -v, --verbose         show libbpf's messages\n"
 	"  -h, --help            this text\n"
 	"  -V, --version         version\n"
 	"\n"
-	"EXPRESSION (a tcpdump filter) is not supported by this version yet.\n"
+	"EXPRESSION is a tcpdump (pcap-filter) expression, run in the kernel on the\n"
+	"IP header (raw IP) and, on Ethernet devices, on the Ethernet header; a\n"
+	"packet matches if either does. Once matched, a packet is followed until\n"
+	"it is freed, even after NAT. 'protochain' is not supported.\n"
 	"\n"
 	"Examples:\n"
 	"  pktpath --drops                    every drop on the host, with reason and stack\n"
 	"  pktpath --netns lab -i veth0       what crosses veth0 in namespace 'lab'\n"
 	"  pktpath -n /proc/4121/ns/net -t 5  five seconds of the namespace of pid 4121\n"
+	"  pktpath tcp port 443 and host 10.0.0.2   one conversation, receive to free\n"
 	"\n"
 	"Exit status: 0 ok (also after Ctrl-C), 1 runtime failure, 2 usage error,\n"
 	"3 missing privileges, 4 kernel lacks a requirement (BTF, tracepoint),\n"
 	"5 unknown interface or namespace.\n";
 
-enum { OPT_STACK = 256, OPT_NO_STACK, OPT_RINGBUF, OPT_BTF };
+enum { OPT_STACK = 256, OPT_NO_STACK, OPT_RINGBUF, OPT_BTF, OPT_NO_TRACK, OPT_DUMP_FILTER };
 
 static const struct option longopts[] = {
 	{"netns", required_argument, NULL, 'n'},
@@ -54,6 +62,8 @@ static const struct option longopts[] = {
 	{"no-stack", no_argument, NULL, OPT_NO_STACK},
 	{"ringbuf", required_argument, NULL, OPT_RINGBUF},
 	{"btf", required_argument, NULL, OPT_BTF},
+	{"no-track", no_argument, NULL, OPT_NO_TRACK},
+	{"dump-filter", required_argument, NULL, OPT_DUMP_FILTER},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -144,6 +154,12 @@ int options_parse(struct options *o, int argc, char **argv)
 			break;
 		case OPT_BTF:
 			o->btf_path = optarg;
+			break;
+		case OPT_NO_TRACK:
+			o->no_track = true;
+			break;
+		case OPT_DUMP_FILTER:
+			o->dump_filter = optarg;
 			break;
 		case 'v':
 			o->verbose = true;

@@ -15,6 +15,8 @@ struct options {
 	uint32_t ringbuf_size;/* --ringbuf BYTES */
 	const char *btf_path; /* --btf FILE */
 	bool verbose;
+	bool no_track;        /* --no-track: filter each event on its own headers */
+	const char *dump_filter; /* --dump-filter EXPR */
 	char *expr;           /* trailing arguments joined, as tcpdump does */
 };
 

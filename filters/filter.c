@@ -1,0 +1,121 @@
+/* pcap_compile for both layers, then translation to eBPF. */
+#include "filters/filter.h"
+
+#include <pcap/pcap.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "filters/cbpf2ebpf.h"
+
+struct layer {
+	bool compiled;            /* libpcap accepted the expression here */
+	struct bpf_program prog;  /* classic, when compiled */
+	void *ebpf;
+	size_t ebpf_cnt;
+};
+
+struct pp_filter {
+	struct layer l[2];
+};
+
+static const int dlt_of[2] = {[PP_L3] = DLT_RAW, [PP_L2] = DLT_EN10MB};
+static const char *const layer_name[2] = {[PP_L3] = "L3 (raw IP)", [PP_L2] = "L2 (Ethernet)"};
+
+/* 0, or -1 with libpcap's message in msg. */
+static int compile_layer(const char *expr, int dlt, struct bpf_program *prog, char *msg, size_t len)
+{
+	pcap_t *p = pcap_open_dead(dlt, 65535);
+	if (!p) {
+		snprintf(msg, len, "pcap_open_dead failed");
+		return -1;
+	}
+	int rc = pcap_compile(p, prog, expr, 1, PCAP_NETMASK_UNKNOWN);
+	if (rc)
+		snprintf(msg, len, "%s", pcap_geterr(p));
+	pcap_close(p);
+	return rc ? -1 : 0;
+}
+
+int filter_compile(const char *expr, struct pp_filter **out, char *err, size_t errlen)
+{
+	char msg[2][PCAP_ERRBUF_SIZE];
+	struct pp_filter *f = calloc(1, sizeof(*f));
+
+	*out = NULL;
+	if (!f) {
+		snprintf(err, errlen, "out of memory");
+		return FILTER_ERR;
+	}
+	for (int i = 0; i < 2; i++)
+		f->l[i].compiled = !compile_layer(expr, dlt_of[i], &f->l[i].prog, msg[i], sizeof(msg[i]));
+	if (!f->l[PP_L3].compiled && !f->l[PP_L2].compiled) {
+		/* The Ethernet message is the more general one. */
+		snprintf(err, errlen, "invalid filter expression '%s': %s", expr, msg[PP_L2]);
+		filter_free(f);
+		return FILTER_ESYNTAX;
+	}
+	for (int i = 0; i < 2; i++) {
+		struct layer *l = &f->l[i];
+		struct cbpf_insn reject = {.code = 0x06 /* BPF_RET|BPF_K */, .k = 0};
+		const struct cbpf_insn *c = &reject;
+		size_t n = 1;
+		char why[256];
+
+		_Static_assert(sizeof(struct cbpf_insn) == sizeof(struct bpf_insn), "classic insn layout");
+		if (l->compiled) {
+			c = (const struct cbpf_insn *)l->prog.bf_insns;
+			n = l->prog.bf_len;
+		}
+		if (cbpf_to_ebpf(c, n, &l->ebpf, &l->ebpf_cnt, why, sizeof(why))) {
+			snprintf(err, errlen, "filter '%s' cannot run in the kernel (%s): %s", expr, layer_name[i], why);
+			filter_free(f);
+			return FILTER_EUNSUPPORTED;
+		}
+	}
+	*out = f;
+	return 0;
+}
+
+void filter_free(struct pp_filter *f)
+{
+	if (!f)
+		return;
+	for (int i = 0; i < 2; i++) {
+		if (f->l[i].compiled)
+			pcap_freecode(&f->l[i].prog);
+		free(f->l[i].ebpf);
+	}
+	free(f);
+}
+
+bool filter_has_layer(const struct pp_filter *f, enum pp_layer l)
+{
+	return f->l[l].compiled;
+}
+
+const void *filter_ebpf(const struct pp_filter *f, enum pp_layer l, size_t *cnt)
+{
+	*cnt = f->l[l].ebpf_cnt;
+	return f->l[l].ebpf;
+}
+
+int filter_classic_match(const struct pp_filter *f, enum pp_layer l, const uint8_t *pkt, uint32_t len)
+{
+	if (!f->l[l].compiled)
+		return 0;
+	return bpf_filter(f->l[l].prog.bf_insns, pkt, len, len) != 0;
+}
+
+void filter_dump(FILE *out, const struct pp_filter *f)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct layer *l = &f->l[i];
+		fprintf(out, "%s classic BPF:\n", layer_name[i]);
+		if (!l->compiled)
+			fprintf(out, "  (not expressible at this layer: rejects every packet)\n");
+		for (unsigned j = 0; l->compiled && j < l->prog.bf_len; j++)
+			fprintf(out, "  %s\n", bpf_image(&l->prog.bf_insns[j], (int)j));
+		fprintf(out, "%s eBPF (%zu instructions):\n", layer_name[i], l->ebpf_cnt);
+		ebpf_dump(out, l->ebpf, l->ebpf_cnt);
+	}
+}

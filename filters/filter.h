@@ -1,0 +1,37 @@
+/* pcap filter expressions for the BPF programs: compiled by libpcap to
+ * classic BPF for an L3 (raw IP) and an L2 (Ethernet) view of a packet,
+ * then translated to eBPF ready for injection (filters/inject.h). */
+#ifndef PKTPATH_FILTER_H
+#define PKTPATH_FILTER_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum pp_layer { PP_L3 = 0, PP_L2 = 1 };
+
+enum {
+	FILTER_ERR = -1,         /* out of memory */
+	FILTER_ESYNTAX = -2,     /* libpcap refused the expression */
+	FILTER_EUNSUPPORTED = -3 /* valid, but cannot run in BPF (protochain) */
+};
+
+struct pp_filter;
+
+/* 0 on success; otherwise one of the FILTER_E* codes with a one-line
+ * message in err. An expression valid only for one layer (`arp` has no
+ * L3 form) compiles: that layer's program rejects every packet. */
+int filter_compile(const char *expr, struct pp_filter **out, char *err, size_t errlen);
+void filter_free(struct pp_filter *f);
+
+/* Did libpcap compile the expression for this layer? */
+bool filter_has_layer(const struct pp_filter *f, enum pp_layer l);
+/* The eBPF code to inject (struct bpf_insn, 8 bytes each). */
+const void *filter_ebpf(const struct pp_filter *f, enum pp_layer l, size_t *cnt);
+/* libpcap's own verdict on a packet (the reference for tests): 1 match,
+ * 0 not (also when the layer did not compile). */
+int filter_classic_match(const struct pp_filter *f, enum pp_layer l, const uint8_t *pkt, uint32_t len);
+/* Classic BPF (libpcap's text) and the eBPF of both layers. */
+void filter_dump(FILE *out, const struct pp_filter *f);
+
+#endif
