@@ -29,5 +29,7 @@ void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx
 const char *pkt_type_name(uint8_t t);
 void fmt_reason(struct strbuf *sb, const struct dropreasons *dr, const struct pp_event *e);
 void fmt_packet(struct strbuf *sb, const struct pp_event *e);
+/* "stack: f+0x1 < g+0x2 ..." line(s), indented; nothing without a stack. */
+void fmt_stack_indent(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx, int indent);
 
 #endif

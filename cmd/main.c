@@ -14,9 +14,11 @@
 
 #include "cmd/exitcodes.h"
 #include "cmd/format.h"
+#include "cmd/json.h"
 #include "cmd/options.h"
 #include "cmd/probes.h"
 #include "cmd/summary.h"
+#include "cmd/timeline_out.h"
 #include "kernel/dropreason.h"
 #include "kernel/features.h"
 #include "kernel/kallsyms.h"
@@ -62,6 +64,8 @@ struct run {
 	bool t0_set;
 	bool out_broken; /* stdout closed: stop quietly */
 	struct bpf_link *links[PP_PROBE_MAX];
+	bool timelines; /* default; --stream turns it off */
+	struct tl_out tl;
 };
 
 static void detach(struct run *r)
@@ -97,8 +101,20 @@ static int on_event(void *ctx, void *data, size_t size)
 		r->t0_set = true;
 	}
 	summary_add(&r->sum, e);
+	if (r->timelines) {
+		tl_out_event(&r->tl, e);
+		if (r->tl.broken) {
+			r->out_broken = true;
+			return -EPIPE;
+		}
+		r->printed = r->tl.printed;
+		return r->opt->count && r->printed >= r->opt->count ? 1 : 0;
+	}
 	sb_reset(&r->line);
-	fmt_event(&r->line, e, &r->fmt);
+	if (r->opt->json)
+		json_event_line(&r->line, e, &r->fmt);
+	else
+		fmt_event(&r->line, e, &r->fmt);
 	if (r->line.len && fwrite(r->line.s, 1, r->line.len, stdout) != r->line.len) {
 		r->out_broken = true;
 		return -EPIPE;
@@ -123,6 +139,13 @@ static uint64_t lost_events(struct pktpath_bpf *skel)
 			total += v[i];
 	free(v);
 	return total;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* the clock of bpf_ktime_get_ns */
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static double now_s(void)
@@ -229,7 +252,10 @@ int main(int argc, char **argv)
 	skel->rodata->cfg_stack_all = opt.stack_all;
 	skel->rodata->cfg_drop_has_reason = drop_nargs >= 3;
 	bpf_map__set_max_entries(skel->maps.events, opt.ringbuf_size);
-	if (opt.drops_only) {
+	/* Timelines need every probe even for --drops: the path before the
+	 * drop is the point, so --drops filters in user space there. */
+	run.timelines = !opt.stream;
+	if (opt.drops_only && !run.timelines) {
 		bpf_program__set_autoload(skel->progs.pp_rx, false);
 		bpf_program__set_autoload(skel->progs.pp_tx, false);
 		bpf_program__set_autoload(skel->progs.pp_free, false);
@@ -264,6 +290,13 @@ int main(int argc, char **argv)
 	run.fmt.read_stack = read_stack;
 	run.fmt.stack_arg = &run;
 
+	if (run.timelines &&
+	    tl_out_init(&run.tl, &run.fmt, stdout, opt.max_open, opt.idle_ms,
+			isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !opt.json, opt.json, opt.drops_only)) {
+		status = fail(EXIT_RUNTIME, "cannot set up the packet table: %s", strerror(errno));
+		goto out;
+	}
+	run.tl.limit = opt.count;
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &run, NULL);
 	if (!rb) {
 		status = fail(EXIT_RUNTIME, "cannot set up the ring buffer: %s", strerror(errno));
@@ -276,8 +309,10 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	sb_reset(&run.line);
-	fmt_header(&run.line);
-	fwrite(run.line.s, 1, run.line.len, stdout);
+	if (!run.timelines && !opt.json)
+		fmt_header(&run.line);
+	if (run.line.len)
+		fwrite(run.line.s, 1, run.line.len, stdout);
 	fflush(stdout);
 	fprintf(stderr, "pktpath: ready\n");
 
@@ -293,6 +328,16 @@ int main(int argc, char **argv)
 			break;
 		if (deadline && now_s() >= deadline)
 			break;
+		if (run.timelines) {
+			tl_out_tick(&run.tl, now_ns());
+			run.printed = run.tl.printed;
+			if (run.tl.broken) {
+				run.out_broken = true;
+				break;
+			}
+			if (opt.count && run.printed >= opt.count)
+				break;
+		}
 		if (fflush(stdout) == EOF) {
 			run.out_broken = true;
 			break;
@@ -304,8 +349,12 @@ int main(int argc, char **argv)
 	if (!run.out_broken && !(opt.count && run.printed >= opt.count))
 		ring_buffer__consume(rb);
 	lost = lost_events(skel);
+	if (run.timelines && !run.out_broken)
+		tl_out_finish(&run.tl);
 	fflush(stdout);
 	summary_print(stderr, &run.sum, reasons, lost);
+	if (run.timelines)
+		tl_out_report(stderr, &run.tl);
 
 out:
 	detach(&run);
@@ -317,6 +366,7 @@ out:
 	netns_ref_close(&ns);
 	netns_names_free();
 	summary_free(&run.sum);
+	tl_out_free(&run.tl);
 	sb_free(&run.line);
 	options_free(&opt);
 	return status;

@@ -15,6 +15,10 @@ struct options {
 	uint32_t ringbuf_size;/* --ringbuf BYTES */
 	const char *btf_path; /* --btf FILE */
 	bool verbose;
+	bool stream;           /* --stream: one line per event, no timelines */
+	bool json;             /* --json */
+	uint64_t idle_ms;      /* --idle: flush a timeline with no end after this */
+	uint64_t max_open;     /* --max-open: open timelines held at most */
 	char *expr;           /* trailing arguments joined, as tcpdump does */
 };
 

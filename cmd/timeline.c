@@ -11,6 +11,7 @@ const char *tl_end_name(enum tl_end end)
 	case TL_END_FREE: return "free";
 	case TL_END_IDLE: return "idle";
 	case TL_END_EVICTED: return "evicted";
+	case TL_END_REUSED: return "reused";
 	case TL_END_EXIT: return "exit";
 	}
 	return "open";
@@ -132,10 +133,23 @@ static int append(struct tl_table *t, struct timeline *x, const struct pp_event 
 		x->ev = v;
 		x->cap = cap;
 	}
+	if (x->id_ev < 0 && (e->have & PP_HAVE_L3))
+		x->id_ev = (long)x->n;
 	x->ev[x->n++] = *e;
 	if (e->ts_ns > x->last_ts)
 		x->last_ts = e->ts_ns;
 	return 0;
+}
+
+static bool other_packet(const struct timeline *x, const struct pp_event *e)
+{
+	if (x->id_ev < 0 || !(e->have & PP_HAVE_L3))
+		return false;
+	const struct pp_event *a = &x->ev[x->id_ev];
+	if (a->ipver != e->ipver || a->l4proto != e->l4proto)
+		return true;
+	size_t alen = a->ipver == 6 ? 16 : 4;
+	return memcmp(a->saddr, e->saddr, alen) != 0 && memcmp(a->daddr, e->daddr, alen) != 0;
 }
 
 void tl_add(struct tl_table *t, const struct pp_event *e)
@@ -149,6 +163,9 @@ void tl_add(struct tl_table *t, const struct pp_event *e)
 			return;
 		}
 		emit(t, x, x->end); /* the address is in use again: a new packet */
+		x = NULL;
+	} else if (x && other_packet(x, e)) {
+		emit(t, x, TL_END_REUSED);
 		x = NULL;
 	}
 	if (!x) {
@@ -165,6 +182,7 @@ void tl_add(struct tl_table *t, const struct pp_event *e)
 			return;
 		}
 		x->skb = e->skb;
+		x->id_ev = -1;
 		if (append(t, x, e)) {
 			free(x);
 			return;

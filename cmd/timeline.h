@@ -16,6 +16,7 @@ enum tl_end {
 	TL_END_FREE,     /* ended at consume_skb */
 	TL_END_IDLE,     /* no event for --idle: its end was not seen */
 	TL_END_EVICTED,  /* flushed early: --max-open timelines were open */
+	TL_END_REUSED,   /* its address carried another packet: end not seen */
 	TL_END_EXIT,     /* still open when pktpath stopped */
 };
 
@@ -31,6 +32,7 @@ struct timeline {
 	uint64_t last_ts;    /* latest event time */
 	uint64_t end_ts;     /* time of the drop/free event, if ended */
 	enum tl_end end;     /* 0 while open */
+	long id_ev;          /* index of the first event with an IP header, -1 */
 	/* private */
 	struct timeline *hnext;          /* hash chain */
 	struct timeline *prev, *next;    /* open: by last activity; ended: by end */
@@ -67,7 +69,10 @@ struct tl_table {
 int tl_init(struct tl_table *t, size_t max_open, uint64_t idle_ns, uint64_t grace_ns,
 	    tl_emit_fn emit, void *arg);
 /* Adds one event; may emit timelines (an evicted one, or a finished one
- * whose address is reused). */
+ * whose address is reused). An open timeline whose address shows up with
+ * a different packet (other protocol, or both addresses changed, which NAT
+ * never does) is emitted as TL_END_REUSED: its free happened where pktpath
+ * did not look (another namespace, a filtered interface). */
 void tl_add(struct tl_table *t, const struct pp_event *e);
 /* Emits ended timelines past their grace and open ones idle past --idle. */
 void tl_expire(struct tl_table *t, uint64_t now_ns);

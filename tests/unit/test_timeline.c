@@ -123,6 +123,38 @@ int main(void)
 	CHECK("early flushes counted", t.st.by_end[TL_END_EVICTED] == 2);
 	tl_free(&t);
 
+	/* A different packet on an open address (its free was not seen)
+	 * starts a new timeline; a NATed one (one address changed) does not. */
+	memset(&g, 0, sizeof(g));
+	tl_init(&t, 16, 1000 * MS, 0, collect, &g);
+	struct pp_event a = ev(0x3000, PP_PROBE_TX, 100);
+	a.have = PP_HAVE_L3;
+	a.ipver = 4;
+	a.l4proto = 17;
+	memcpy(a.saddr, "\xc6\x12\x00\x01", 4);
+	memcpy(a.daddr, "\xc6\x12\x00\x02", 4);
+	tl_add(&t, &a);
+	struct pp_event nat = a;
+	nat.ts_ns = 200;
+	nat.probe = PP_PROBE_RX;
+	memcpy(nat.saddr, "\xc6\x13\x00\x09", 4); /* SNAT: source changed only */
+	tl_add(&t, &nat);
+	CHECK("one changed address stays the same packet", g.n == 0);
+	struct pp_event reply = a;
+	reply.ts_ns = 300;
+	memcpy(reply.saddr, a.daddr, 4);
+	memcpy(reply.daddr, a.saddr, 4);
+	tl_add(&t, &reply);
+	CHECK("both addresses changed: previous packet emitted as reused",
+	      g.n == 1 && g.nev[0] == 2 && g.end[0] == TL_END_REUSED);
+	struct pp_event tcp = reply;
+	tcp.ts_ns = 400;
+	tcp.l4proto = 6;
+	tl_add(&t, &tcp);
+	CHECK("other protocol: previous packet emitted as reused", g.n == 2 && g.nev[1] == 1);
+	CHECK("reused counted", t.st.by_end[TL_END_REUSED] == 2);
+	tl_free(&t);
+
 	/* Per-timeline cap: events beyond TL_MAX_EVENTS are counted, not kept. */
 	memset(&g, 0, sizeof(g));
 	tl_init(&t, 4, 1000 * MS, 0, collect, &g);
