@@ -90,6 +90,11 @@ static void h_no_socket(struct strbuf *sb, const struct hint_in *in)
 		sb_printf(sb, "nothing listens on %s port %u", p, e->dport);
 		in_ns(sb, in);
 		sb_printf(sb, " (address %s); start the server or check its port and namespace", d);
+	} else if (e->l4proto == IPPROTO_ICMP && (e->have & PP_HAVE_L4) && e->icmp_type == 0) {
+		sb_printf(sb, "no ping socket for echo id %u", e->sport);
+		in_ns(sb, in);
+		sb_printf(sb, "; harmless when ping uses a raw socket, which received its own copy");
+		return;
 	} else {
 		sb_printf(sb, "no socket wants this packet");
 		in_ns(sb, in);
