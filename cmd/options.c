@@ -31,7 +31,7 @@ static const char usage_text[] =
 	"                        printed early when full, and counted (default 65536)\n"
 	"\n"
 	"Run control:\n"
-	"  -c, --count N         stop after N events\n"
+	"  -c, --count N         stop after N packets (N events with --stream)\n"
 	"  -t, --time SECONDS    stop after SECONDS (fractions allowed)\n"
 	"      --stack           record the kernel stack of every event, not only drops\n"
 	"      --no-stack        record no stacks (drops too)\n"

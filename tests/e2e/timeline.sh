@@ -157,3 +157,19 @@ pp_stop
 check "--idle 200: open packet printed before exit, marked as such" \
 	grep -qE "^#[0-9]+ ICMP $B > $A echo-reply .*\(open: no drop or free seen within --idle\)" "$LAB_DIR/idle.early"
 check "--idle: report counts packets whose end was not seen" grep -qE 'no end seen [1-9]' "$LAB_DIR/idle.err"
+
+# Colours: on a terminal (script(1) gives pktpath a pty), unless NO_COLOR.
+tty_run() { # output-file, env assignments...
+	local f=$1
+	shift
+	env "$@" script -qec "$PKTPATH --netns ppt-b -t 2.5" /dev/null >"$f" 2>&1 &
+	local p=$!
+	for _ in $(seq 1 50); do grep -q 'pktpath: ready' "$f" && break; sleep 0.1; done
+	lab_exec ppt-a bash -c "echo closed > /dev/udp/$B/7778"
+	wait $p
+}
+tty_run "$LAB_DIR/tty.out" TERM=xterm
+check "on a terminal: the DROP is coloured" grep -q $'\033\\[31m\033\\[1mDROP NO_SOCKET' "$LAB_DIR/tty.out"
+tty_run "$LAB_DIR/nocolor.out" TERM=xterm NO_COLOR=1
+check "on a terminal with NO_COLOR: the drop is there, uncoloured" \
+	bash -c "grep -q 'DROP NO_SOCKET' '$LAB_DIR/nocolor.out' && ! grep -q $'\033' '$LAB_DIR/nocolor.out'"
