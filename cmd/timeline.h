@@ -22,7 +22,7 @@ enum tl_end {
 
 /* A timeline keeps at most this many events; more are counted, not kept,
  * so one address reused without a visible free cannot grow without bound. */
-#define TL_MAX_EVENTS 256
+#define TL_MAX_EVENTS 64
 
 struct timeline {
 	uint64_t skb;
