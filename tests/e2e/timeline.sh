@@ -156,7 +156,7 @@ cp "$LAB_DIR/idle.out" "$LAB_DIR/idle.early"
 pp_stop
 check "--idle 200: open packet printed before exit, marked as such" \
 	grep -qE "^#[0-9]+ ICMP $B > $A echo-reply .*\(open: no drop or free seen within --idle\)" "$LAB_DIR/idle.early"
-check "--idle: report counts packets whose end was not seen" grep -qE 'no end seen [1-9]' "$LAB_DIR/idle.err"
+check "--idle: report counts packets whose end was not seen" grep -qE 'no end seen [0-9]+ \[idle [1-9]' "$LAB_DIR/idle.err"
 
 # Colours: on a terminal (script(1) gives pktpath a pty), unless NO_COLOR.
 tty_run() { # output-file, env assignments...
