@@ -148,7 +148,7 @@ void fmt_reason(struct strbuf *sb, const struct dropreasons *dr, const struct pp
 		sb_printf(sb, "reason %u", e->reason);
 }
 
-static void fmt_stack(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
+void fmt_stack_indent(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx, int indent)
 {
 	uint64_t ips[MAX_FRAMES];
 	char sym[256];
@@ -156,12 +156,12 @@ static void fmt_stack(struct strbuf *sb, const struct pp_event *e, const struct 
 
 	if (e->stack_id < 0 || !ctx->read_stack) {
 		if (e->stack_id < -1)
-			sb_printf(sb, "%13sstack: not recorded (%s)\n", "", strerror((int)-e->stack_id));
+			sb_printf(sb, "%*sstack: not recorded (%s)\n", indent, "", strerror((int)-e->stack_id));
 		return;
 	}
 	n = ctx->read_stack(ctx->stack_arg, e->stack_id, ips, MAX_FRAMES);
 	if (!n) {
-		sb_printf(sb, "%13sstack: id %d no longer in the stack map\n", "", e->stack_id);
+		sb_printf(sb, "%*sstack: id %d no longer in the stack map\n", indent, "", e->stack_id);
 		return;
 	}
 	/* The first frames are pktpath's own program and the tracepoint
@@ -173,7 +173,7 @@ static void fmt_stack(struct strbuf *sb, const struct pp_event *e, const struct 
 		    strncmp(sym, "__bpf_trace_", 12) == 0)
 			first = i + 1;
 	}
-	sb_printf(sb, "%13sstack:", "");
+	sb_printf(sb, "%*sstack:", indent, "");
 	for (size_t i = first; i < n; i++) {
 		ksyms_format(ctx->ksyms, ips[i], sym, sizeof(sym));
 		sb_printf(sb, "%s%s", i > first ? " < " : " ", sym);
@@ -235,5 +235,5 @@ void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx
 	sb_printf(sb, COLS, t, skb, cpu, probe, ns, ifn, pkt_type_name(e->pkt_type), pid, comm,
 		  owner, pkt.s ? pkt.s : "");
 	sb_free(&pkt);
-	fmt_stack(sb, e, ctx);
+	fmt_stack_indent(sb, e, ctx, 13);
 }

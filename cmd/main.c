@@ -14,11 +14,13 @@
 
 #include "cmd/exitcodes.h"
 #include "cmd/format.h"
+#include "cmd/json.h"
 #include "cmd/options.h"
 #include "cmd/probes.h"
 #include "cmd/summary.h"
 #include "filters/filter.h"
 #include "filters/inject.h"
+#include "cmd/timeline_out.h"
 #include "kernel/dropreason.h"
 #include "kernel/features.h"
 #include "kernel/kallsyms.h"
@@ -65,6 +67,8 @@ struct run {
 	bool out_broken; /* stdout closed: stop quietly */
 	struct bpf_link **links;
 	size_t nlinks;
+	bool timelines; /* default; --stream turns it off */
+	struct tl_out tl;
 };
 
 static int run_add_link(struct run *r, struct bpf_link *l)
@@ -111,8 +115,20 @@ static int on_event(void *ctx, void *data, size_t size)
 		r->t0_set = true;
 	}
 	summary_add(&r->sum, e);
+	if (r->timelines) {
+		tl_out_event(&r->tl, e);
+		if (r->tl.broken) {
+			r->out_broken = true;
+			return -EPIPE;
+		}
+		r->printed = r->tl.printed;
+		return r->opt->count && r->printed >= r->opt->count ? 1 : 0;
+	}
 	sb_reset(&r->line);
-	fmt_event(&r->line, e, &r->fmt);
+	if (r->opt->json)
+		json_event_line(&r->line, e, &r->fmt);
+	else
+		fmt_event(&r->line, e, &r->fmt);
 	if (r->line.len && fwrite(r->line.s, 1, r->line.len, stdout) != r->line.len) {
 		r->out_broken = true;
 		return -EPIPE;
@@ -158,6 +174,13 @@ static int prepare_filter(const char *expr, bool dump, struct pp_filter **out)
 	if (dump)
 		filter_dump(stdout, *out);
 	return EXIT_OK;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* the clock of bpf_ktime_get_ns */
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static double now_s(void)
@@ -270,7 +293,10 @@ int main(int argc, char **argv)
 	skel->rodata->cfg_filter = filter != NULL;
 	skel->rodata->cfg_track = !opt.no_track;
 	bpf_map__set_max_entries(skel->maps.events, opt.ringbuf_size);
-	if (opt.drops_only) {
+	/* Timelines need every probe even for --drops: the path before the
+	 * drop is the point, so --drops filters in user space there. */
+	run.timelines = !opt.stream;
+	if (opt.drops_only && !run.timelines) {
 		bpf_program__set_autoload(skel->progs.pp_rx, false);
 		bpf_program__set_autoload(skel->progs.pp_tx, false);
 		bpf_program__set_autoload(skel->progs.pp_free, false);
@@ -328,6 +354,13 @@ int main(int argc, char **argv)
 	run.fmt.read_stack = read_stack;
 	run.fmt.stack_arg = &run;
 
+	if (run.timelines &&
+	    tl_out_init(&run.tl, &run.fmt, stdout, opt.max_open, opt.idle_ms,
+			isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !opt.json, opt.json, opt.drops_only)) {
+		status = fail(EXIT_RUNTIME, "cannot set up the packet table: %s", strerror(errno));
+		goto out;
+	}
+	run.tl.limit = opt.count;
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &run, NULL);
 	if (!rb) {
 		status = fail(EXIT_RUNTIME, "cannot set up the ring buffer: %s", strerror(errno));
@@ -340,8 +373,10 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	sb_reset(&run.line);
-	fmt_header(&run.line);
-	fwrite(run.line.s, 1, run.line.len, stdout);
+	if (!run.timelines && !opt.json)
+		fmt_header(&run.line);
+	if (run.line.len)
+		fwrite(run.line.s, 1, run.line.len, stdout);
 	fflush(stdout);
 	fprintf(stderr, "pktpath: ready\n");
 
@@ -357,6 +392,16 @@ int main(int argc, char **argv)
 			break;
 		if (deadline && now_s() >= deadline)
 			break;
+		if (run.timelines) {
+			tl_out_tick(&run.tl, now_ns());
+			run.printed = run.tl.printed;
+			if (run.tl.broken) {
+				run.out_broken = true;
+				break;
+			}
+			if (opt.count && run.printed >= opt.count)
+				break;
+		}
 		if (fflush(stdout) == EOF) {
 			run.out_broken = true;
 			break;
@@ -368,12 +413,16 @@ int main(int argc, char **argv)
 	if (!run.out_broken && !(opt.count && run.printed >= opt.count))
 		ring_buffer__consume(rb);
 	lost = lost_events(skel);
+	if (run.timelines && !run.out_broken)
+		tl_out_finish(&run.tl);
 	fflush(stdout);
 	summary_print(stderr, &run.sum, reasons, lost);
 	uint64_t untracked = filter ? percpu_total(skel->maps.track_full) : 0;
 	if (untracked)
 		fprintf(stderr, "tracking table full: %llu matched packets were not followed after their first event\n",
 			(unsigned long long)untracked);
+	if (run.timelines)
+		tl_out_report(stderr, &run.tl);
 
 out:
 	detach(&run);
@@ -385,6 +434,7 @@ out:
 	netns_ref_close(&ns);
 	netns_names_free();
 	summary_free(&run.sum);
+	tl_out_free(&run.tl);
 	sb_free(&run.line);
 	filter_free(filter);
 	options_free(&opt);

@@ -18,10 +18,20 @@ static const char usage_text[] =
 	"  -n, --netns NS        only namespace NS: a name from `ip netns`, a path\n"
 	"                        (/proc/PID/ns/net) or an inode number\n"
 	"  -i, --interface IF    only interface IF (in --netns NS, else in pktpath's own)\n"
-	"  -d, --drops           only drop events\n"
+	"  -d, --drops           only packets that were dropped (with --stream: only\n"
+	"                        drop events)\n"
+	"\n"
+	"Output (default: one block per packet, printed when it is dropped or freed):\n"
+	"      --stream          one line per event as it arrives, no grouping\n"
+	"      --json            one JSON object per packet (per event with --stream);\n"
+	"                        schema in docs/json-schema.md\n"
+	"      --idle MS         print a packet whose end was not seen after MS\n"
+	"                        milliseconds without events (default 1000)\n"
+	"      --max-open N      hold at most N unfinished packets; the oldest is\n"
+	"                        printed early when full, and counted (default 65536)\n"
 	"\n"
 	"Run control:\n"
-	"  -c, --count N         stop after N events\n"
+	"  -c, --count N         stop after N packets (N events with --stream)\n"
 	"  -t, --time SECONDS    stop after SECONDS (fractions allowed)\n"
 	"      --stack           record the kernel stack of every event, not only drops\n"
 	"      --no-stack        record no stacks (drops too)\n"
@@ -50,7 +60,8 @@ static const char usage_text[] =
 	"3 missing privileges, 4 kernel lacks a requirement (BTF, tracepoint),\n"
 	"5 unknown interface or namespace.\n";
 
-enum { OPT_STACK = 256, OPT_NO_STACK, OPT_RINGBUF, OPT_BTF, OPT_NO_TRACK, OPT_DUMP_FILTER };
+enum { OPT_STACK = 256, OPT_NO_STACK, OPT_RINGBUF, OPT_BTF, OPT_NO_TRACK, OPT_DUMP_FILTER,
+       OPT_STREAM, OPT_JSON, OPT_IDLE, OPT_MAX_OPEN };
 
 static const struct option longopts[] = {
 	{"netns", required_argument, NULL, 'n'},
@@ -64,6 +75,10 @@ static const struct option longopts[] = {
 	{"btf", required_argument, NULL, OPT_BTF},
 	{"no-track", no_argument, NULL, OPT_NO_TRACK},
 	{"dump-filter", required_argument, NULL, OPT_DUMP_FILTER},
+	{"stream", no_argument, NULL, OPT_STREAM},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"idle", required_argument, NULL, OPT_IDLE},
+	{"max-open", required_argument, NULL, OPT_MAX_OPEN},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -115,6 +130,8 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->stack_drops = true;
 	o->ringbuf_size = DEFAULT_RINGBUF;
 	o->btf_path = "/sys/kernel/btf/vmlinux";
+	o->idle_ms = 1000;
+	o->max_open = 65536;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:n:i:dc:t:vhV", longopts, NULL)) != -1) {
@@ -160,6 +177,20 @@ int options_parse(struct options *o, int argc, char **argv)
 			break;
 		case OPT_DUMP_FILTER:
 			o->dump_filter = optarg;
+			break;
+		case OPT_STREAM:
+			o->stream = true;
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case OPT_IDLE:
+			if (parse_u64(optarg, &o->idle_ms) || o->idle_ms == 0 || o->idle_ms > 86400000)
+				return bad("idle time", optarg, "want milliseconds from 1 to 86400000");
+			break;
+		case OPT_MAX_OPEN:
+			if (parse_u64(optarg, &o->max_open) || o->max_open == 0 || o->max_open > 16777216)
+				return bad("max-open", optarg, "want a whole number from 1 to 16777216");
 			break;
 		case 'v':
 			o->verbose = true;

@@ -17,6 +17,10 @@ struct options {
 	bool verbose;
 	bool no_track;        /* --no-track: filter each event on its own headers */
 	const char *dump_filter; /* --dump-filter EXPR */
+	bool stream;           /* --stream: one line per event, no timelines */
+	bool json;             /* --json */
+	uint64_t idle_ms;      /* --idle: flush a timeline with no end after this */
+	uint64_t max_open;     /* --max-open: open timelines held at most */
 	char *expr;           /* trailing arguments joined, as tcpdump does */
 };
 

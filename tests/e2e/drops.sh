@@ -4,7 +4,7 @@
 lab_up ppd 10 || { fail "lab setup"; exit 1; }
 lab_exec ppd-b iptables -A INPUT -p udp --dport 9999 -j DROP || { fail "iptables rule"; exit 1; }
 
-pp_start "$LAB_DIR/pp" --drops --netns ppd-b || { fail "pktpath started"; cat "$LAB_DIR/pp.err"; exit 1; }
+pp_start "$LAB_DIR/pp" --stream --drops --netns ppd-b || { fail "pktpath started"; cat "$LAB_DIR/pp.err"; exit 1; }
 lab_exec ppd-a bash -c 'echo closed > /dev/udp/198.18.10.2/7778'
 lab_exec ppd-a bash -c 'echo filtered > /dev/udp/198.18.10.2/9999'
 sleep 0.5

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib/check.sh"
 lab_up ppp 11 || { fail "lab setup"; exit 1; }
 
-pp_start "$LAB_DIR/pp" || { fail "pktpath started"; cat "$LAB_DIR/pp.err"; exit 1; }
+pp_start "$LAB_DIR/pp" --stream || { fail "pktpath started"; cat "$LAB_DIR/pp.err"; exit 1; }
 ip netns exec ppp-a ping -c 3 -i 0.2 198.18.11.2 >/dev/null &
 ping_pid=$!   # ip netns exec execs ping: same pid
 wait $ping_pid

@@ -20,7 +20,7 @@ only() { # file netns iface
 run_case() { # label, pktpath args...
 	local label=$1
 	shift
-	pp_start "$LAB_DIR/$label" "$@" || { fail "$label: pktpath started"; cat "$LAB_DIR/$label.err"; return; }
+	pp_start "$LAB_DIR/$label" --stream "$@" || { fail "$label: pktpath started"; cat "$LAB_DIR/$label.err"; return; }
 	noise
 	signal
 	wait $(jobs -p | grep -v "^$PP_PID\$") 2>/dev/null
@@ -42,7 +42,7 @@ check "--netns INODE: every event is in that namespace" [ -z "$leak" ]
 
 # Inside the namespace, -i alone means pktpath's own namespace; ppx-b has a
 # veth-b too, busy with its own traffic.
-ip netns exec pps-b "$PKTPATH" -i veth-b -t 3 >"$LAB_DIR/own.out" 2>"$LAB_DIR/own.err" &
+ip netns exec pps-b "$PKTPATH" --stream -i veth-b -t 3 >"$LAB_DIR/own.out" 2>"$LAB_DIR/own.err" &
 own=$!
 for i in $(seq 1 50); do grep -q ready "$LAB_DIR/own.err" && break; sleep 0.1; done
 noise

@@ -8,7 +8,7 @@ lab_up ppf 15 || { fail "lab setup"; exit 1; }
 check "no pktpath programs loaded before the test" [ -z "$(pp_progs_loaded)" ]
 
 for sig in INT TERM; do
-	pp_start "$LAB_DIR/$sig" --netns ppf-b || { fail "SIG$sig: pktpath started"; cat "$LAB_DIR/$sig.err"; continue; }
+	pp_start "$LAB_DIR/$sig" --stream --netns ppf-b || { fail "SIG$sig: pktpath started"; cat "$LAB_DIR/$sig.err"; continue; }
 	check "SIG$sig: programs are loaded while running" [ -n "$(pp_progs_loaded)" ]
 	ip netns exec ppf-a "$FLOOD" 198.18.15.2 9 300000 6 >"$LAB_DIR/flood.$sig" &
 	flood=$!

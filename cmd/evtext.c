@@ -1,0 +1,80 @@
+#include "cmd/evtext.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/escape.h"
+#include "cmd/hints.h"
+#include "kernel/dropreason.h"
+#include "kernel/kallsyms.h"
+#include "netlib/netns.h"
+
+void ev_netns(const struct pp_event *e, char *out, size_t len)
+{
+	const char *name = (e->have & PP_HAVE_NETNS) ? netns_name(e->netns) : NULL;
+	if (name)
+		escape_field(name, strlen(name), out, len);
+	else if (e->have & PP_HAVE_NETNS)
+		snprintf(out, len, "%u", e->netns);
+	else
+		snprintf(out, len, "-");
+}
+
+void ev_ifname(const struct pp_event *e, char *out, size_t len)
+{
+	if (e->have & PP_HAVE_DEV)
+		escape_field(e->ifname, sizeof(e->ifname), out, len);
+	else
+		snprintf(out, len, "-");
+	if (!out[0])
+		snprintf(out, len, "-");
+}
+
+size_t ev_frames(const struct pp_event *e, const struct fmt_ctx *ctx, char (*syms)[EV_SYM_LEN], size_t max)
+{
+	uint64_t ips[EV_MAX_FRAMES];
+	if (e->stack_id < 0 || !ctx->read_stack)
+		return 0;
+	size_t n = ctx->read_stack(ctx->stack_arg, e->stack_id, ips, max < EV_MAX_FRAMES ? max : EV_MAX_FRAMES);
+	size_t out = 0;
+	for (size_t i = 0; i < n; i++) {
+		char sym[EV_SYM_LEN];
+		ksyms_format(ctx->ksyms, ips[i], sym, sizeof(sym));
+		/* Same rule as the stream's stack line: pktpath's program and
+		 * the tracepoint dispatcher come first and are not the story. */
+		if (out == 0 && i < 4 &&
+		    (strncmp(sym, "bpf_prog_", 9) == 0 || strncmp(sym, "bpf_trace_run", 13) == 0 ||
+		     strncmp(sym, "__bpf_trace_", 12) == 0))
+			continue;
+		memcpy(syms[out++], sym, sizeof(sym));
+	}
+	return out;
+}
+
+const char *ev_reason(const struct pp_event *e, const struct fmt_ctx *ctx)
+{
+	if (!(e->have & PP_HAVE_REASON))
+		return NULL;
+	return dropreasons_name(ctx->reasons, e->reason);
+}
+
+int ev_hint(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
+{
+	static char syms[EV_MAX_FRAMES][EV_SYM_LEN]; /* 20 KB: kept off the stack */
+	const char *frames[EV_MAX_FRAMES];
+	char ns[64], ifn[72];
+	size_t n = ev_frames(e, ctx, syms, EV_MAX_FRAMES);
+	for (size_t i = 0; i < n; i++)
+		frames[i] = syms[i];
+	ev_netns(e, ns, sizeof(ns));
+	ev_ifname(e, ifn, sizeof(ifn));
+	struct hint_in in = {
+		.reason = ev_reason(e, ctx),
+		.e = e,
+		.netns = strcmp(ns, "-") ? ns : NULL,
+		.ifname = strcmp(ifn, "-") ? ifn : NULL,
+		.frames = frames,
+		.nframes = n,
+	};
+	return hint_format(sb, &in);
+}

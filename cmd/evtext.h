@@ -1,0 +1,24 @@
+/* Pieces of one event that several renderers need: the namespace and
+ * interface names (escaped), the symbolized stack and the drop hint. */
+#ifndef PKTPATH_EVTEXT_H
+#define PKTPATH_EVTEXT_H
+#include <stddef.h>
+
+#include "cmd/format.h"
+
+#define EV_SYM_LEN 160
+#define EV_MAX_FRAMES 127
+
+/* Escaped namespace name, else its inode, else "-". */
+void ev_netns(const struct pp_event *e, char *out, size_t len);
+/* Escaped interface name, else "-". */
+void ev_ifname(const struct pp_event *e, char *out, size_t len);
+/* Stack symbols, innermost first, pktpath's own BPF frames skipped.
+ * Returns how many were written to syms. */
+size_t ev_frames(const struct pp_event *e, const struct fmt_ctx *ctx, char (*syms)[EV_SYM_LEN], size_t max);
+/* Appends the hint for a drop event; 0 when there is none. */
+int ev_hint(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx);
+/* Drop reason name, or NULL when unknown. */
+const char *ev_reason(const struct pp_event *e, const struct fmt_ctx *ctx);
+
+#endif

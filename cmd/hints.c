@@ -1,0 +1,285 @@
+#include "cmd/hints.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *proto_name(const struct pp_event *e)
+{
+	switch (e->l4proto) {
+	case IPPROTO_TCP: return "tcp";
+	case IPPROTO_UDP: return "udp";
+	case IPPROTO_ICMP: return "icmp";
+	case 58: return "icmp6";
+	}
+	return NULL;
+}
+
+static void addr(const struct pp_event *e, const uint8_t *a, char *out, size_t len)
+{
+	if (!(e->have & PP_HAVE_L3) || !inet_ntop(e->ipver == 6 ? AF_INET6 : AF_INET, a, out, (socklen_t)len))
+		snprintf(out, len, "?");
+}
+
+/* " in netns X" or "" */
+static void in_ns(struct strbuf *sb, const struct hint_in *in)
+{
+	if (in->netns)
+		sb_printf(sb, " in netns %s", in->netns);
+}
+
+static const char *ifn(const struct hint_in *in)
+{
+	return in->ifname ? in->ifname : "the interface";
+}
+
+/* Function name of a frame, without "+0xoff" and " [module]". */
+static size_t func_len(const char *frame)
+{
+	size_t n = strcspn(frame, "+ ");
+	return n;
+}
+
+static int frame_is(const char *frame, const char *name)
+{
+	size_t n = func_len(frame);
+	return n == strlen(name) && strncmp(frame, name, n) == 0;
+}
+
+const char *hint_nf_hook(const char *const *frames, size_t nframes, char *via, size_t vialen)
+{
+	/* Callers of nf_hook_slow (nf_hook and NF_HOOK are inline), by the
+	 * hook they run. */
+	static const struct {
+		const char *fn, *hook;
+	} callers[] = {
+		{"ip_rcv", "PREROUTING"},       {"ip_rcv_core", "PREROUTING"},
+		{"ip_local_deliver", "INPUT"},  {"ip_forward", "FORWARD"},
+		{"__ip_local_out", "OUTPUT"},   {"ip_local_out", "OUTPUT"},
+		{"ip_output", "POSTROUTING"},   {"ip_mc_output", "POSTROUTING"},
+		{"ipv6_rcv", "PREROUTING"},     {"ip6_input", "INPUT"},
+		{"ip6_forward", "FORWARD"},     {"__ip6_local_out", "OUTPUT"},
+		{"ip6_output", "POSTROUTING"},  {"arp_rcv", "arp INPUT"},
+		{"arp_xmit", "arp OUTPUT"},     {"br_handle_frame", "bridge PREROUTING"},
+		{"br_pass_frame_up", "bridge INPUT"}, {"__br_forward", "bridge FORWARD"},
+	};
+	for (size_t i = 0; i + 1 < nframes; i++) {
+		if (!frame_is(frames[i], "nf_hook_slow"))
+			continue;
+		/* The first known caller above it; skip helpers such as
+		 * NF_HOOK_COND wrappers that were not inlined. */
+		for (size_t j = i + 1; j < nframes && j < i + 4; j++)
+			for (size_t k = 0; k < sizeof(callers) / sizeof(callers[0]); k++)
+				if (frame_is(frames[j], callers[k].fn)) {
+					if (via && vialen)
+						snprintf(via, vialen, "%s", callers[k].fn);
+					return callers[k].hook;
+				}
+		return NULL;
+	}
+	return NULL;
+}
+
+static void h_no_socket(struct strbuf *sb, const struct hint_in *in)
+{
+	const struct pp_event *e = in->e;
+	const char *p = proto_name(e);
+	if ((e->have & PP_HAVE_L4) && p && (e->l4proto == IPPROTO_TCP || e->l4proto == IPPROTO_UDP)) {
+		char d[INET6_ADDRSTRLEN];
+		addr(e, e->daddr, d, sizeof(d));
+		sb_printf(sb, "nothing listens on %s port %u", p, e->dport);
+		in_ns(sb, in);
+		sb_printf(sb, " (address %s); start the server or check its port and namespace", d);
+	} else if (e->l4proto == IPPROTO_ICMP && (e->have & PP_HAVE_L4) && e->icmp_type == 0) {
+		sb_printf(sb, "no ping socket for echo id %u", e->sport);
+		in_ns(sb, in);
+		sb_printf(sb, "; harmless when ping uses a raw socket, which received its own copy");
+		return;
+	} else {
+		sb_printf(sb, "no socket wants this packet");
+		in_ns(sb, in);
+	}
+	if (e->l4proto == IPPROTO_TCP)
+		sb_printf(sb, "; the sender gets a TCP reset");
+	else if (e->l4proto == IPPROTO_UDP)
+		sb_printf(sb, "; the sender gets ICMP port unreachable");
+}
+
+static void h_netfilter(struct strbuf *sb, const struct hint_in *in)
+{
+	char via[64];
+	const char *hook = hint_nf_hook(in->frames, in->nframes, via, sizeof(via));
+	sb_printf(sb, "a netfilter rule dropped it");
+	if (hook)
+		sb_printf(sb, " in the %s hook (%s -> nf_hook_slow)", hook, via);
+	in_ns(sb, in);
+	sb_printf(sb, "; see 'iptables -L -v -n' or 'nft list ruleset' there");
+}
+
+static void h_noproto(struct strbuf *sb, const struct hint_in *in)
+{
+	sb_printf(sb, "no handler for IP protocol %u", in->e->l4proto);
+	in_ns(sb, in);
+	sb_printf(sb, " (module not loaded, or no raw socket for it)");
+}
+
+static void h_rpfilter(struct strbuf *sb, const struct hint_in *in)
+{
+	char s[INET6_ADDRSTRLEN];
+	addr(in->e, in->e->saddr, s, sizeof(s));
+	sb_printf(sb, "reverse-path filter: the route back to %s does not leave through %s", s, ifn(in));
+	in_ns(sb, in);
+	sb_printf(sb, " (net.ipv4.conf.*.rp_filter)");
+}
+
+static void h_noroute(struct strbuf *sb, const struct hint_in *in)
+{
+	char d[INET6_ADDRSTRLEN];
+	addr(in->e, in->e->daddr, d, sizeof(d));
+	sb_printf(sb, "no route to %s", d);
+	in_ns(sb, in);
+	sb_printf(sb, "; see 'ip route get %s' there", d);
+}
+
+static void h_too_big(struct strbuf *sb, const struct hint_in *in)
+{
+	sb_printf(sb, "packet of %u bytes is larger than the path MTU at %s and may not be fragmented; "
+		      "the sender should get ICMP frag-needed / packet-too-big",
+		  in->e->len, ifn(in));
+}
+
+static void h_rcvbuf(struct strbuf *sb, const struct hint_in *in)
+{
+	sb_printf(sb, "the receiving socket's buffer is full");
+	if ((in->e->have & PP_HAVE_L4) && (in->e->l4proto == IPPROTO_UDP || in->e->l4proto == IPPROTO_TCP))
+		sb_printf(sb, " (%s port %u)", proto_name(in->e), in->e->dport);
+	in_ns(sb, in);
+	sb_printf(sb, ": the application reads too slowly (SO_RCVBUF, net.core.rmem_max)");
+}
+
+static void h_qdisc(struct strbuf *sb, const struct hint_in *in)
+{
+	sb_printf(sb, "the queueing discipline on %s dropped it (queue full or a policer); "
+		      "see 'tc -s qdisc show dev %s'",
+		  ifn(in), ifn(in));
+}
+
+static void h_neigh(struct strbuf *sb, const struct hint_in *in)
+{
+	sb_printf(sb, "neighbour resolution (ARP/ND) for the next hop on %s failed or its queue is full", ifn(in));
+	in_ns(sb, in);
+	sb_printf(sb, "; see 'ip neigh'");
+}
+
+static void h_otherhost(struct strbuf *sb, const struct hint_in *in)
+{
+	sb_printf(sb, "the frame on %s was addressed to another host's MAC address (pkt_type OTHERHOST)", ifn(in));
+}
+
+static void h_l2mcast(struct strbuf *sb, const struct hint_in *in)
+{
+	sb_printf(sb, "a unicast IP packet arrived in a broadcast/multicast frame on %s", ifn(in));
+}
+
+static void h_csum(struct strbuf *sb, const struct hint_in *in)
+{
+	sb_printf(sb, "bad checksum on a packet received on %s (corruption, or offload misconfigured)", ifn(in));
+}
+
+static void h_hdr(struct strbuf *sb, const struct hint_in *in)
+{
+	sb_printf(sb, "malformed or truncated header on a packet received on %s", ifn(in));
+}
+
+static void h_dev(struct strbuf *sb, const struct hint_in *in)
+{
+	sb_printf(sb, "interface %s is down or not ready", ifn(in));
+}
+
+static void h_tcp_seq(struct strbuf *sb, const struct hint_in *in)
+{
+	(void)in;
+	sb_printf(sb, "TCP segment outside the receive window or an old/duplicate one (retransmit, or a stale connection)");
+}
+
+static void h_tcp_flags(struct strbuf *sb, const struct hint_in *in)
+{
+	(void)in;
+	sb_printf(sb, "TCP segment with flags not valid for the connection's state");
+}
+
+static void h_tcp_overflow(struct strbuf *sb, const struct hint_in *in)
+{
+	sb_printf(sb, "the listen queue of tcp port %u is full", in->e->dport);
+	in_ns(sb, in);
+	sb_printf(sb, ": the server accepts too slowly (listen backlog, net.core.somaxconn)");
+}
+
+static void h_tcp_closed(struct strbuf *sb, const struct hint_in *in)
+{
+	(void)in;
+	sb_printf(sb, "TCP segment for a connection that is already closed");
+}
+
+static void h_frag(struct strbuf *sb, const struct hint_in *in)
+{
+	(void)in;
+	sb_printf(sb, "IP fragments were not all received in time to reassemble the packet");
+}
+
+static void h_ipv6off(struct strbuf *sb, const struct hint_in *in)
+{
+	sb_printf(sb, "IPv6 is disabled on %s", ifn(in));
+	in_ns(sb, in);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(struct strbuf *, const struct hint_in *);
+} table[] = {
+	{"NO_SOCKET", h_no_socket},
+	{"NETFILTER_DROP", h_netfilter},
+	{"IP_NOPROTO", h_noproto},
+	{"IP_RPFILTER", h_rpfilter},
+	{"IP_INADDRERRORS", h_noroute},
+	{"IP_INNOROUTES", h_noroute},
+	{"IP_OUTNOROUTES", h_noroute},
+	{"PKT_TOO_BIG", h_too_big},
+	{"SOCKET_RCVBUFF", h_rcvbuf},
+	{"PROTO_MEM", h_rcvbuf},
+	{"QDISC_DROP", h_qdisc},
+	{"NEIGH_FAILED", h_neigh},
+	{"NEIGH_QUEUEFULL", h_neigh},
+	{"NEIGH_CREATEFAIL", h_neigh},
+	{"OTHERHOST", h_otherhost},
+	{"UNICAST_IN_L2_MULTICAST", h_l2mcast},
+	{"IP_CSUM", h_csum},
+	{"UDP_CSUM", h_csum},
+	{"TCP_CSUM", h_csum},
+	{"ICMP_CSUM", h_csum},
+	{"PKT_TOO_SMALL", h_hdr},
+	{"IP_INHDR", h_hdr},
+	{"HDR_TRUNC", h_hdr},
+	{"DEV_READY", h_dev},
+	{"TCP_INVALID_SEQUENCE", h_tcp_seq},
+	{"TCP_OLD_DATA", h_tcp_seq},
+	{"TCP_OLD_SEQUENCE", h_tcp_seq},
+	{"TCP_INVALID_ACK_SEQUENCE", h_tcp_seq},
+	{"TCP_FLAGS", h_tcp_flags},
+	{"TCP_LISTEN_OVERFLOW", h_tcp_overflow},
+	{"TCP_CLOSE", h_tcp_closed},
+	{"FRAG_REASM_TIMEOUT", h_frag},
+	{"IPV6DISABLED", h_ipv6off},
+};
+
+int hint_format(struct strbuf *sb, const struct hint_in *in)
+{
+	if (!in->reason || !in->e)
+		return 0;
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (strcmp(in->reason, table[i].name) == 0) {
+			table[i].fn(sb, in);
+			return 1;
+		}
+	return 0;
+}

@@ -1,0 +1,28 @@
+/* Plain-language hints for common drop reasons, keyed by the reason's
+ * name (the numbers differ between kernels), naming the specifics of the
+ * event: port, namespace, hook, address, interface. */
+#ifndef PKTPATH_HINTS_H
+#define PKTPATH_HINTS_H
+#include <stddef.h>
+
+#include "bpf/event.h"
+#include "cmd/strbuf.h"
+
+struct hint_in {
+	const char *reason;         /* "NO_SOCKET"; NULL when unknown */
+	const struct pp_event *e;   /* the drop event */
+	const char *netns;          /* escaped namespace name or inode, or NULL */
+	const char *ifname;         /* escaped interface name, or NULL */
+	const char *const *frames;  /* stack symbols "func+0xoff", innermost first */
+	size_t nframes;
+};
+
+/* Appends one line of hint text (no newline); returns 0 when there is no
+ * hint for this reason, and then appends nothing. */
+int hint_format(struct strbuf *sb, const struct hint_in *in);
+
+/* The netfilter hook that called nf_hook_slow in frames ("INPUT", ...),
+ * and the caller's name in *via; NULL when the stack does not say. */
+const char *hint_nf_hook(const char *const *frames, size_t nframes, char *via, size_t vialen);
+
+#endif

@@ -1,0 +1,124 @@
+#include "cmd/json.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "cmd/evtext.h"
+#include "cmd/probes.h"
+#include "kernel/kallsyms.h"
+#include "netlib/netns.h"
+
+void json_str(struct strbuf *sb, const char *s, size_t len)
+{
+	sb_printf(sb, "\"");
+	for (size_t i = 0; i < len && s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			sb_printf(sb, "\\%c", c);
+		else if (c == '\n')
+			sb_printf(sb, "\\n");
+		else if (c == '\t')
+			sb_printf(sb, "\\t");
+		else if (c < 0x20 || c > 0x7e)
+			sb_printf(sb, "\\u%04x", c);
+		else
+			sb_printf(sb, "%c", c);
+	}
+	sb_printf(sb, "\"");
+}
+
+static void jkey_str(struct strbuf *sb, const char *key, const char *val)
+{
+	sb_printf(sb, ",\"%s\":", key);
+	json_str(sb, val, strlen(val));
+}
+
+/* Fields of one event, without braces; delta_ns only inside a timeline. */
+static void event_fields(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
+{
+	const struct probe_info *pi = probe_info(e->probe);
+	struct strbuf pkt = {0};
+	sb_printf(sb, "\"ts_ns\":%" PRIu64 ",\"skb\":\"0x%" PRIx64 "\",\"cpu\":%u", (uint64_t)e->ts_ns,
+		  (uint64_t)e->skb, e->cpu);
+	jkey_str(sb, "probe", pi ? pi->name : "unknown");
+	if (e->have & PP_HAVE_NETNS) {
+		const char *n = netns_name(e->netns);
+		sb_printf(sb, ",\"netns_inode\":%u,\"netns\":", e->netns);
+		if (n)
+			json_str(sb, n, strlen(n));
+		else
+			sb_printf(sb, "null");
+	}
+	if (e->have & PP_HAVE_DEV) {
+		sb_printf(sb, ",\"ifindex\":%u,\"ifname\":", e->ifindex);
+		json_str(sb, e->ifname, sizeof(e->ifname));
+	}
+	sb_printf(sb, ",\"pkt_type\":\"%s\",\"pid\":%u,\"comm\":", pkt_type_name(e->pkt_type), e->tgid);
+	json_str(sb, e->comm, sizeof(e->comm));
+	sb_printf(sb, ",\"len\":%u,\"mark\":%u", e->len, e->mark);
+	fmt_packet(&pkt, e);
+	jkey_str(sb, "packet", pkt.s ? pkt.s : "");
+	sb_free(&pkt);
+	if (e->probe != PP_PROBE_DROP)
+		return;
+	const char *r = ev_reason(e, ctx);
+	if (e->have & PP_HAVE_REASON)
+		sb_printf(sb, ",\"reason_code\":%u", e->reason);
+	sb_printf(sb, ",\"reason\":");
+	if (r)
+		json_str(sb, r, strlen(r));
+	else
+		sb_printf(sb, "null");
+	char loc[256];
+	ksyms_format(ctx->ksyms, (uint64_t)e->location, loc, sizeof(loc));
+	jkey_str(sb, "location", loc);
+	static char syms[EV_MAX_FRAMES][EV_SYM_LEN];
+	size_t n = ev_frames(e, ctx, syms, EV_MAX_FRAMES);
+	sb_printf(sb, ",\"stack\":[");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_printf(sb, ",");
+		json_str(sb, syms[i], strlen(syms[i]));
+	}
+	sb_printf(sb, "]");
+	struct strbuf h = {0};
+	if (ev_hint(&h, e, ctx) && h.s)
+		jkey_str(sb, "hint", h.s);
+	sb_free(&h);
+}
+
+void json_event_line(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
+{
+	sb_printf(sb, "{\"v\":%d,\"type\":\"event\",", JSON_SCHEMA_VERSION);
+	event_fields(sb, e, ctx);
+	sb_printf(sb, "}\n");
+}
+
+void json_timeline_line(struct strbuf *sb, const struct timeline *t, uint64_t seq, const struct fmt_ctx *ctx)
+{
+	if (!t->n)
+		return;
+	const struct pp_event *head = &t->ev[0];
+	for (size_t i = 0; i < t->n; i++)
+		if (t->ev[i].have & PP_HAVE_L3) {
+			head = &t->ev[i];
+			break;
+		}
+	struct strbuf pkt = {0};
+	fmt_packet(&pkt, head);
+	uint64_t t0 = t->ev[0].ts_ns;
+	sb_printf(sb, "{\"v\":%d,\"type\":\"packet\",\"seq\":%" PRIu64 ",\"skb\":\"0x%" PRIx64 "\"",
+		  JSON_SCHEMA_VERSION, seq, t->skb);
+	jkey_str(sb, "end", tl_end_name(t->end));
+	jkey_str(sb, "packet", pkt.s ? pkt.s : "");
+	sb_free(&pkt);
+	sb_printf(sb, ",\"start_ns\":%" PRIu64 ",\"duration_ns\":%" PRIu64 ",\"events_not_kept\":%" PRIu64
+		      ",\"events\":[",
+		  t0, (uint64_t)(t->ev[t->n - 1].ts_ns - t0), t->extra);
+	for (size_t i = 0; i < t->n; i++) {
+		sb_printf(sb, "%s{\"delta_ns\":%" PRIu64 ",", i ? "," : "", (uint64_t)(t->ev[i].ts_ns - t0));
+		event_fields(sb, &t->ev[i], ctx);
+		sb_printf(sb, "}");
+	}
+	sb_printf(sb, "]}\n");
+}

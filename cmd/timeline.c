@@ -1,0 +1,239 @@
+#include "cmd/timeline.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *tl_end_name(enum tl_end end)
+{
+	switch (end) {
+	case TL_END_DROP: return "drop";
+	case TL_END_FREE: return "free";
+	case TL_END_IDLE: return "idle";
+	case TL_END_EVICTED: return "evicted";
+	case TL_END_REUSED: return "reused";
+	case TL_END_EXIT: return "exit";
+	}
+	return "open";
+}
+
+static size_t bucket(const struct tl_table *t, uint64_t skb)
+{
+	/* skb addresses share their low bits (slab alignment): mix first. */
+	skb ^= skb >> 33;
+	skb *= 0xff51afd7ed558ccdull;
+	skb ^= skb >> 33;
+	return (size_t)skb & (t->nbuckets - 1);
+}
+
+static void list_del(struct tl_list *l, struct timeline *x)
+{
+	if (x->prev)
+		x->prev->next = x->next;
+	else
+		l->head = x->next;
+	if (x->next)
+		x->next->prev = x->prev;
+	else
+		l->tail = x->prev;
+	x->prev = x->next = NULL;
+}
+
+static void list_add_tail(struct tl_list *l, struct timeline *x)
+{
+	x->next = NULL;
+	x->prev = l->tail;
+	if (l->tail)
+		l->tail->next = x;
+	else
+		l->head = x;
+	l->tail = x;
+}
+
+int tl_init(struct tl_table *t, size_t max_open, uint64_t idle_ns, uint64_t grace_ns,
+	    tl_emit_fn emit, void *arg)
+{
+	memset(t, 0, sizeof(*t));
+	if (!max_open || !emit) {
+		errno = EINVAL;
+		return -1;
+	}
+	size_t nb = 64;
+	while (nb < max_open && nb < ((size_t)1 << 24))
+		nb <<= 1;
+	t->buckets = calloc(nb, sizeof(*t->buckets));
+	if (!t->buckets)
+		return -1;
+	t->nbuckets = nb;
+	t->max_open = max_open;
+	t->idle_ns = idle_ns;
+	t->grace_ns = grace_ns;
+	t->emit = emit;
+	t->arg = arg;
+	return 0;
+}
+
+static struct timeline *lookup(const struct tl_table *t, uint64_t skb)
+{
+	for (struct timeline *x = t->buckets[bucket(t, skb)]; x; x = x->hnext)
+		if (x->skb == skb)
+			return x;
+	return NULL;
+}
+
+/* Stable, and nearly linear on the nearly sorted input the ring buffer
+ * gives (events from other CPUs arrive a little late). */
+static void sort_events(struct pp_event *ev, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		if (ev[i - 1].ts_ns <= ev[i].ts_ns)
+			continue;
+		struct pp_event tmp = ev[i];
+		size_t j = i;
+		while (j > 0 && ev[j - 1].ts_ns > tmp.ts_ns) {
+			ev[j] = ev[j - 1];
+			j--;
+		}
+		ev[j] = tmp;
+	}
+}
+
+static void emit(struct tl_table *t, struct timeline *x, enum tl_end why)
+{
+	struct timeline **pp = &t->buckets[bucket(t, x->skb)];
+	while (*pp != x)
+		pp = &(*pp)->hnext;
+	*pp = x->hnext;
+	list_del(x->end ? &t->ended : &t->active, x);
+	t->open--;
+	if (!x->end)
+		x->end = why;
+	sort_events(x->ev, x->n);
+	t->st.emitted++;
+	t->st.by_end[x->end]++;
+	t->emit(t->arg, x);
+	free(x->ev);
+	free(x);
+}
+
+static int append(struct tl_table *t, struct timeline *x, const struct pp_event *e)
+{
+	if (x->n >= TL_MAX_EVENTS) {
+		x->extra++;
+		t->st.events_cut++;
+		return 0;
+	}
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 4;
+		struct pp_event *v = realloc(x->ev, cap * sizeof(*v));
+		if (!v) {
+			t->st.nomem++;
+			return -1;
+		}
+		x->ev = v;
+		x->cap = cap;
+	}
+	if (x->id_ev < 0 && (e->have & PP_HAVE_L3))
+		x->id_ev = (long)x->n;
+	x->ev[x->n++] = *e;
+	if (e->ts_ns > x->last_ts)
+		x->last_ts = e->ts_ns;
+	return 0;
+}
+
+static bool other_packet(const struct timeline *x, const struct pp_event *e)
+{
+	if (x->id_ev < 0 || !(e->have & PP_HAVE_L3))
+		return false;
+	const struct pp_event *a = &x->ev[x->id_ev];
+	if (a->ipver != e->ipver || a->l4proto != e->l4proto)
+		return true;
+	size_t alen = a->ipver == 6 ? 16 : 4;
+	return memcmp(a->saddr, e->saddr, alen) != 0 && memcmp(a->daddr, e->daddr, alen) != 0;
+}
+
+void tl_add(struct tl_table *t, const struct pp_event *e)
+{
+	struct timeline *x = lookup(t, e->skb);
+	bool ends = e->probe == PP_PROBE_DROP || e->probe == PP_PROBE_FREE;
+
+	if (x && x->end) {
+		if (e->ts_ns <= x->end_ts) {
+			append(t, x, e); /* a late event from another CPU */
+			return;
+		}
+		emit(t, x, x->end); /* the address is in use again: a new packet */
+		x = NULL;
+	} else if (x && other_packet(x, e)) {
+		emit(t, x, TL_END_REUSED);
+		x = NULL;
+	}
+	if (!x) {
+		if (t->open >= t->max_open) {
+			/* Finished ones go first: they lose nothing. */
+			if (t->ended.head)
+				emit(t, t->ended.head, TL_END_DROP);
+			else
+				emit(t, t->active.head, TL_END_EVICTED);
+		}
+		x = calloc(1, sizeof(*x));
+		if (!x) {
+			t->st.nomem++;
+			return;
+		}
+		x->skb = e->skb;
+		x->id_ev = -1;
+		if (append(t, x, e)) {
+			free(x);
+			return;
+		}
+		size_t b = bucket(t, e->skb);
+		x->hnext = t->buckets[b];
+		t->buckets[b] = x;
+		t->open++;
+	} else {
+		append(t, x, e);
+		list_del(&t->active, x);
+	}
+	if (ends) {
+		x->end = e->probe == PP_PROBE_DROP ? TL_END_DROP : TL_END_FREE;
+		x->end_ts = e->ts_ns;
+		list_add_tail(&t->ended, x);
+		if (!t->grace_ns)
+			emit(t, x, x->end);
+	} else {
+		list_add_tail(&t->active, x);
+	}
+}
+
+void tl_expire(struct tl_table *t, uint64_t now_ns)
+{
+	while (t->ended.head && t->ended.head->end_ts + t->grace_ns <= now_ns)
+		emit(t, t->ended.head, t->ended.head->end);
+	while (t->active.head && t->active.head->last_ts + t->idle_ns <= now_ns)
+		emit(t, t->active.head, TL_END_IDLE);
+}
+
+void tl_flush_all(struct tl_table *t)
+{
+	while (t->ended.head)
+		emit(t, t->ended.head, t->ended.head->end);
+	while (t->active.head)
+		emit(t, t->active.head, TL_END_EXIT);
+}
+
+void tl_free(struct tl_table *t)
+{
+	for (size_t b = 0; t->buckets && b < t->nbuckets; b++) {
+		struct timeline *x = t->buckets[b], *nx;
+		for (; x; x = nx) {
+			nx = x->hnext;
+			free(x->ev);
+			free(x);
+		}
+	}
+	free(t->buckets);
+	t->buckets = NULL;
+	t->open = 0;
+	t->active.head = t->active.tail = t->ended.head = t->ended.tail = NULL;
+}

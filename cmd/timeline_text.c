@@ -1,0 +1,111 @@
+#include "cmd/timeline_text.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "cmd/escape.h"
+#include "cmd/evtext.h"
+#include "cmd/probes.h"
+#include "kernel/kallsyms.h"
+
+#define BOLD "\033[1m"
+#define RED "\033[31m"
+#define DIM "\033[2m"
+#define RESET "\033[0m"
+
+void fmt_duration(struct strbuf *sb, uint64_t ns)
+{
+	if (ns < 1000000)
+		sb_printf(sb, "%" PRIu64 ".%" PRIu64 "us", ns / 1000, ns % 1000 / 100);
+	else if (ns < 1000000000)
+		sb_printf(sb, "%" PRIu64 ".%03" PRIu64 "ms", ns / 1000000, ns % 1000000 / 1000);
+	else
+		sb_printf(sb, "%" PRIu64 ".%03" PRIu64 "s", ns / 1000000000, ns % 1000000000 / 1000000);
+}
+
+static const char *end_note(enum tl_end end)
+{
+	switch (end) {
+	case TL_END_IDLE: return " (open: no drop or free seen within --idle)";
+	case TL_END_EVICTED: return " (flushed early: --max-open timelines were open)";
+	case TL_END_REUSED: return " (its end was not seen: the address then carried another packet)";
+	case TL_END_EXIT: return " (open: pktpath stopped before its end)";
+	default: return "";
+	}
+}
+
+static void step_detail(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx, bool color)
+{
+	char comm[72], loc[256];
+	switch (e->probe) {
+	case PP_PROBE_TX:
+		escape_field(e->comm, sizeof(e->comm), comm, sizeof(comm));
+		sb_printf(sb, "tx  pid %u (%s)", e->tgid, comm[0] ? comm : "-");
+		break;
+	case PP_PROBE_RX:
+		sb_printf(sb, "rx  pkt_type %s", pkt_type_name(e->pkt_type));
+		break;
+	case PP_PROBE_FREE:
+		sb_printf(sb, "freed (consumed)");
+		break;
+	case PP_PROBE_DROP:
+		sb_printf(sb, "%sDROP ", color ? RED BOLD : "");
+		fmt_reason(sb, ctx->reasons, e);
+		ksyms_format(ctx->ksyms, (uint64_t)e->location, loc, sizeof(loc));
+		sb_printf(sb, "%s at %s", color ? RESET : "", loc);
+		break;
+	default:
+		sb_printf(sb, "probe#%u", e->probe);
+	}
+}
+
+void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, const struct fmt_ctx *ctx,
+		  bool color)
+{
+	if (!t->n)
+		return;
+	/* The header describes the packet as first decoded with an IP header. */
+	const struct pp_event *head = &t->ev[0];
+	for (size_t i = 0; i < t->n; i++)
+		if (t->ev[i].have & PP_HAVE_L3) {
+			head = &t->ev[i];
+			break;
+		}
+	sb_printf(sb, "%s#%" PRIu64 " ", color ? BOLD : "", seq);
+	fmt_packet(sb, head);
+	sb_printf(sb, " skb 0x%" PRIx64 "%s%s\n", t->skb, color ? RESET : "", end_note(t->end));
+
+	uint64_t t0 = t->ev[0].ts_ns, prev = t0;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct pp_event *e = &t->ev[i];
+		const struct probe_info *pi = probe_info(e->probe);
+		struct strbuf tot = {0}, step = {0};
+		char ns[64], ifn[72];
+		sb_printf(&tot, "+");
+		fmt_duration(&tot, e->ts_ns - t0);
+		if (i) {
+			sb_printf(&step, "(+");
+			fmt_duration(&step, e->ts_ns - prev);
+			sb_printf(&step, ")");
+		}
+		ev_netns(e, ns, sizeof(ns));
+		ev_ifname(e, ifn, sizeof(ifn));
+		sb_printf(sb, "    %-10s %-11s %-18s %-12s %-10s ", tot.s ? tot.s : "", step.s ? step.s : "",
+			  pi ? pi->name : "?", ns, ifn);
+		step_detail(sb, e, ctx, color);
+		sb_printf(sb, "\n");
+		sb_free(&tot);
+		sb_free(&step);
+		prev = e->ts_ns;
+		if (e->probe == PP_PROBE_DROP) {
+			fmt_stack_indent(sb, e, ctx, 16);
+			struct strbuf h = {0};
+			if (ev_hint(&h, e, ctx) && h.s)
+				sb_printf(sb, "%16s%shint: %s%s\n", "", color ? BOLD : "", h.s, color ? RESET : "");
+			sb_free(&h);
+		}
+	}
+	if (t->extra)
+		sb_printf(sb, "    ... %" PRIu64 " more events not kept (at most %d a packet)\n", t->extra,
+			  TL_MAX_EVENTS);
+}
