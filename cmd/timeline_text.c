@@ -73,6 +73,14 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 		}
 	sb_printf(sb, "%s#%" PRIu64 " ", color ? BOLD : "", seq);
 	fmt_packet(sb, head);
+	/* Who the packet belongs to: the first socket owner any step saw. */
+	for (size_t i = 0; i < t->n; i++)
+		if (t->ev[i].have & PP_HAVE_OWNER) {
+			char comm[72];
+			escape_field(t->ev[i].owner.comm, sizeof(t->ev[i].owner.comm), comm, sizeof(comm));
+			sb_printf(sb, " owner %u (%s)", t->ev[i].owner.tgid, comm);
+			break;
+		}
 	sb_printf(sb, " skb 0x%" PRIx64 "%s%s\n", t->skb, color ? RESET : "", end_note(t->end));
 
 	uint64_t t0 = t->ev[0].ts_ns, prev = t0;
