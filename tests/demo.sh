@@ -11,8 +11,8 @@ lab_up demo 0 || { echo "demo: lab setup failed" >&2; exit 1; }
 lab_exec demo-b iptables -A INPUT -p udp --dport 9999 -j DROP
 
 echo "# lab: demo-a (198.18.0.1, veth-a) <-> demo-b (198.18.0.2, veth-b)"
-echo "# \$ pktpath -t 4        (every namespace; the lab's traffic follows)"
-"$PKTPATH" -t 4 >"$LAB_DIR/out" 2>"$LAB_DIR/err" &
+echo "# \$ pktpath -t 4 net 198.18.0.0/24"
+"$PKTPATH" -t 4 net 198.18.0.0/24 >"$LAB_DIR/out" 2>"$LAB_DIR/err" &
 pp=$!
 LAB_PIDS+=("$pp")
 for i in $(seq 1 50); do grep -q ready "$LAB_DIR/err" 2>/dev/null && break; sleep 0.1; done
