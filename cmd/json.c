@@ -104,12 +104,7 @@ void json_timeline_line(struct strbuf *sb, const struct timeline *t, uint64_t se
 {
 	if (!t->n)
 		return;
-	const struct pp_event *head = &t->ev[0];
-	for (size_t i = 0; i < t->n; i++)
-		if (t->ev[i].have & PP_HAVE_L3) {
-			head = &t->ev[i];
-			break;
-		}
+	const struct pp_event *head = tl_head(t);
 	struct strbuf pkt = {0};
 	fmt_packet(&pkt, head);
 	uint64_t t0 = t->ev[0].ts_ns;

@@ -6,7 +6,6 @@
 struct probe_info {
 	const char *name;   /* as printed: the tracepoint's name */
 	const char *tp;     /* "group:name" */
-	const char *prog;   /* BPF program in pktpath.bpf.c */
 };
 
 /* NULL for an id this build does not know (e.g. from a newer record). */

@@ -237,3 +237,11 @@ void tl_free(struct tl_table *t)
 	t->open = 0;
 	t->active.head = t->active.tail = t->ended.head = t->ended.tail = NULL;
 }
+
+const struct pp_event *tl_head(const struct timeline *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->ev[i].have & PP_HAVE_L3)
+			return &t->ev[i];
+	return &t->ev[0];
+}

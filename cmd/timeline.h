@@ -74,6 +74,10 @@ int tl_init(struct tl_table *t, size_t max_open, uint64_t idle_ns, uint64_t grac
  * never does) is emitted as TL_END_REUSED: its free happened where pktpath
  * did not look (another namespace, a filtered interface). */
 void tl_add(struct tl_table *t, const struct pp_event *e);
+
+/* The event that describes the packet: the first decoded with an IP
+ * header, else the first. t must hold at least one event. */
+const struct pp_event *tl_head(const struct timeline *t);
 /* Emits ended timelines past their grace and open ones idle past --idle. */
 void tl_expire(struct tl_table *t, uint64_t now_ns);
 /* Emits everything still held (ended ones as ended, open ones as EXIT). */

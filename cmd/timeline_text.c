@@ -65,12 +65,7 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 	if (!t->n)
 		return;
 	/* The header describes the packet as first decoded with an IP header. */
-	const struct pp_event *head = &t->ev[0];
-	for (size_t i = 0; i < t->n; i++)
-		if (t->ev[i].have & PP_HAVE_L3) {
-			head = &t->ev[i];
-			break;
-		}
+	const struct pp_event *head = tl_head(t);
 	sb_printf(sb, "%s#%" PRIu64 " ", color ? BOLD : "", seq);
 	fmt_packet(sb, head);
 	/* Who the packet belongs to: the first socket owner any step saw. */
