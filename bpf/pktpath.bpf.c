@@ -32,6 +32,15 @@ struct {
 	__uint(max_entries, 8 << 20); /* resized by user space */
 } events SEC(".maps");
 
+/* Events that passed selection, per CPU: delivered + lost must add up to
+ * this, which the summary shows. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} produced SEC(".maps");
+
 /* Failed ring-buffer reservations, per CPU: every lost event is counted. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -309,6 +318,7 @@ static __always_inline int emit(void *ctx, struct sk_buff *skb, __u16 probe, __u
 			count(&track_full);
 	}
 
+	count(&produced);
 	struct pp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(&lost);

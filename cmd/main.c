@@ -416,7 +416,7 @@ int main(int argc, char **argv)
 	if (run.timelines && !run.out_broken)
 		tl_out_finish(&run.tl);
 	fflush(stdout);
-	summary_print(stderr, &run.sum, reasons, lost);
+	summary_print(stderr, &run.sum, reasons, lost, percpu_total(skel->maps.produced));
 	uint64_t untracked = filter ? percpu_total(skel->maps.track_full) : 0;
 	if (untracked)
 		fprintf(stderr, "tracking table full: %llu matched packets were not followed after their first event\n",

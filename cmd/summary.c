@@ -32,7 +32,8 @@ void summary_add(struct summary *s, const struct pp_event *e)
 	s->by_reason[e->reason]++;
 }
 
-void summary_print(FILE *f, const struct summary *s, const struct dropreasons *dr, uint64_t lost)
+void summary_print(FILE *f, const struct summary *s, const struct dropreasons *dr, uint64_t lost,
+		   uint64_t produced)
 {
 	fprintf(f, "pktpath: %" PRIu64 " events", s->events);
 	const char *sep = " (";
@@ -43,7 +44,7 @@ void summary_print(FILE *f, const struct summary *s, const struct dropreasons *d
 			sep = ", ";
 		}
 	}
-	fprintf(f, "%s, %" PRIu64 " lost\n", s->events ? ")" : "", lost);
+	fprintf(f, "%s, %" PRIu64 " lost, %" PRIu64 " produced\n", s->events ? ")" : "", lost, produced);
 	if (s->malformed)
 		fprintf(f, "pktpath: %" PRIu64 " malformed records ignored\n", s->malformed);
 

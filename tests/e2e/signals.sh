@@ -25,3 +25,14 @@ for sig in INT TERM; do
 	check "SIG$sig: every counted event was printed ($lines lines)" [ "${n:-0}" -eq "$(($(wc -l <"$LAB_DIR/$sig.out") - 1 - $(grep -c '^ *stack:' "$LAB_DIR/$sig.out")))" ]
 	check "SIG$sig: no pktpath program remains loaded" [ -z "$(pp_progs_loaded)" ]
 done
+
+# A ring buffer far too small for the flood: events are lost, and counted
+# exactly — delivered + lost = produced.
+pp_start "$LAB_DIR/small" --stream --ringbuf 16K --netns ppf-b || { fail "small buffer: pktpath started"; exit 1; }
+ip netns exec ppf-a "$FLOOD" 198.18.15.2 9 200000 4 >/dev/null
+pp_stop
+read -r ev lost produced < <(sed -nE 's/^pktpath: ([0-9]+) events.*, ([0-9]+) lost, ([0-9]+) produced$/\1 \2 \3/p' "$LAB_DIR/small.err")
+check "small buffer: exit 0 (got $PP_RC)" [ "$PP_RC" -eq 0 ]
+check "small buffer: events were lost and said so (${lost:-none} lost)" [ "${lost:-0}" -gt 0 ]
+check "small buffer: delivered ${ev:-?} + lost ${lost:-?} = produced ${produced:-?}" \
+	[ "$((${ev:-0} + ${lost:-0}))" -eq "${produced:--1}" ]
