@@ -21,6 +21,8 @@
 /* Set by user space between open and load. */
 const volatile __u32 cfg_netns = 0;      /* 0: every namespace */
 const volatile __u32 cfg_ifindex = 0;    /* 0: every interface */
+const volatile __u32 cfg_owner_tgid = 0; /* --pid: 0 for every owner */
+const volatile char cfg_owner_comm[PP_COMM_LEN] = {}; /* --comm: "" for every owner */
 const volatile bool cfg_stack_drops = true;
 const volatile bool cfg_stack_all = false;
 const volatile bool cfg_drop_has_reason = true; /* skb:kfree_skb has `reason` (>= 5.17) */
@@ -137,6 +139,17 @@ static __always_inline struct pp_owner *owner_of(void *ctx, __u64 sk)
 	owner_from_current(&n);
 	bpf_map_update_elem(&owners, &sk, &n, BPF_ANY);
 	return bpf_map_lookup_elem(&owners, &sk);
+}
+
+static __always_inline bool same_comm(const char *comm)
+{
+	for (int i = 0; i < PP_COMM_LEN; i++) {
+		if (comm[i] != cfg_owner_comm[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
 }
 
 static __always_inline void owner_note(void *ctx, __u64 sk)
@@ -318,6 +331,15 @@ static __always_inline int emit(void *ctx, struct sk_buff *skb, __u16 probe, __u
 			count(&track_full);
 	}
 
+	/* Owner: the process behind skb->sk, learned now if we are in its
+	 * context, else from what the socket's earlier use recorded. */
+	__u64 sk = (__u64)BPF_CORE_READ(skb, sk);
+	struct pp_owner *o = owner_of(ctx, sk);
+	if (cfg_owner_tgid && (!o || o->tgid != cfg_owner_tgid))
+		return 0;
+	if (cfg_owner_comm[0] && (!o || !same_comm(o->comm)))
+		return 0;
+
 	count(&produced);
 	struct pp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -351,17 +373,13 @@ static __always_inline int emit(void *ctx, struct sk_buff *skb, __u16 probe, __u
 	if (probe == PP_PROBE_DROP && cfg_drop_has_reason)
 		e->have |= PP_HAVE_REASON;
 
-	/* Owner: the process behind skb->sk, learned now if we are in its
-	 * context, else from what the socket's earlier use recorded. */
-	__u64 sk = (__u64)BPF_CORE_READ(skb, sk);
 	if (sk) {
 		e->sk = sk;
 		e->have |= PP_HAVE_SK;
-		struct pp_owner *o = owner_of(ctx, sk);
-		if (o) {
-			e->owner = *o;
-			e->have |= PP_HAVE_OWNER;
-		}
+	}
+	if (o) {
+		e->owner = *o;
+		e->have |= PP_HAVE_OWNER;
 	}
 
 	e->stack_id = -1;

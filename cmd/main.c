@@ -287,6 +287,9 @@ int main(int argc, char **argv)
 	struct pktpath_bpf *skel = run.skel;
 	skel->rodata->cfg_netns = sel_netns;
 	skel->rodata->cfg_ifindex = sel_ifindex;
+	skel->rodata->cfg_owner_tgid = opt.owner_pid;
+	if (opt.owner_comm)
+		memcpy((char *)skel->rodata->cfg_owner_comm, opt.owner_comm, strlen(opt.owner_comm) + 1);
 	skel->rodata->cfg_stack_drops = opt.stack_drops;
 	skel->rodata->cfg_stack_all = opt.stack_all;
 	skel->rodata->cfg_drop_has_reason = drop_nargs >= 3;

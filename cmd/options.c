@@ -18,6 +18,9 @@ static const char usage_text[] =
 	"  -n, --netns NS        only namespace NS: a name from `ip netns`, a path\n"
 	"                        (/proc/PID/ns/net) or an inode number\n"
 	"  -i, --interface IF    only interface IF (in --netns NS, else in pktpath's own)\n"
+	"  -p, --pid PID         only packets of sockets owned by process PID (also\n"
+	"                        those the kernel sends for it from softirq/timers)\n"
+	"      --comm NAME       only packets of sockets owned by a process named NAME\n"
 	"  -d, --drops           only packets that were dropped (with --stream: only\n"
 	"                        drop events)\n"
 	"\n"
@@ -61,12 +64,14 @@ static const char usage_text[] =
 	"5 unknown interface or namespace.\n";
 
 enum { OPT_STACK = 256, OPT_NO_STACK, OPT_RINGBUF, OPT_BTF, OPT_NO_TRACK, OPT_DUMP_FILTER,
-       OPT_STREAM, OPT_JSON, OPT_IDLE, OPT_MAX_OPEN };
+       OPT_STREAM, OPT_JSON, OPT_IDLE, OPT_MAX_OPEN, OPT_COMM };
 
 static const struct option longopts[] = {
 	{"netns", required_argument, NULL, 'n'},
 	{"interface", required_argument, NULL, 'i'},
 	{"drops", no_argument, NULL, 'd'},
+	{"pid", required_argument, NULL, 'p'},
+	{"comm", required_argument, NULL, OPT_COMM},
 	{"count", required_argument, NULL, 'c'},
 	{"time", required_argument, NULL, 't'},
 	{"stack", no_argument, NULL, OPT_STACK},
@@ -134,7 +139,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->max_open = 65536;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:n:i:dc:t:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:n:i:dp:c:t:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			o->netns = optarg;
@@ -146,6 +151,18 @@ int options_parse(struct options *o, int argc, char **argv)
 			break;
 		case 'd':
 			o->drops_only = true;
+			break;
+		case 'p': {
+			uint64_t v;
+			if (parse_u64(optarg, &v) || v == 0 || v > UINT32_MAX)
+				return bad("pid", optarg, "want a process id > 0");
+			o->owner_pid = (uint32_t)v;
+			break;
+		}
+		case OPT_COMM:
+			if (!*optarg || strlen(optarg) >= 16)
+				return bad("command name", optarg, "1 to 15 characters, as in /proc/PID/comm");
+			o->owner_comm = optarg;
 			break;
 		case 'c':
 			if (parse_u64(optarg, &o->count) || o->count == 0)

@@ -8,6 +8,8 @@ struct options {
 	const char *netns;    /* --netns PATH|NAME|INODE */
 	const char *ifname;   /* -i */
 	bool drops_only;      /* --drops */
+	uint32_t owner_pid;   /* --pid: packets of this process's sockets */
+	const char *owner_comm; /* --comm: packets of sockets owned by this command */
 	uint64_t count;       /* -c: stop after this many events (0: no limit) */
 	double seconds;       /* -t: stop after this long (0: no limit) */
 	bool stack_drops;     /* --no-stack clears */

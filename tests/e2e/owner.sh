@@ -59,3 +59,33 @@ rt=$(awk '$4=="net_dev_queue" && /198.18.16.1:[0-9]+ > 198.18.16.2:8081/' "$LAB_
 timer=$(awk -v p="$tcp2" '$8 != p' <<<"$rt")
 check "retransmissions sent from timer context ($(grep -c . <<<"$timer"))" [ -n "$timer" ]
 check "retransmissions owned by $tcp2/tcppeer" [ -z "$(wrong "$tcp2/tcppeer" "$timer")" ]
+
+# --pid and --comm select by owner in the kernel, while the other flows run.
+ip netns exec ppo-b "$TOOLS/tcppeer" server 8082 20000 >"$LAB_DIR/server3.log" &
+LAB_PIDS+=($!)
+for i in $(seq 1 50); do grep -q listening "$LAB_DIR/server3.log" && break; sleep 0.1; done
+# The client stops itself before exec, so its pid is known before it sends.
+ip netns exec ppo-a bash -c 'kill -STOP $$; exec "$0" client 198.18.16.2 8082 20000' "$TOOLS/tcppeer" &
+tcp3=$!
+pp_start "$LAB_DIR/bypid" --stream --pid "$tcp3" || { fail "--pid: pktpath started"; exit 1; }
+PID_RUN=$PP_PID
+pp_start "$LAB_DIR/bycomm" --stream --comm udpflood || { fail "--comm: pktpath started"; exit 1; }
+COMM_RUN=$PP_PID
+ip netns exec ppo-a ping -c 3 -i 0.1 198.18.16.2 >/dev/null &
+p3=$!
+ip netns exec ppo-a "$TOOLS/udpflood" 198.18.16.2 7001 30 5 >/dev/null &
+u3=$!
+kill -CONT "$tcp3"
+wait $tcp3 $p3 $u3
+sleep 0.3
+PP_PID=$PID_RUN; pp_stop
+PP_PID=$COMM_RUN; pp_stop
+mine=$(awk 'NR>1 && $4 != "" && $1 !~ /^stack:/' "$LAB_DIR/bypid.out")
+sent=$(awk '$4=="net_dev_queue" && /198.18.16.1:[0-9]+ > 198.18.16.2:8082/' <<<"$mine" | grep -c .)
+check "--pid: the client's segments are there ($sent)" [ "$sent" -gt 5 ]
+check "--pid: every event is owned by $tcp3/tcppeer" [ -z "$(wrong "$tcp3/tcppeer" "$mine")" ]
+check "--pid: nothing of ping or udpflood" bash -c "! grep -qE 'ICMP|UDP' '$LAB_DIR/bypid.out'"
+theirs=$(awk 'NR>1 && $4 != "" && $1 !~ /^stack:/' "$LAB_DIR/bycomm.out")
+udp3=$(awk '$4=="net_dev_queue" && /> 198.18.16.2:7001/' <<<"$theirs" | grep -c .)
+check "--comm: all 30 datagrams of udpflood ($udp3)" [ "$udp3" -eq 30 ]
+check "--comm: every event owned by udpflood" [ -z "$(awk '$10 !~ /\/udpflood$/' <<<"$theirs")" ]
