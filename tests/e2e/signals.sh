@@ -36,3 +36,15 @@ check "small buffer: exit 0 (got $PP_RC)" [ "$PP_RC" -eq 0 ]
 check "small buffer: events were lost and said so (${lost:-none} lost)" [ "${lost:-0}" -gt 0 ]
 check "small buffer: delivered ${ev:-?} + lost ${lost:-?} = produced ${produced:-?}" \
 	[ "$((${ev:-0} + ${lost:-0}))" -eq "${produced:--1}" ]
+
+# stdout closed by the reader (`pktpath | head -1`): pktpath stops by itself,
+# cleanly, and leaves nothing loaded.
+for mode in --stream --json; do
+	ip netns exec ppf-a "$FLOOD" 198.18.15.2 9 100000 3 >/dev/null &
+	flood=$!
+	timeout 20 "$PKTPATH" $mode --netns ppf-b 2>"$LAB_DIR/pipe.err" | head -1 >/dev/null
+	rc=${PIPESTATUS[0]}
+	wait $flood
+	check "pktpath $mode | head -1: exits by itself with status 0 (got $rc)" [ "$rc" -eq 0 ]
+	check "pktpath $mode | head -1: no program remains loaded" [ -z "$(pp_progs_loaded)" ]
+done
