@@ -20,6 +20,8 @@ expect "bad time" 2 "invalid time '-1'" -t -1
 expect "bad ring buffer size" 2 "invalid ring buffer size '3000'" --ringbuf 3000
 expect "option without its value" 2 "needs a value" --netns
 expect "filter syntax error" 2 "host (" 'host ('
+expect "unsupported filter construct" 2 "protochain" ip protochain 6
+expect "expression that rejects every packet" 2 "rejects all packets" 'tcp and udp'
 expect "missing BTF" 4 "no kernel BTF at /nonexistent/vmlinux" --btf /nonexistent/vmlinux
 
 # Without root: copy the binary where nobody can run it.
