@@ -2,6 +2,7 @@
 #   make            build/pktpath (BPF objects -> skeletons -> binary)
 #   make test       install missing packages, build, run every test
 #   make demo       the main job on a self-contained namespace lab
+#   make bench      the cost of tracing against no tracing and tcpdump
 #   make install    PREFIX=/usr/local DESTDIR=
 # V=1 shows full commands.
 
@@ -50,7 +51,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all asan tests test demo install clean deps
+.PHONY: all asan tests test demo bench install clean deps
 
 all: $(BUILD)/pktpath
 
@@ -114,6 +115,11 @@ test: deps
 demo: deps
 	$(MAKE) all tests
 	tests/demo.sh
+
+# Benchmarks: not part of make test; report in build/bench/report.md.
+bench: deps
+	$(MAKE) all tests
+	tests/bench.sh
 
 install: $(BUILD)/pktpath
 	install -D -m 0755 $(BUILD)/pktpath $(DESTDIR)$(PREFIX)/bin/pktpath
