@@ -342,6 +342,19 @@ static void read_comm(uint32_t tgid, char *comm, size_t len)
 	fclose(f);
 }
 
+static void map_v4(uint8_t *v6, const uint8_t *v4)
+{
+	uint8_t a[4];
+	memcpy(a, v4, 4);
+	memset(v6, 0, 16);
+	/* A wildcard stays a wildcard: a dual-stack socket bound to any
+	 * address shows ::, not ::ffff:0.0.0.0. */
+	if (is_zero(a, 4))
+		return;
+	v6[10] = v6[11] = 0xff;
+	memcpy(v6 + 12, a, 4);
+}
+
 static size_t key_hash(const struct sockdiag_key *k)
 {
 	/* FNV-1a over the key's fields, not its tail padding. */
@@ -364,6 +377,14 @@ int sockdiag_lookup(struct sockdiag *sd, const struct sockdiag_key *key, struct 
 	}
 	struct sockdiag_owner o = {0};
 	int rc = diag_query(sd, key, &o.inode, &o.uid, err, errlen);
+	if (rc == 0 && key->ipver == 4) {
+		/* IPv4 on a dual-stack AF_INET6 socket: ::ffff:a.b.c.d */
+		struct sockdiag_key m = *key;
+		m.ipver = 6;
+		map_v4(m.laddr, key->laddr);
+		map_v4(m.raddr, key->raddr);
+		rc = diag_query(sd, &m, &o.inode, &o.uid, err, errlen);
+	}
 	if (rc > 0) {
 		o.tgid = proc_find(sd, o.inode);
 		if (o.tgid)

@@ -13,30 +13,41 @@ wait_for() { # file word
 	return 1
 }
 
-ip netns exec ppk-b "$TOOLS/tcpidle" server 8090 20000 >"$LAB_DIR/server.log" &
-server=$!
-LAB_PIDS+=("$server")
-wait_for "$LAB_DIR/server.log" listening || { fail "server listening"; exit 1; }
-ip netns exec ppk-a "$TOOLS/tcpidle" client 198.18.21.2 8090 100 >"$LAB_DIR/client.log" &
-client=$!
-LAB_PIDS+=("$client")
-wait_for "$LAB_DIR/server.log" got || { fail "client connected and sent"; exit 1; }
+# old_client PORT ADDR LABEL: server in ppk-b, client in ppk-a connected to
+# ADDR:PORT and idle before pktpath starts, then the server sends.
+old_client() {
+	local port=$1 addr=$2 label=$3 server client
+	ip netns exec ppk-b "$TOOLS/tcpidle" server "$port" 20000 >"$LAB_DIR/server$port.log" &
+	server=$!
+	LAB_PIDS+=("$server")
+	wait_for "$LAB_DIR/server$port.log" listening || { fail "$label: server listening"; return; }
+	ip netns exec ppk-a "$TOOLS/tcpidle" client "$addr" "$port" 100 >"$LAB_DIR/client$port.log" &
+	client=$!
+	LAB_PIDS+=("$client")
+	wait_for "$LAB_DIR/server$port.log" got || { fail "$label: client connected and sent"; return; }
 
-pp_start "$LAB_DIR/pp" --stream --json --netns ppk-a -i veth-a 'tcp port 8090' || { fail "pktpath started"; exit 1; }
-kill -USR1 "$server"
-wait_for "$LAB_DIR/server.log" sent || { fail "server sent its data"; exit 1; }
-sleep 0.3
-pp_stop
-out=$LAB_DIR/pp.out
+	pp_start "$LAB_DIR/pp$port" --stream --json --netns ppk-a -i veth-a "tcp port $port" ||
+		{ fail "$label: pktpath started"; return; }
+	kill -USR1 "$server"
+	wait_for "$LAB_DIR/server$port.log" sent || fail "$label: server sent its data"
+	sleep 0.3
+	pp_stop
+	local out=$LAB_DIR/pp$port.out acks n
 
-# The client's segments after the signal: pure ACKs sent from softirq.
-acks=$(grep '"probe":"net_dev_queue"' "$out" | grep -E '"packet":"TCP 198\.18\.21\.1:[0-9]+ > 198\.18\.21\.2:8090 \[\.\]')
-n=$(grep -c . <<<"$acks")
-check "client ACKs sent after pktpath started ($n)" [ "$n" -gt 0 ]
-check "every ACK names the client $client/tcpidle" \
-	[ -z "$(grep -v "\"owner\":{\"pid\":$client,[^}]*\"comm\":\"tcpidle\"" <<<"$acks")" ]
-check "every ACK's owner came from sock_diag, not the kernel map" \
-	[ -z "$(grep -v '"source":"sock_diag"' <<<"$acks")" ]
-# The fallback only runs for events the kernel map left without an owner,
-# so "sock_diag" above also says the map alone would have shown '?'.
-check "no pktpath warnings" [ -z "$(grep -i warning "$LAB_DIR/pp.err")" ]
+	# The client's segments after the signal: pure ACKs sent from softirq.
+	acks=$(grep '"probe":"net_dev_queue"' "$out" |
+		grep -E "\"packet\":\"TCP 198\\.18\\.21\\.1:[0-9]+ > 198\\.18\\.21\\.2:$port \\[\\.\\]")
+	n=$(grep -c . <<<"$acks")
+	check "$label: client ACKs sent after pktpath started ($n)" [ "$n" -gt 0 ]
+	check "$label: every ACK names the client $client/tcpidle" \
+		[ -z "$(grep -v "\"owner\":{\"pid\":$client,[^}]*\"comm\":\"tcpidle\"" <<<"$acks")" ]
+	# The fallback only runs for events the kernel map left without an
+	# owner, so "sock_diag" also says the map alone would have shown '?'.
+	check "$label: every ACK's owner came from sock_diag, not the kernel map" \
+		[ -z "$(grep -v '"source":"sock_diag"' <<<"$acks")" ]
+	check "$label: no pktpath warnings" [ -z "$(grep -i warning "$LAB_DIR/pp$port.err")" ]
+}
+
+old_client 8090 198.18.21.2 "IPv4 socket"
+# IPv4 traffic on a dual-stack AF_INET6 socket: sock_diag lists it as IPv6.
+old_client 8091 ::ffff:198.18.21.2 "AF_INET6 socket, v4-mapped"

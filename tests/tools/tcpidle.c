@@ -1,8 +1,9 @@
 /* tcpidle server PORT BYTES      accept one connection, read what the client
  *                                sends, wait for SIGUSR1, send BYTES in small
  *                                writes, then wait to be killed
- * tcpidle client ADDR PORT BYTES  connect, send BYTES, then sit idle without
- *                                reading or writing until killed
+ * tcpidle client ADDR PORT BYTES  connect, send BYTES (at most 512), then sit
+ *                                idle without reading or writing until killed;
+ *                                ADDR may be IPv6, e.g. ::ffff:198.18.N.2
  * The client's socket is used in process context only before the signal,
  * so afterwards its ACKs come from softirq alone: what the sock_diag owner
  * test needs. Bounded: 30 s alarm. */
@@ -56,10 +57,17 @@ int main(int argc, char **argv)
 			pause();
 	}
 	if (argc == 5 && strcmp(argv[1], "client") == 0) {
-		int s = socket(AF_INET, SOCK_STREAM, 0);
-		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[3]))};
-		inet_pton(AF_INET, argv[2], &a.sin_addr);
-		if (connect(s, (struct sockaddr *)&a, sizeof(a))) {
+		/* An IPv6 address (::ffff:a.b.c.d too) makes an AF_INET6 socket. */
+		uint16_t port = htons((uint16_t)atoi(argv[3]));
+		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = port};
+		struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = port};
+		int v6 = strchr(argv[2], ':') != NULL;
+		if (v6 ? inet_pton(AF_INET6, argv[2], &a6.sin6_addr) != 1 : inet_pton(AF_INET, argv[2], &a.sin_addr) != 1) {
+			fprintf(stderr, "tcpidle: bad address %s\n", argv[2]);
+			return 2;
+		}
+		int s = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+		if (v6 ? connect(s, (struct sockaddr *)&a6, sizeof(a6)) : connect(s, (struct sockaddr *)&a, sizeof(a))) {
 			perror("tcpidle: connect");
 			return 1;
 		}
