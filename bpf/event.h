@@ -32,6 +32,9 @@ enum pp_have {
 	PP_HAVE_FRAG = 1 << 5,   /* non-first fragment: no L4 header */
 	PP_HAVE_OWNER = 1 << 6,  /* owner fields valid */
 	PP_HAVE_SK = 1 << 7,     /* the skb belonged to a socket (skb->sk) */
+	/* Set in user space only: the owner came from sock_diag and /proc,
+	 * not from the kernel map. */
+	PP_HAVE_OWNER_DIAG = 1 << 8,
 };
 
 /* The process that owns a socket, remembered whenever the socket is used

@@ -59,7 +59,7 @@ static void event_fields(struct strbuf *sb, const struct pp_event *e, const stru
 		sb_printf(sb, ",\"owner\":{\"pid\":%u,\"tid\":%u,\"uid\":%u,\"cgroup\":%llu,\"comm\":",
 			  e->owner.tgid, e->owner.pid, e->owner.uid, (unsigned long long)e->owner.cgroup);
 		json_str(sb, e->owner.comm, sizeof(e->owner.comm));
-		sb_printf(sb, "}");
+		sb_printf(sb, ",\"source\":\"%s\"}", e->have & PP_HAVE_OWNER_DIAG ? "sock_diag" : "kernel");
 	}
 	sb_printf(sb, ",\"len\":%u,\"mark\":%u", e->len, e->mark);
 	fmt_packet(&pkt, e);

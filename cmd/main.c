@@ -16,6 +16,7 @@
 #include "cmd/format.h"
 #include "cmd/json.h"
 #include "cmd/options.h"
+#include "cmd/owner_diag.h"
 #include "cmd/probes.h"
 #include "cmd/summary.h"
 #include "filters/filter.h"
@@ -68,6 +69,7 @@ struct run {
 	size_t nlinks;
 	bool timelines; /* default; --stream turns it off */
 	struct tl_out tl;
+	struct sockdiag *diag; /* owner fallback; NULL without memory */
 };
 
 static int run_add_link(struct run *r, struct bpf_link *l)
@@ -109,6 +111,14 @@ static int on_event(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	const struct pp_event *e = data;
+	struct pp_event with_owner;
+	/* Only events whose owner the kernel did not know pay for this, and
+	 * the look-up is cached. */
+	if (r->diag && owner_diag_wanted(e)) {
+		with_owner = *e;
+		if (owner_diag_fill(r->diag, &with_owner))
+			e = &with_owner;
+	}
 	if (!r->t0_set) {
 		r->fmt.t0 = e->ts_ns;
 		r->t0_set = true;
@@ -363,6 +373,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	run.tl.limit = opt.count;
+	run.diag = sockdiag_new();
+	if (!run.diag)
+		fprintf(stderr, "pktpath: warning: out of memory for the sock_diag owner cache: older sockets show '?'\n");
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &run, NULL);
 	if (!rb) {
 		status = fail(EXIT_RUNTIME, "cannot set up the ring buffer: %s", strerror(errno));
@@ -437,6 +450,7 @@ out:
 	netns_names_free();
 	summary_free(&run.sum);
 	tl_out_free(&run.tl);
+	sockdiag_free(run.diag);
 	sb_free(&run.line);
 	filter_free(filter);
 	options_free(&opt);

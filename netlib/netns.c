@@ -68,6 +68,11 @@ static int open_ns_by_inode(uint32_t inode)
 	return -1;
 }
 
+int netns_open_inode(uint32_t inode)
+{
+	return open_ns_by_inode(inode);
+}
+
 int netns_resolve(const char *spec, struct netns_ref *out, char *err, size_t errlen)
 {
 	char path[512];
@@ -143,6 +148,28 @@ unsigned int netns_ifindex(int nsfd, const char *ifname)
 	}
 	close(self);
 	return idx;
+}
+
+int netns_run_in(int nsfd, int (*fn)(void *arg), void *arg)
+{
+	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -1;
+	if (setns(nsfd, CLONE_NEWNET) < 0) {
+		int e = errno;
+		close(self);
+		errno = e;
+		return -1;
+	}
+	int rc = fn(arg);
+	int e = errno;
+	if (setns(self, CLONE_NEWNET) < 0) {
+		perror("pktpath: cannot return to the original network namespace");
+		abort();
+	}
+	close(self);
+	errno = e;
+	return rc;
 }
 
 struct ns_name {

@@ -17,6 +17,14 @@ struct netns_ref {
 int netns_resolve(const char *spec, struct netns_ref *out, char *err, size_t errlen);
 void netns_ref_close(struct netns_ref *ref);
 
+/* An open file (O_CLOEXEC) for the namespace with this inode, found in
+ * /run/netns or held by a process; -1 when none is found. */
+int netns_open_inode(uint32_t inode);
+
+/* Runs fn(arg) inside the namespace nsfd and comes back; returns what fn
+ * returned, or -1 with errno set when the namespace cannot be entered. */
+int netns_run_in(int nsfd, int (*fn)(void *arg), void *arg);
+
 /* The inode of the namespace pktpath itself runs in (0 on error). */
 uint32_t netns_self_inode(void);
 

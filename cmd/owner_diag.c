@@ -1,0 +1,63 @@
+#include "cmd/owner_diag.h"
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool owner_diag_wanted(const struct pp_event *e)
+{
+	const __u16 need = PP_HAVE_SK | PP_HAVE_NETNS | PP_HAVE_L3 | PP_HAVE_L4;
+	return (e->have & need) == need && !(e->have & PP_HAVE_OWNER) &&
+	       (e->l4proto == IPPROTO_TCP || e->l4proto == IPPROTO_UDP) && (e->ipver == 4 || e->ipver == 6);
+}
+
+static void say_once(const char *err)
+{
+	static char *last;
+	if (last && strcmp(last, err) == 0)
+		return;
+	fprintf(stderr, "pktpath: warning: %s (owners of older sockets may show '?')\n", err);
+	free(last);
+	last = strdup(err);
+}
+
+static int try_side(struct sockdiag *sd, const struct pp_event *e, bool local_is_src,
+		    struct sockdiag_owner *o)
+{
+	struct sockdiag_key k;
+	char err[256];
+	memset(&k, 0, sizeof(k));
+	k.netns = e->netns;
+	k.proto = e->l4proto;
+	k.ipver = e->ipver;
+	size_t al = e->ipver == 6 ? 16 : 4;
+	k.lport = local_is_src ? e->sport : e->dport;
+	k.rport = local_is_src ? e->dport : e->sport;
+	memcpy(k.laddr, local_is_src ? e->saddr : e->daddr, al);
+	memcpy(k.raddr, local_is_src ? e->daddr : e->saddr, al);
+	int rc = sockdiag_lookup(sd, &k, o, err, sizeof(err));
+	if (rc < 0)
+		say_once(err);
+	return rc;
+}
+
+bool owner_diag_fill(struct sockdiag *sd, struct pp_event *e)
+{
+	struct sockdiag_owner o;
+	/* A sent packet's socket is on the source side; a received one's on
+	 * the destination, except that a packet seen at free or drop may be
+	 * either, so try the destination first, then the source. */
+	bool found = try_side(sd, e, e->probe == PP_PROBE_TX, &o) > 0;
+	if (!found && e->probe != PP_PROBE_TX)
+		found = try_side(sd, e, true, &o) > 0;
+	if (!found)
+		return false;
+	memset(&e->owner, 0, sizeof(e->owner));
+	e->owner.tgid = o.tgid;
+	e->owner.pid = o.tgid; /* the thread is unknown; the process is what counts */
+	e->owner.uid = o.uid;
+	memcpy(e->owner.comm, o.comm, sizeof(e->owner.comm));
+	e->have |= PP_HAVE_OWNER | PP_HAVE_OWNER_DIAG;
+	return true;
+}

@@ -1,0 +1,19 @@
+/* Owner fallback for events whose socket the kernel owner map never saw:
+ * asks sock_diag (netlib/sockdiag.h) about the flow's local socket. */
+#ifndef PKTPATH_OWNER_DIAG_H
+#define PKTPATH_OWNER_DIAG_H
+#include <stdbool.h>
+
+#include "bpf/event.h"
+#include "netlib/sockdiag.h"
+
+/* Whether e is one the fallback would look up: a socket, no owner, TCP or
+ * UDP ports. Cheap; the hot path tests it before copying the event. */
+bool owner_diag_wanted(const struct pp_event *e);
+
+/* Fills e->owner and sets PP_HAVE_OWNER | PP_HAVE_OWNER_DIAG when the
+ * socket is found. Look-up failures are said on stderr, each distinct one
+ * once. Returns whether the owner was filled. */
+bool owner_diag_fill(struct sockdiag *sd, struct pp_event *e);
+
+#endif
