@@ -1,5 +1,7 @@
 #include "cmd/hints.h"
 
+#include "netlib/route.h"
+
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -138,6 +140,12 @@ static void h_noroute(struct strbuf *sb, const struct hint_in *in)
 	addr(in->e, in->e->daddr, d, sizeof(d));
 	sb_printf(sb, "no route to %s", d);
 	in_ns(sb, in);
+	/* What the kernel answers now, as `ip route get` would. */
+	char route[160];
+	if ((in->e->have & PP_HAVE_NETNS) && (in->e->have & PP_HAVE_L3) &&
+	    route_describe(in->e->netns, in->e->ipver == 6 ? AF_INET6 : AF_INET, in->e->daddr, route,
+			   sizeof(route)) == 0)
+		sb_printf(sb, "; the kernel's route look-up there now says: %s", route);
 	sb_printf(sb, "; see 'ip route get %s' there", d);
 }
 
