@@ -307,6 +307,12 @@ static __always_inline int emit(void *ctx, struct sk_buff *skb, __u16 probe, __u
 	/* Not a network packet (netlink, unix): outside what pktpath traces. */
 	if (proto == 0)
 		return 0;
+	/* A socket's first packet often leaves before any owner tracepoint has
+	 * fired (sock_send_length fires after sendmsg): learn the owner on
+	 * transmit even when this event is not selected, so the packet is
+	 * attributed where it is (on the receiving side, say). */
+	if (probe == PP_PROBE_TX)
+		owner_of(ctx, (__u64)BPF_CORE_READ(skb, sk));
 	if (cfg_netns && netns != cfg_netns)
 		return 0;
 	if (cfg_ifindex && ifindex != cfg_ifindex)

@@ -11,6 +11,8 @@ server=$!
 LAB_PIDS+=("$server")
 for i in $(seq 1 50); do grep -q listening "$LAB_DIR/server.log" && break; sleep 0.1; done
 
+pp_start "$LAB_DIR/rx" --stream --netns ppo-b -i veth-b || { fail "receive-side pktpath started"; exit 1; }
+RX_RUN=$PP_PID
 pp_start "$LAB_DIR/pp" --stream --netns ppo-a -i veth-a || { fail "pktpath started"; exit 1; }
 ip netns exec ppo-a ping -c 5 -i 0.1 198.18.16.2 >/dev/null &
 ping=$!
@@ -20,6 +22,9 @@ ip netns exec ppo-a "$TOOLS/tcppeer" client 198.18.16.2 8080 20000 &
 tcp=$!
 wait $ping $udp $tcp
 sleep 0.3
+pp_stop
+TX_RC=$PP_RC
+PP_PID=$RX_RUN
 pp_stop
 out=$LAB_DIR/pp.out
 
@@ -37,6 +42,18 @@ tcpf=$(flow 'TCP 198.18.16.1:[0-9]+ > 198.18.16.2:8080')
 acks=$(grep -c '\[\.\]' <<<"$tcpf")
 check "tcp: client segments seen ($(grep -c . <<<"$tcpf")), pure ACKs among them ($acks)" [ "$acks" -gt 0 ]
 check "tcp: every client segment, ACKs included, owned by $tcp/tcppeer" [ -z "$(wrong "$tcp/tcppeer" "$tcpf")" ]
+# The receiving side: the same packets arriving at veth-b still name the
+# process that owns them.
+rxf() { awk -v p="$1" '$4=="netif_receive_skb" && $0 ~ p' "$LAB_DIR/rx.out"; }
+r=$(rxf 'ICMP 198.18.16.1 > 198.18.16.2 echo-request')
+check "receive side: 5 echo requests ($(grep -c . <<<"$r"))" [ "$(grep -c . <<<"$r")" -eq 5 ]
+check "receive side: every echo request owned by $ping/ping" [ -z "$(wrong "$ping/ping" "$r")" ]
+r=$(rxf 'UDP 198.18.16.1:[0-9]+ > 198.18.16.2:7000')
+check "receive side: 50 datagrams ($(grep -c . <<<"$r"))" [ "$(grep -c . <<<"$r")" -eq 50 ]
+check "receive side: every datagram owned by $udp/udpflood" [ -z "$(wrong "$udp/udpflood" "$r")" ]
+r=$(rxf 'TCP 198.18.16.1:[0-9]+ > 198.18.16.2:8080')
+check "receive side: client segments arrived ($(grep -c . <<<"$r"))" [ -n "$r" ]
+check "receive side: every client segment owned by $tcp/tcppeer" [ -z "$(wrong "$tcp/tcppeer" "$r")" ]
 softirq=$(awk -v p="$tcp" '$8 != p' <<<"$tcpf" | grep -c .)
 echo "# $softirq client segments were sent while another task was current (softirq)"
 
