@@ -311,8 +311,10 @@ static __always_inline int emit(void *ctx, struct sk_buff *skb, __u16 probe, __u
 	 * fired (sock_send_length fires after sendmsg): learn the owner on
 	 * transmit even when this event is not selected, so the packet is
 	 * attributed where it is (on the receiving side, say). */
+	__u64 sk = (__u64)BPF_CORE_READ(skb, sk);
+	struct pp_owner *o = NULL;
 	if (probe == PP_PROBE_TX)
-		owner_of(ctx, (__u64)BPF_CORE_READ(skb, sk));
+		o = owner_of(ctx, sk);
 	if (cfg_netns && netns != cfg_netns)
 		return 0;
 	if (cfg_ifindex && ifindex != cfg_ifindex)
@@ -338,9 +340,10 @@ static __always_inline int emit(void *ctx, struct sk_buff *skb, __u16 probe, __u
 	}
 
 	/* Owner: the process behind skb->sk, learned now if we are in its
-	 * context, else from what the socket's earlier use recorded. */
-	__u64 sk = (__u64)BPF_CORE_READ(skb, sk);
-	struct pp_owner *o = owner_of(ctx, sk);
+	 * context, else from what the socket's earlier use recorded (on
+	 * transmit it was looked up above already). */
+	if (probe != PP_PROBE_TX)
+		o = owner_of(ctx, sk);
 	if (cfg_owner_tgid && (!o || o->tgid != cfg_owner_tgid))
 		return 0;
 	if (cfg_owner_comm[0] && (!o || !same_comm(o->comm)))

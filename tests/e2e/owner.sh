@@ -29,31 +29,36 @@ pp_stop
 out=$LAB_DIR/pp.out
 
 # Columns: TIME SKB CPU PROBE NETNS IFACE PKT_TYPE PID COMM OWNER PACKET...
-flow() { awk -v p="$1" '$4=="net_dev_queue" && $0 ~ p' "$out"; }
+events() { awk -v pr="$1" -v p="$2" '$4==pr && $0 ~ p' "$3"; } # probe, pattern, file
 wrong() { awk -v o="$1" '$10 != o' <<<"$2"; }
+# owned SIDE FILE PROBE WHAT PATTERN OWNER WANT: exactly WANT events (or at
+# least one when WANT is "some"), every one owned by OWNER.
+owned() {
+	local side=$1 file=$2 probe=$3 what=$4 pat=$5 owner=$6 want=$7 lines n
+	lines=$(events "$probe" "$pat" "$file")
+	n=$(grep -c . <<<"$lines")
+	if [ "$want" = some ]; then
+		check "$side: $what seen ($n)" [ "$n" -gt 0 ]
+	else
+		check "$side: $want $what ($n)" [ "$n" -eq "$want" ]
+	fi
+	check "$side: every one of the $what owned by $owner" [ -z "$(wrong "$owner" "$lines")" ]
+}
 
-icmp=$(flow 'ICMP 198.18.16.1 > 198.18.16.2 echo-request')
-check "ping: 5 echo requests sent ($(grep -c . <<<"$icmp"))" [ "$(grep -c . <<<"$icmp")" -eq 5 ]
-check "ping: every one owned by $ping/ping" [ -z "$(wrong "$ping/ping" "$icmp")" ]
-udpf=$(flow 'UDP 198.18.16.1:[0-9]+ > 198.18.16.2:7000')
-check "udp: 50 datagrams sent ($(grep -c . <<<"$udpf"))" [ "$(grep -c . <<<"$udpf")" -eq 50 ]
-check "udp: every one owned by $udp/udpflood" [ -z "$(wrong "$udp/udpflood" "$udpf")" ]
-tcpf=$(flow 'TCP 198.18.16.1:[0-9]+ > 198.18.16.2:8080')
+ICMP='ICMP 198.18.16.1 > 198.18.16.2 echo-request'
+UDP='UDP 198.18.16.1:[0-9]+ > 198.18.16.2:7000'
+TCP='TCP 198.18.16.1:[0-9]+ > 198.18.16.2:8080'
+owned "send side" "$out" net_dev_queue "echo requests" "$ICMP" "$ping/ping" 5
+owned "send side" "$out" net_dev_queue datagrams "$UDP" "$udp/udpflood" 50
+owned "send side" "$out" net_dev_queue "client segments, ACKs included," "$TCP" "$tcp/tcppeer" some
+tcpf=$(events net_dev_queue "$TCP" "$out")
 acks=$(grep -c '\[\.\]' <<<"$tcpf")
-check "tcp: client segments seen ($(grep -c . <<<"$tcpf")), pure ACKs among them ($acks)" [ "$acks" -gt 0 ]
-check "tcp: every client segment, ACKs included, owned by $tcp/tcppeer" [ -z "$(wrong "$tcp/tcppeer" "$tcpf")" ]
+check "send side: pure ACKs among the client segments ($acks)" [ "$acks" -gt 0 ]
 # The receiving side: the same packets arriving at veth-b still name the
 # process that owns them.
-rxf() { awk -v p="$1" '$4=="netif_receive_skb" && $0 ~ p' "$LAB_DIR/rx.out"; }
-r=$(rxf 'ICMP 198.18.16.1 > 198.18.16.2 echo-request')
-check "receive side: 5 echo requests ($(grep -c . <<<"$r"))" [ "$(grep -c . <<<"$r")" -eq 5 ]
-check "receive side: every echo request owned by $ping/ping" [ -z "$(wrong "$ping/ping" "$r")" ]
-r=$(rxf 'UDP 198.18.16.1:[0-9]+ > 198.18.16.2:7000')
-check "receive side: 50 datagrams ($(grep -c . <<<"$r"))" [ "$(grep -c . <<<"$r")" -eq 50 ]
-check "receive side: every datagram owned by $udp/udpflood" [ -z "$(wrong "$udp/udpflood" "$r")" ]
-r=$(rxf 'TCP 198.18.16.1:[0-9]+ > 198.18.16.2:8080')
-check "receive side: client segments arrived ($(grep -c . <<<"$r"))" [ -n "$r" ]
-check "receive side: every client segment owned by $tcp/tcppeer" [ -z "$(wrong "$tcp/tcppeer" "$r")" ]
+owned "receive side" "$LAB_DIR/rx.out" netif_receive_skb "echo requests" "$ICMP" "$ping/ping" 5
+owned "receive side" "$LAB_DIR/rx.out" netif_receive_skb datagrams "$UDP" "$udp/udpflood" 50
+owned "receive side" "$LAB_DIR/rx.out" netif_receive_skb "client segments" "$TCP" "$tcp/tcppeer" some
 softirq=$(awk -v p="$tcp" '$8 != p' <<<"$tcpf" | grep -c .)
 echo "# $softirq client segments were sent while another task was current (softirq)"
 
