@@ -15,12 +15,62 @@
 /* Probe points. The id is what the record carries; names live in
  * cmd/probes.c. Append only: recorded files depend on the numbering. */
 enum pp_probe {
-	PP_PROBE_RX = 1,   /* net:netif_receive_skb */
-	PP_PROBE_TX = 2,   /* net:net_dev_queue */
-	PP_PROBE_DROP = 3, /* skb:kfree_skb */
-	PP_PROBE_FREE = 4, /* skb:consume_skb */
+	PP_PROBE_RX = 1,   /* net:netif_receive_skb, or a receive function */
+	PP_PROBE_TX = 2,   /* net:net_dev_queue, or a transmit function */
+	PP_PROBE_DROP = 3, /* skb:kfree_skb, or the drop function */
+	PP_PROBE_FREE = 4, /* skb:consume_skb, or a free function */
+	PP_PROBE_ROUTE = 5,     /* a routing function (fentry/kprobe) */
+	PP_PROBE_NETFILTER = 6, /* a netfilter function or a BPF netfilter link */
+	PP_PROBE_BRIDGE = 7,    /* a bridge function */
+	PP_PROBE_FUNC = 8,      /* any other kernel function (--wide) */
 	PP_PROBE_MAX
 };
+
+/* Which kernel function a fentry/kprobe event came from is pp_event.func,
+ * an index into the run's table of attached functions (cmd/probes.c); 0
+ * means the group's tracepoint. What a point records beyond the common
+ * fields is its kind. */
+enum pp_kind {
+	PP_K_PLAIN = 0,   /* the skb only */
+	PP_K_DROP,        /* aux = drop reason */
+	PP_K_UNTRACK,     /* no event: the skb's memory is gone, stop following it */
+	PP_K_ROUTE_OUT,   /* the skb's dst: output device, gateway, type, MTU */
+	PP_K_ROUTE_IN,    /* return value of the input route look-up */
+	PP_K_NF_HOOK,     /* aux = struct nf_hook_state *: family and hook */
+	PP_K_IPT,         /* aux = struct xt_table *; return = verdict */
+	PP_K_NFT,         /* skb arg is struct nft_pktinfo *; aux = struct nft_chain *; return = verdict */
+	PP_K_BR_IN,       /* skb arg is struct sk_buff ** (br_handle_frame) */
+	PP_K_BR_PORT,     /* aux = struct net_bridge_port *: the egress port */
+	PP_K_OWNER_SK,    /* no event: aux = struct sock * used in process context */
+	PP_K_OWNER_SOCK,  /* no event: aux = struct socket * used in process context */
+	PP_K_MAX
+};
+
+/* Where the skb's L3 header is at a point (for parsing and the filter). */
+enum pp_layout {
+	PP_L_NETHDR = 0, /* skb->network_header */
+	PP_L_DATA_L3,    /* skb->data (receive side, MAC header already pulled) */
+	PP_L_DATA_MAC,   /* skb->data is the MAC header (device transmit) */
+};
+
+/* One kernel-function attachment, packed in 64 bits: the kprobe's BPF
+ * cookie, or a fentry slot's configuration. Argument indexes count from 0;
+ * PP_ARG_NONE: the point has no such argument. */
+#define PP_ARG_NONE 0xf
+#define PP_PT(func, kind, probe, layout, skb_arg, aux_arg)                                                    \
+	((__u64)(func) | (__u64)(kind) << 16 | (__u64)(skb_arg) << 24 | (__u64)(aux_arg) << 28 |            \
+	 (__u64)(probe) << 32 | (__u64)(layout) << 40)
+#define PP_PT_FUNC(c) ((__u16)((c) & 0xffff))
+#define PP_PT_KIND(c) ((__u8)(((c) >> 16) & 0xff))
+#define PP_PT_SKB(c) ((__u8)(((c) >> 24) & 0xf))
+#define PP_PT_AUX(c) ((__u8)(((c) >> 28) & 0xf))
+#define PP_PT_PROBE(c) ((__u16)(((c) >> 32) & 0xff))
+#define PP_PT_LAYOUT(c) ((__u8)(((c) >> 40) & 0xf))
+
+/* fentry programs are one per target function: this many generic slots
+ * (entry) and return slots exist in the object. */
+#define PP_FENTRY_SLOTS 32
+#define PP_FEXIT_SLOTS 8
 
 /* What the parser in BPF managed to read (bits of pp_event.have). */
 enum pp_have {
@@ -35,6 +85,11 @@ enum pp_have {
 	/* Set in user space only: the owner came from sock_diag and /proc,
 	 * not from the kernel map. */
 	PP_HAVE_OWNER_DIAG = 1 << 8,
+	PP_HAVE_RET = 1 << 9,     /* ret: the function's return value */
+	PP_HAVE_NF = 1 << 10,     /* nf_pf, nf_hook */
+	PP_HAVE_VERDICT = 1 << 11, /* verdict (and table, chain where known) */
+	PP_HAVE_ROUTE = 1 << 12,  /* rt_*: the skb's route */
+	PP_HAVE_PORT = 1 << 13,   /* out_dev: bridge egress port */
 };
 
 /* The process that owns a socket, remembered whenever the socket is used
@@ -80,6 +135,23 @@ struct pp_event {
 	char ifname[PP_IFNAME_LEN];
 	__u64 sk;             /* skb->sk, 0 if none */
 	struct pp_owner owner; /* valid with PP_HAVE_OWNER */
+
+	/* Kernel-function points and netfilter hooks. */
+	__u16 func;       /* index into the run's function table; 0: a tracepoint */
+	__u8 nf_pf;       /* NFPROTO_IPV4 ... (PP_HAVE_NF) */
+	__u8 nf_hook;     /* NF_INET_PRE_ROUTING ... (PP_HAVE_NF) */
+	__s32 nf_prio;    /* netfilter link priority, 0 elsewhere */
+	__s32 ret;        /* return value (PP_HAVE_RET) */
+	__u32 verdict;    /* NF_DROP, NF_ACCEPT ... (PP_HAVE_VERDICT) */
+	__u32 rt_ifindex; /* route: output device (PP_HAVE_ROUTE) */
+	__u32 rt_mtu;
+	__u8 rt_type;     /* RTN_UNICAST ... */
+	__u8 rt_gw_family; /* AF_INET, AF_INET6, 0: no gateway (on-link) */
+	__u16 pad2;
+	__u8 rt_gw[16];
+	char out_dev[PP_IFNAME_LEN]; /* route output device or bridge egress port */
+	char table[32];   /* netfilter table (PP_HAVE_VERDICT) */
+	char chain[32];   /* nftables chain */
 };
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd/escape.h"
+#include "cmd/pointtext.h"
 #include "cmd/probes.h"
 #include "kernel/dropreason.h"
 #include "kernel/kallsyms.h"
@@ -195,18 +196,14 @@ void fmt_owner(char *out, size_t len, const struct pp_event *e)
 
 void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
 {
-	const struct probe_info *pi = probe_info(e->probe);
-	char t[32], skb[24], cpu[8], probe[24], ns[64], ifn[72], pid[16], comm[72], owner[96];
+	char t[32], skb[24], cpu[8], probe[64], ns[64], ifn[72], pid[16], comm[72], owner[96];
 	struct strbuf pkt = {0};
 
 	uint64_t rel = e->ts_ns >= ctx->t0 ? e->ts_ns - ctx->t0 : 0;
 	snprintf(t, sizeof(t), "%" PRIu64 ".%06" PRIu64, rel / 1000000000, rel % 1000000000 / 1000);
 	snprintf(skb, sizeof(skb), "0x%" PRIx64, (uint64_t)e->skb);
 	snprintf(cpu, sizeof(cpu), "%u", e->cpu);
-	if (pi)
-		snprintf(probe, sizeof(probe), "%s", pi->name);
-	else
-		snprintf(probe, sizeof(probe), "probe#%u", e->probe);
+	snprintf(probe, sizeof(probe), "%s", probe_point_name(e, probe, sizeof(probe)));
 	const char *nsname = (e->have & PP_HAVE_NETNS) ? netns_name(e->netns) : NULL;
 	if (nsname)
 		escape_field(nsname, strlen(nsname), ns, sizeof(ns));
@@ -232,6 +229,7 @@ void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx
 		ksyms_format(ctx->ksyms, (uint64_t)e->location, loc, sizeof(loc));
 		sb_printf(&pkt, " at %s", loc);
 	}
+	point_detail(&pkt, e);
 	sb_printf(sb, COLS, t, skb, cpu, probe, ns, ifn, pkt_type_name(e->pkt_type), pid, comm,
 		  owner, pkt.s ? pkt.s : "");
 	sb_free(&pkt);

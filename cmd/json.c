@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd/evtext.h"
+#include "cmd/pointtext.h"
 #include "cmd/probes.h"
 #include "kernel/kallsyms.h"
 #include "netlib/netns.h"
@@ -33,14 +34,62 @@ static void jkey_str(struct strbuf *sb, const char *key, const char *val)
 	json_str(sb, val, strlen(val));
 }
 
+static void jkey_name(struct strbuf *sb, const char *key, const char *name, unsigned num)
+{
+	if (name)
+		jkey_str(sb, key, name);
+	else
+		sb_printf(sb, ",\"%s\":%u", key, num);
+}
+
+/* What kernel-function points and netfilter hooks add (docs/json-schema.md). */
+static void point_fields(struct strbuf *sb, const struct pp_event *e)
+{
+	const struct probe_info *pi = probe_info(e->probe);
+	jkey_str(sb, "group", pi ? pi->name : "unknown");
+	const char *fn = probes_func_name(e->func);
+	if (fn)
+		jkey_str(sb, "function", fn);
+	if (e->have & PP_HAVE_NF) {
+		jkey_name(sb, "nf_family", nf_family_name(e->nf_pf), e->nf_pf);
+		jkey_name(sb, "nf_hook", nf_hook_name(e->nf_pf, e->nf_hook), e->nf_hook);
+		sb_printf(sb, ",\"nf_priority\":%d", e->nf_prio);
+	}
+	if (e->have & PP_HAVE_VERDICT) {
+		jkey_name(sb, "verdict", nf_verdict_name(e->verdict & 0xff), e->verdict);
+		sb_printf(sb, ",\"table\":");
+		json_str(sb, e->table, sizeof(e->table));
+		sb_printf(sb, ",\"chain\":");
+		json_str(sb, e->chain, sizeof(e->chain));
+	}
+	if (e->have & PP_HAVE_ROUTE) {
+		struct strbuf d = {0};
+		point_detail(&d, e); /* the same words as the text, for people */
+		sb_printf(sb, ",\"route\":{\"dev\":");
+		json_str(sb, e->out_dev, sizeof(e->out_dev));
+		sb_printf(sb, ",\"ifindex\":%u,\"mtu\":%u", e->rt_ifindex, e->rt_mtu);
+		jkey_name(sb, "type", rt_type_name(e->rt_type), e->rt_type);
+		jkey_str(sb, "text", d.s ? d.s + 1 : "");
+		sb_printf(sb, "}");
+		sb_free(&d);
+	}
+	if (e->have & PP_HAVE_PORT) {
+		sb_printf(sb, ",\"port\":");
+		json_str(sb, e->out_dev, sizeof(e->out_dev));
+	}
+	if (e->have & PP_HAVE_RET)
+		sb_printf(sb, ",\"ret\":%d", e->ret);
+}
+
 /* Fields of one event, without braces; delta_ns only inside a timeline. */
 static void event_fields(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
 {
-	const struct probe_info *pi = probe_info(e->probe);
+	char pbuf[24];
 	struct strbuf pkt = {0};
 	sb_printf(sb, "\"ts_ns\":%" PRIu64 ",\"skb\":\"0x%" PRIx64 "\",\"cpu\":%u", (uint64_t)e->ts_ns,
 		  (uint64_t)e->skb, e->cpu);
-	jkey_str(sb, "probe", pi ? pi->name : "unknown");
+	jkey_str(sb, "probe", probe_point_name(e, pbuf, sizeof(pbuf)));
+	point_fields(sb, e);
 	if (e->have & PP_HAVE_NETNS) {
 		const char *n = netns_name(e->netns);
 		sb_printf(sb, ",\"netns_inode\":%u,\"netns\":", e->netns);

@@ -5,6 +5,7 @@
 
 #include "cmd/escape.h"
 #include "cmd/evtext.h"
+#include "cmd/pointtext.h"
 #include "cmd/probes.h"
 #include "kernel/kallsyms.h"
 
@@ -55,8 +56,9 @@ static void step_detail(struct strbuf *sb, const struct pp_event *e, const struc
 		sb_printf(sb, "%s at %s", color ? RESET : "", loc);
 		break;
 	default:
-		sb_printf(sb, "probe#%u", e->probe);
+		break;
 	}
+	point_detail(sb, e);
 }
 
 void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, const struct fmt_ctx *ctx,
@@ -81,7 +83,8 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 	uint64_t t0 = t->ev[0].ts_ns, prev = t0;
 	for (size_t i = 0; i < t->n; i++) {
 		const struct pp_event *e = &t->ev[i];
-		const struct probe_info *pi = probe_info(e->probe);
+		char pbuf[24];
+		const char *point = probe_point_name(e, pbuf, sizeof(pbuf));
 		struct strbuf tot = {0}, step = {0};
 		char ns[64], ifn[72];
 		sb_printf(&tot, "+");
@@ -94,7 +97,7 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 		ev_netns(e, ns, sizeof(ns));
 		ev_ifname(e, ifn, sizeof(ifn));
 		sb_printf(sb, "    %-10s %-11s %-18s %-12s %-10s ", tot.s ? tot.s : "", step.s ? step.s : "",
-			  pi ? pi->name : "?", ns, ifn);
+			  point, ns, ifn);
 		step_detail(sb, e, ctx, color);
 		sb_printf(sb, "\n");
 		sb_free(&tot);

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* One event per selected skb sighting: selection (netns, interface,
+ * filter, tracking, owner), then the record in the ring buffer. */
+#ifndef PKTPATH_EMIT_H
+#define PKTPATH_EMIT_H
+
+static __always_inline void count(void *map)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(map, &zero);
+	if (n)
+		*n += 1;
+}
+
+/* Where a point is, for emit_begin(). */
+struct pp_at {
+	__u16 probe;  /* enum pp_probe */
+	__u16 func;   /* kernel function id, 0 for a tracepoint */
+	__u8 layout;  /* enum pp_layout */
+};
+
+/* Runs the selection for skb seen at `at`; on success returns the event,
+ * reserved in the ring buffer with the common fields filled, for the
+ * caller to complete and submit; NULL when not selected or lost. */
+static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *skb, struct pp_at at,
+						   __u64 location, __u32 reason)
+{
+	__u16 probe = at.probe;
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	__u16 proto = bpf_ntohs(BPF_CORE_READ(skb, protocol));
+	__u32 ifindex = dev ? BPF_CORE_READ(dev, ifindex) : 0;
+	__u32 netns = skb_netns(skb, dev);
+
+	__u64 key = (__u64)skb;
+	bool known = false, freed = probe == PP_PROBE_DROP || probe == PP_PROBE_FREE;
+
+	if (cfg_filter && cfg_track) {
+		known = bpf_map_lookup_elem(&tracked, &key) != NULL;
+		/* Forget it wherever it is freed: the address will be reused. */
+		if (known && freed)
+			bpf_map_delete_elem(&tracked, &key);
+	}
+	/* Not a network packet (netlink, unix): outside what pktpath traces. */
+	if (proto == 0)
+		return NULL;
+	/* A socket's first packet often leaves before any owner tracepoint has
+	 * fired (sock_send_length fires after sendmsg): learn the owner on
+	 * transmit even when this event is not selected, so the packet is
+	 * attributed where it is (on the receiving side, say). */
+	__u64 sk = (__u64)BPF_CORE_READ(skb, sk);
+	struct pp_owner *o = NULL;
+	if (probe == PP_PROBE_TX)
+		o = owner_of(ctx, sk);
+	if (cfg_netns && netns != cfg_netns)
+		return NULL;
+	if (cfg_ifindex && ifindex != cfg_ifindex)
+		return NULL;
+
+	/* Where L3 starts: on receive the MAC header is already pulled and
+	 * skb->data is the network header (network_header is reset only
+	 * after this tracepoint); elsewhere network_header is authoritative. */
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u32 tail = BPF_CORE_READ(skb, tail);
+	__u32 nh;
+	if (at.layout == PP_L_DATA_L3)
+		nh = BPF_CORE_READ(skb, data) - head;
+	else
+		nh = BPF_CORE_READ(skb, network_header);
+
+	if (cfg_filter && !known) {
+		if (!filter_match(skb, dev, at.layout, proto, head, nh, tail))
+			return NULL;
+		__u8 one = 1;
+		if (cfg_track && !freed && bpf_map_update_elem(&tracked, &key, &one, BPF_NOEXIST) == -E2BIG)
+			count(&track_full);
+	}
+
+	/* Owner: the process behind skb->sk, learned now if we are in its
+	 * context, else from what the socket's earlier use recorded (on
+	 * transmit it was looked up above already). */
+	if (probe != PP_PROBE_TX)
+		o = owner_of(ctx, sk);
+	if (cfg_owner_tgid && (!o || o->tgid != cfg_owner_tgid))
+		return NULL;
+	if (cfg_owner_comm[0] && (!o || !same_comm(o->comm)))
+		return NULL;
+
+	count(&produced);
+	struct pp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(&lost);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+
+	__u64 id = bpf_get_current_pid_tgid();
+	e->ts_ns = bpf_ktime_get_ns();
+	e->skb = (__u64)skb;
+	e->probe = probe;
+	e->func = at.func;
+	e->cpu = bpf_get_smp_processor_id();
+	e->pid = (__u32)id;
+	e->tgid = id >> 32;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->netns = netns;
+	if (netns)
+		e->have |= PP_HAVE_NETNS;
+	if (dev) {
+		e->ifindex = ifindex;
+		BPF_CORE_READ_STR_INTO(&e->ifname, dev, name);
+		e->have |= PP_HAVE_DEV;
+	}
+	e->ethertype = proto;
+	e->len = BPF_CORE_READ(skb, len);
+	e->mark = BPF_CORE_READ(skb, mark);
+	e->pkt_type = BPF_CORE_READ_BITFIELD_PROBED(skb, pkt_type);
+	e->location = location;
+	e->reason = reason;
+	if (probe == PP_PROBE_DROP && cfg_drop_has_reason)
+		e->have |= PP_HAVE_REASON;
+
+	if (sk) {
+		e->sk = sk;
+		e->have |= PP_HAVE_SK;
+	}
+	if (o) {
+		e->owner = *o;
+		e->have |= PP_HAVE_OWNER;
+	}
+
+	e->stack_id = -1;
+	if (cfg_stack_all || (probe == PP_PROBE_DROP && cfg_stack_drops))
+		e->stack_id = bpf_get_stackid(ctx, &stacks, 0);
+
+	if (nh < tail) {
+		if (proto == ETH_P_IP)
+			parse_ipv4(e, head, nh, tail);
+		else if (proto == ETH_P_IPV6)
+			parse_ipv6(e, head, nh, tail);
+	}
+	return e;
+}
+
+/* emit_begin() and submit, for points that record nothing more. */
+static __always_inline int emit(void *ctx, struct sk_buff *skb, struct pp_at at, __u64 location, __u32 reason)
+{
+	struct pp_event *e = emit_begin(ctx, skb, at, location, reason);
+	if (e)
+		bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+#endif

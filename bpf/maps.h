@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Configuration (read-only data set by user space between open and load)
+ * and the maps every pktpath program shares. */
+#ifndef PKTPATH_MAPS_H
+#define PKTPATH_MAPS_H
+
+#define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86DD
+#define IP_OFFSET_MASK 0x1fff
+#define ETH_HLEN 14
+#define ARPHRD_ETHER 1
+#define MAC_HEADER_UNSET 0xffff
+#define E2BIG 7
+
+/* Set by user space between open and load. */
+const volatile __u32 cfg_netns = 0;      /* 0: every namespace */
+const volatile __u32 cfg_ifindex = 0;    /* 0: every interface */
+const volatile __u32 cfg_owner_tgid = 0; /* --pid: 0 for every owner */
+const volatile char cfg_owner_comm[PP_COMM_LEN] = {}; /* --comm: "" for every owner */
+const volatile bool cfg_stack_drops = true;
+const volatile bool cfg_stack_all = false;
+const volatile bool cfg_drop_has_reason = true; /* skb:kfree_skb has `reason` (>= 5.17) */
+const volatile bool cfg_filter = false; /* a pcap filter was injected into the stubs */
+const volatile bool cfg_track = true;   /* follow matched skbs until they are freed */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20); /* resized by user space */
+} events SEC(".maps");
+
+/* Events that passed selection, per CPU: delivered + lost must add up to
+ * this, which the summary shows. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} produced SEC(".maps");
+
+/* Failed ring-buffer reservations, per CPU: every lost event is counted. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+/* skbs that matched the filter, until freed: they stay visible after
+ * NAT or where their headers cannot be parsed. Bounded; a full table is
+ * counted in track_full rather than evicting packets being followed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u8);
+} tracked SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} track_full SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 16384);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, 127 * sizeof(__u64));
+} stacks SEC(".maps");
+
+/* Socket -> owning process. LRU: sockets whose destruction we cannot see
+ * (no tracepoint for UDP/raw) age out instead of filling the map. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct pp_owner);
+} owners SEC(".maps");
+
+#endif

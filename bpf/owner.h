@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Socket owners: which process a socket belongs to, learned whenever it
+ * is used in process context (see the README on owners). */
+#ifndef PKTPATH_OWNER_H
+#define PKTPATH_OWNER_H
+
+#define PF_KTHREAD 0x00200000
+/* Larger than any THREAD_SIZE (16K, 32K with KASAN); IRQ stacks live in
+ * separate allocations, far outside this window. */
+#define TASK_STACK_WINDOW (64 << 10)
+
+/* True in a system call or other task context of a user process; false in
+ * kernel threads and in softirq/hardirq/NMI, which the kernel runs on the
+ * per-CPU IRQ stacks (x86_64, arm64). Only in the first case is `current`
+ * the user of the socket at hand. The per-CPU preempt count would say it
+ * directly, but its address is not in kallsyms without KALLSYMS_ALL.
+ * Which stack: a raw tracepoint's ctx (the argument array) lives in the
+ * frame of the kernel's tracepoint dispatcher, on the stack the event
+ * happened on. (Our own frame is no evidence: newer kernels give BPF
+ * programs a private per-CPU stack.) */
+static __always_inline bool in_user_task(void *ctx)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	if (BPF_CORE_READ(t, flags) & PF_KTHREAD)
+		return false;
+	__u64 base = (__u64)BPF_CORE_READ(t, stack);
+	/* ctx as a plain number: the verifier forbids arithmetic on a ctx
+	 * pointer, so read the spilled pointer back as data. */
+	void *volatile spill = ctx;
+	__u64 at = 0;
+	bpf_probe_read_kernel(&at, sizeof(at), (void *)&spill);
+	return at - base < TASK_STACK_WINDOW;
+}
+
+static __always_inline void owner_from_current(struct pp_owner *o)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	o->tgid = id >> 32;
+	o->pid = (__u32)id;
+	o->uid = (__u32)bpf_get_current_uid_gid();
+	o->cgroup = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(o->comm, sizeof(o->comm));
+}
+
+/* The owner of sk, refreshed from current when we run in the context of a
+ * user task (that task is then the one using the socket). Writes only when
+ * the owner changed: this runs for every event. Returns NULL if unknown. */
+static __always_inline struct pp_owner *owner_of(void *ctx, __u64 sk)
+{
+	if (!sk)
+		return NULL;
+	struct pp_owner *o = bpf_map_lookup_elem(&owners, &sk);
+	if (!in_user_task(ctx))
+		return o;
+	__u32 pid = (__u32)bpf_get_current_pid_tgid();
+	if (o && o->pid == pid)
+		return o;
+	struct pp_owner n = {};
+	owner_from_current(&n);
+	bpf_map_update_elem(&owners, &sk, &n, BPF_ANY);
+	return bpf_map_lookup_elem(&owners, &sk);
+}
+
+static __always_inline bool same_comm(const char *comm)
+{
+	for (int i = 0; i < PP_COMM_LEN; i++) {
+		if (comm[i] != cfg_owner_comm[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+static __always_inline void owner_note(void *ctx, __u64 sk)
+{
+	owner_of(ctx, sk);
+}
+
+#endif

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Reading the packet: IPv4/IPv6 and L4 headers from the linear area, and
+ * the injected pcap filter on its L3 and L2 views. */
+#ifndef PKTPATH_PARSE_H
+#define PKTPATH_PARSE_H
+
+static __always_inline __u32 skb_netns(struct sk_buff *skb, struct net_device *dev)
+{
+	if (dev)
+		return BPF_CORE_READ(dev, nd_net.net, ns.inum);
+	struct sock *sk = BPF_CORE_READ(skb, sk);
+	if (sk)
+		return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	return 0;
+}
+
+/* L4 summary at head+off, bounded by the linear area's end. */
+static __always_inline void parse_l4(struct pp_event *e, unsigned char *head, __u32 off, __u32 tail)
+{
+	__u8 b[16];
+
+	if (off + 8 > tail)
+		return;
+	switch (e->l4proto) {
+	case IPPROTO_TCP:
+		if (off + 14 > tail || bpf_probe_read_kernel(b, 14, head + off))
+			return;
+		e->tcp_flags = b[13];
+		break;
+	case IPPROTO_UDP:
+	case IPPROTO_ICMP:
+	case 58: /* IPPROTO_ICMPV6 */
+		if (bpf_probe_read_kernel(b, 8, head + off))
+			return;
+		break;
+	default:
+		return;
+	}
+	if (e->l4proto == IPPROTO_TCP || e->l4proto == IPPROTO_UDP) {
+		e->sport = ((__u16)b[0] << 8) | b[1];
+		e->dport = ((__u16)b[2] << 8) | b[3];
+	} else {
+		e->icmp_type = b[0];
+		e->icmp_code = b[1];
+		e->sport = ((__u16)b[4] << 8) | b[5]; /* echo id */
+		e->dport = ((__u16)b[6] << 8) | b[7]; /* echo seq */
+	}
+	e->have |= PP_HAVE_L4;
+}
+
+static __always_inline void parse_ipv4(struct pp_event *e, unsigned char *head, __u32 nh, __u32 tail)
+{
+	struct iphdr ip;
+
+	if (nh + sizeof(ip) > tail || bpf_probe_read_kernel(&ip, sizeof(ip), head + nh))
+		return;
+	if (ip.version != 4 || ip.ihl < 5)
+		return;
+	e->ipver = 4;
+	e->l4proto = ip.protocol;
+	__builtin_memcpy(e->saddr, &ip.saddr, 4);
+	__builtin_memcpy(e->daddr, &ip.daddr, 4);
+	e->have |= PP_HAVE_L3;
+	if (bpf_ntohs(ip.frag_off) & IP_OFFSET_MASK) {
+		e->have |= PP_HAVE_FRAG;
+		return;
+	}
+	parse_l4(e, head, nh + ip.ihl * 4, tail);
+}
+
+static __always_inline void parse_ipv6(struct pp_event *e, unsigned char *head, __u32 nh, __u32 tail)
+{
+	struct ipv6hdr ip6;
+	__u8 opt[4];
+
+	if (nh + sizeof(ip6) > tail || bpf_probe_read_kernel(&ip6, sizeof(ip6), head + nh))
+		return;
+	if (ip6.version != 6)
+		return;
+	e->ipver = 6;
+	__builtin_memcpy(e->saddr, &ip6.saddr, 16);
+	__builtin_memcpy(e->daddr, &ip6.daddr, 16);
+	e->have |= PP_HAVE_L3;
+
+	__u8 next = ip6.nexthdr;
+	__u32 off = nh + sizeof(ip6);
+	/* Skip a bounded number of extension headers to reach L4. */
+	for (int i = 0; i < 4; i++) {
+		if (next != 0 && next != 43 && next != 44 && next != 60)
+			break;
+		if (off + 4 > tail || bpf_probe_read_kernel(opt, 4, head + off))
+			return;
+		if (next == 44) { /* fragment header: fixed 8 bytes */
+			if (((opt[2] << 8) | opt[3]) & 0xfff8) {
+				e->l4proto = opt[0];
+				e->have |= PP_HAVE_FRAG;
+				return;
+			}
+			off += 8;
+		} else {
+			off += (opt[1] + 1) * 8;
+		}
+		next = opt[0];
+	}
+	e->l4proto = next;
+	parse_l4(e, head, off, tail);
+}
+
+/* Runs the injected filter on the packet's L3 view (IP only) and, on
+ * Ethernet devices whose MAC header is known to precede L3, on its L2
+ * view. Only the linear area [head, head + tail) is visible. */
+static __always_inline bool filter_match(struct sk_buff *skb, struct net_device *dev, __u8 layout, __u16 proto,
+					 unsigned char *head, __u32 nh, __u32 tail)
+{
+	if ((proto == ETH_P_IP || proto == ETH_P_IPV6) && nh < tail &&
+	    pp_filter_l3(skb, skb, skb, head + nh, head + tail))
+		return true;
+	if (!dev || BPF_CORE_READ(dev, type) != ARPHRD_ETHER)
+		return false;
+	__u32 mh;
+	if (layout == PP_L_DATA_MAC) /* device transmit: skb->data is the MAC header */
+		mh = BPF_CORE_READ(skb, data) - head;
+	else
+		mh = BPF_CORE_READ(skb, mac_header);
+	if (mh == MAC_HEADER_UNSET || mh + ETH_HLEN > nh || mh + ETH_HLEN > tail)
+		return false;
+	return pp_filter_l2(skb, skb, skb, head + mh, head + tail);
+}
+
+#endif
