@@ -37,7 +37,7 @@ enum pp_kind {
 	PP_K_ROUTE_OUT,   /* the skb's dst: output device, gateway, type, MTU */
 	PP_K_ROUTE_IN,    /* return value of the input route look-up */
 	PP_K_NF_HOOK,     /* aux = struct nf_hook_state *: family and hook */
-	PP_K_IPT,         /* aux = struct xt_table *; return = verdict */
+	PP_K_IPT,         /* aux = struct xt_table *, aux2 = struct nf_hook_state *; return = verdict */
 	PP_K_NFT,         /* skb arg is struct nft_pktinfo *; aux = struct nft_chain *; return = verdict */
 	PP_K_BR_IN,       /* skb arg is struct sk_buff ** (br_handle_frame) */
 	PP_K_BR_PORT,     /* aux = struct net_bridge_port *: the egress port */
@@ -57,15 +57,16 @@ enum pp_layout {
  * cookie, or a fentry slot's configuration. Argument indexes count from 0;
  * PP_ARG_NONE: the point has no such argument. */
 #define PP_ARG_NONE 0xf
-#define PP_PT(func, kind, probe, layout, skb_arg, aux_arg)                                                    \
+#define PP_PT(func, kind, probe, layout, skb_arg, aux_arg, aux2_arg)                                          \
 	((__u64)(func) | (__u64)(kind) << 16 | (__u64)(skb_arg) << 24 | (__u64)(aux_arg) << 28 |            \
-	 (__u64)(probe) << 32 | (__u64)(layout) << 40)
+	 (__u64)(probe) << 32 | (__u64)(layout) << 40 | (__u64)(aux2_arg) << 44)
 #define PP_PT_FUNC(c) ((__u16)((c) & 0xffff))
 #define PP_PT_KIND(c) ((__u8)(((c) >> 16) & 0xff))
 #define PP_PT_SKB(c) ((__u8)(((c) >> 24) & 0xf))
 #define PP_PT_AUX(c) ((__u8)(((c) >> 28) & 0xf))
 #define PP_PT_PROBE(c) ((__u16)(((c) >> 32) & 0xff))
 #define PP_PT_LAYOUT(c) ((__u8)(((c) >> 40) & 0xf))
+#define PP_PT_AUX2(c) ((__u8)(((c) >> 44) & 0xf))
 
 /* fentry programs are one per target function: this many generic slots
  * (entry) and return slots exist in the object. */

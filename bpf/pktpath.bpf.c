@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* pktpath, tracepoint backend: raw tracepoints on the device receive and
- * transmit points, drops and frees. Each hit that passes the in-kernel
+/* pktpath's BPF object. Here: the tracepoint backend's raw tracepoints on
+ * the device receive and transmit points, drops and frees, and the owner
+ * bookkeeping; funcs.bpf.h holds the fentry and kprobe backends' programs. Each hit that passes the in-kernel
  * selection (netns, interface) becomes one struct pp_event in the ring
  * buffer. Raw tracepoints need no tracefs and hand us the skb pointer. */
 #include "vmlinux.h"
@@ -14,6 +15,7 @@
 #include "owner.h"
 #include "parse.h"
 #include "emit.h"
+#include "points.h"
 
 /* At netif_receive_skb the MAC header is pulled (skb->data is L3); at
  * net_dev_queue skb->data is the MAC header. */
@@ -86,5 +88,7 @@ int pp_own_gone(struct bpf_raw_tracepoint_args *ctx)
 	bpf_map_delete_elem(&owners, &sk);
 	return 0;
 }
+
+#include "funcs.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";

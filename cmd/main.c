@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd/backend.h"
 #include "cmd/exitcodes.h"
 #include "cmd/format.h"
 #include "cmd/json.h"
@@ -25,6 +26,7 @@
 #include "kernel/dropreason.h"
 #include "kernel/features.h"
 #include "kernel/kallsyms.h"
+#include "kernel/kfuncs.h"
 #include "netlib/netns.h"
 #include "pktpath.skel.h"
 
@@ -65,31 +67,11 @@ struct run {
 	uint64_t printed;
 	bool t0_set;
 	bool out_broken; /* stdout closed: stop quietly */
-	struct bpf_link **links;
-	size_t nlinks;
+	struct backend_plan plan;
 	bool timelines; /* default; --stream turns it off */
 	struct tl_out tl;
 	struct sockdiag *diag; /* owner fallback; NULL without memory */
 };
-
-static int run_add_link(struct run *r, struct bpf_link *l)
-{
-	struct bpf_link **v = realloc(r->links, (r->nlinks + 1) * sizeof(*v));
-	if (!v)
-		return -1;
-	r->links = v;
-	r->links[r->nlinks++] = l;
-	return 0;
-}
-
-static void detach(struct run *r)
-{
-	for (size_t i = 0; i < r->nlinks; i++)
-		bpf_link__destroy(r->links[i]);
-	free(r->links);
-	r->links = NULL;
-	r->nlinks = 0;
-}
 
 static size_t read_stack(void *arg, int32_t id, uint64_t *ips, size_t max)
 {
@@ -199,16 +181,11 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Chooses the backend and says why on one line. Only the tracepoint backend
- * exists in this version; the line still reports what the kernel offers. */
-static void announce_backend(const struct btf *vmlinux)
+/* One line saying which backend runs and what else the kernel offers. */
+static void announce_backend(enum backend b, const struct backend_avail *a)
 {
-	char kwhy[128], fwhy[128];
-	bool kp = feat_kprobe(kwhy, sizeof(kwhy));
-	bool fe = feat_fentry(vmlinux, fwhy, sizeof(fwhy));
-	fprintf(stderr, "backend: tracepoint (kprobes: %s; fentry: %s)\n",
-		kp ? "available, backend not in this version" : kwhy,
-		fe ? "available, backend not in this version" : fwhy);
+	fprintf(stderr, "backend: %s (fentry: %s; kprobes: %s)\n", backend_name(b),
+		a->fentry ? "available" : a->fentry_why, a->kprobe ? "available" : a->kprobe_why);
 }
 
 int main(int argc, char **argv)
@@ -221,6 +198,7 @@ int main(int argc, char **argv)
 	struct ring_buffer *rb = NULL;
 	struct netns_ref ns = {.fd = -1};
 	struct pp_filter *filter = NULL;
+	struct kfuncs *kf = NULL;
 	char err[512];
 	int status = EXIT_OK;
 
@@ -277,7 +255,27 @@ int main(int argc, char **argv)
 	}
 
 	int drop_nargs = feat_tp_nargs(vmlinux, "kfree_skb");
-	announce_backend(vmlinux);
+	struct backend_avail avail;
+	backend_probe(vmlinux, &avail);
+	kf = kfuncs_open(vmlinux);
+	if (!kf) {
+		status = fail(EXIT_RUNTIME, "out of memory");
+		goto out;
+	}
+	if (opt.list_probes) {
+		backend_list(stdout, &avail, kf);
+		goto out;
+	}
+	enum backend bk;
+	if (backend_choose(opt.backend, opt.wide, &avail, &bk, err, sizeof(err))) {
+		status = fail(EXIT_BACKEND, "%s", err);
+		goto out;
+	}
+	announce_backend(bk, &avail);
+	if (backend_plan(&run.plan, bk, opt.wide, opt.drops_only && opt.stream, kf, stderr)) {
+		status = fail(EXIT_RUNTIME, "out of memory");
+		goto out;
+	}
 
 	/* Our section handler must exist before the object is opened. */
 	int ierr = inject_register();
@@ -313,14 +311,20 @@ int main(int argc, char **argv)
 		bpf_program__set_autoload(skel->progs.pp_tx, false);
 		bpf_program__set_autoload(skel->progs.pp_free, false);
 	}
+	if (backend_configure(&run.plan, skel, err, sizeof(err))) {
+		status = fail(EXIT_RUNTIME, "%s", err);
+		goto out;
+	}
 	/* Every program is on a raw tracepoint named by its section. Event
 	 * points must exist; owner bookkeeping points are optional (older
 	 * kernels lack some), each missing one is said once. */
 	struct bpf_program *prog;
 	bpf_object__for_each_program(prog, skel->obj) {
-		const char *tp = strrchr(bpf_program__section_name(prog), '/') + 1;
+		const char *sec = bpf_program__section_name(prog);
+		const char *tp = strrchr(sec, '/') + 1;
 		bool optional = strncmp(bpf_program__name(prog), "pp_own_", 7) == 0;
-		if (!bpf_program__autoload(prog) || feat_tp_nargs(vmlinux, tp) >= 1)
+		bool is_tp = !strncmp(sec, "raw_tp/", 7) || !strncmp(sec, INJECT_SEC_PREFIX, strlen(INJECT_SEC_PREFIX));
+		if (!is_tp || !bpf_program__autoload(prog) || feat_tp_nargs(vmlinux, tp) >= 1)
 			continue;
 		if (!optional) {
 			status = fail(EXIT_KERNEL, "this kernel has no tracepoint %s, which pktpath needs", tp);
@@ -340,21 +344,13 @@ int main(int argc, char **argv)
 			      strerror(e));
 		goto out;
 	}
-	bpf_object__for_each_program(prog, skel->obj) {
-		if (!bpf_program__autoload(prog))
-			continue;
-		struct bpf_link *l = bpf_program__attach(prog);
-		if (!l) {
-			status = fail(EXIT_KERNEL, "cannot attach to %s: %s", bpf_program__section_name(prog),
-				      strerror(errno));
-			goto out;
-		}
-		if (run_add_link(&run, l)) {
-			bpf_link__destroy(l);
-			status = fail(EXIT_RUNTIME, "out of memory");
-			goto out;
-		}
+	if (backend_attach(&run.plan, skel, stderr, err, sizeof(err))) {
+		status = fail(EXIT_KERNEL, "%s", err);
+		goto out;
 	}
+	if (opt.wide)
+		fprintf(stderr, "wide: %zu functions attached, %zu skipped, in %.3f s\n", run.plan.wide_attached,
+			run.plan.wide_skipped, run.plan.attach_s);
 
 	ksyms = ksyms_load("/proc/kallsyms");
 	if (!ksyms)
@@ -424,7 +420,7 @@ int main(int argc, char **argv)
 	}
 	/* Detach first, then print what was already in the buffer. */
 	uint64_t lost = lost_events(skel);
-	detach(&run);
+	backend_detach(&run.plan);
 	if (!run.out_broken && !(opt.count && run.printed >= opt.count))
 		ring_buffer__consume(rb);
 	lost = lost_events(skel);
@@ -438,9 +434,13 @@ int main(int argc, char **argv)
 			(unsigned long long)untracked);
 	if (run.timelines)
 		tl_out_report(stderr, &run.tl);
+	if (opt.wide)
+		fprintf(stderr, "wide: detached in %.3f s\n", run.plan.detach_s);
 
 out:
-	detach(&run);
+	backend_plan_free(&run.plan);
+	kfuncs_free(kf);
+	probes_free();
 	ring_buffer__free(rb);
 	pktpath_bpf__destroy(run.skel);
 	ksyms_free(ksyms);

@@ -33,6 +33,13 @@ static const char usage_text[] =
 	"      --max-open N      hold at most N unfinished packets; the oldest is\n"
 	"                        printed early when full, and counted (default 65536)\n"
 	"\n"
+	"Backends (how pktpath reaches the kernel; see README, \"Backends\"):\n"
+	"      --backend NAME    auto (default: fentry, else kprobe, else tracepoint),\n"
+	"                        fentry, kprobe or tracepoint\n"
+	"      --list-probes     print every probe point and how this kernel reaches it\n"
+	"      --wide            also attach to every traceable kernel function taking\n"
+	"                        a struct sk_buff * (needs kprobes)\n"
+	"\n"
 	"Run control:\n"
 	"  -c, --count N         stop after N packets (N events with --stream)\n"
 	"  -t, --time SECONDS    stop after SECONDS (fractions allowed)\n"
@@ -61,10 +68,10 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 ok (also after Ctrl-C), 1 runtime failure, 2 usage error,\n"
 	"3 missing privileges, 4 kernel lacks a requirement (BTF, tracepoint),\n"
-	"5 unknown interface or namespace.\n";
+	"5 unknown interface or namespace, 6 the requested backend is not available.\n";
 
 enum { OPT_STACK = 256, OPT_NO_STACK, OPT_RINGBUF, OPT_BTF, OPT_NO_TRACK, OPT_DUMP_FILTER,
-       OPT_STREAM, OPT_JSON, OPT_IDLE, OPT_MAX_OPEN, OPT_COMM };
+       OPT_STREAM, OPT_JSON, OPT_IDLE, OPT_MAX_OPEN, OPT_COMM, OPT_BACKEND, OPT_LIST_PROBES, OPT_WIDE };
 
 static const struct option longopts[] = {
 	{"netns", required_argument, NULL, 'n'},
@@ -84,6 +91,9 @@ static const struct option longopts[] = {
 	{"json", no_argument, NULL, OPT_JSON},
 	{"idle", required_argument, NULL, OPT_IDLE},
 	{"max-open", required_argument, NULL, OPT_MAX_OPEN},
+	{"backend", required_argument, NULL, OPT_BACKEND},
+	{"list-probes", no_argument, NULL, OPT_LIST_PROBES},
+	{"wide", no_argument, NULL, OPT_WIDE},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -137,6 +147,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->btf_path = "/sys/kernel/btf/vmlinux";
 	o->idle_ms = 1000;
 	o->max_open = 65536;
+	o->backend = "auto";
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:n:i:dp:c:t:vhV", longopts, NULL)) != -1) {
@@ -208,6 +219,18 @@ int options_parse(struct options *o, int argc, char **argv)
 		case OPT_MAX_OPEN:
 			if (parse_u64(optarg, &o->max_open) || o->max_open == 0 || o->max_open > 16777216)
 				return bad("max-open", optarg, "want a whole number from 1 to 16777216");
+			break;
+		case OPT_BACKEND:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "fentry") && strcmp(optarg, "kprobe") &&
+			    strcmp(optarg, "tracepoint"))
+				return bad("backend", optarg, "want auto, fentry, kprobe or tracepoint");
+			o->backend = optarg;
+			break;
+		case OPT_LIST_PROBES:
+			o->list_probes = true;
+			break;
+		case OPT_WIDE:
+			o->wide = true;
 			break;
 		case 'v':
 			o->verbose = true;

@@ -23,6 +23,9 @@ struct options {
 	bool json;             /* --json */
 	uint64_t idle_ms;      /* --idle: flush a timeline with no end after this */
 	uint64_t max_open;     /* --max-open: open timelines held at most */
+	const char *backend;   /* --backend auto|fentry|kprobe|tracepoint */
+	bool list_probes;      /* --list-probes */
+	bool wide;             /* --wide: every traceable function taking an skb */
 	char *expr;           /* trailing arguments joined, as tcpdump does */
 };
 

@@ -17,7 +17,6 @@
 
 static const struct pp_filter *cur_filter;
 static const struct btf *cur_btf;
-static int handler_id;
 
 /* func_info/line_info copies handed to the kernel: they must live until
  * bpf_prog_load returns, which is after our callback. */
@@ -190,16 +189,37 @@ static int attach(const struct bpf_program *prog, long cookie, struct bpf_link *
 	return *link ? 0 : -errno;
 }
 
+/* Every prefix pktpath's object uses for programs that may call the
+ * filter stubs. Only raw tracepoints are attached by the handler (the
+ * section names the tracepoint); function points are attached by the
+ * backend code, which knows the function and the cookie. */
+static const struct {
+	const char *prefix;
+	enum bpf_prog_type type;
+	enum bpf_attach_type attach;
+	bool auto_attach;
+} sections[] = {
+	{INJECT_SEC_PREFIX, BPF_PROG_TYPE_RAW_TRACEPOINT, 0, true},
+	{"pktpath/fentry/", BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, false},
+	{"pktpath/fexit/", BPF_PROG_TYPE_TRACING, BPF_TRACE_FEXIT, false},
+	{"pktpath/kprobe/", BPF_PROG_TYPE_KPROBE, 0, false},
+	{"pktpath/kretprobe/", BPF_PROG_TYPE_KPROBE, 0, false},
+	{"pktpath/kprobe_multi/", BPF_PROG_TYPE_KPROBE, BPF_TRACE_KPROBE_MULTI, false},
+};
+static int handler_ids[sizeof(sections) / sizeof(sections[0])];
+
 int inject_register(void)
 {
-	if (handler_id > 0)
-		return 0;
-	LIBBPF_OPTS(libbpf_prog_handler_opts, ho, .prog_prepare_load_fn = prepare_load,
-		    .prog_attach_fn = attach);
-	int id = libbpf_register_prog_handler(INJECT_SEC_PREFIX, BPF_PROG_TYPE_RAW_TRACEPOINT, 0, &ho);
-	if (id < 0)
-		return id;
-	handler_id = id;
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+		if (handler_ids[i] > 0)
+			continue;
+		LIBBPF_OPTS(libbpf_prog_handler_opts, ho, .prog_prepare_load_fn = prepare_load,
+			    .prog_attach_fn = sections[i].auto_attach ? attach : NULL);
+		int id = libbpf_register_prog_handler(sections[i].prefix, sections[i].type, sections[i].attach, &ho);
+		if (id < 0)
+			return id;
+		handler_ids[i] = id;
+	}
 	return 0;
 }
 

@@ -1,8 +1,10 @@
 /* Puts a translated filter into the stub sub-programs pp_filter_l3 and
- * pp_filter_l2 of every BPF program in a "pktpath/raw_tp/TRACEPOINT"
- * section while libbpf loads it. libbpf's own raw_tp handler is left
- * alone: these sections are claimed by a handler of ours, which also
- * attaches them (bpf_program__attach, skeleton attach). */
+ * pp_filter_l2 of every BPF program in a "pktpath/..." section while
+ * libbpf loads it: "pktpath/raw_tp/TRACEPOINT" (attached by this handler
+ * through bpf_program__attach), "pktpath/fentry/", "pktpath/fexit/",
+ * "pktpath/kprobe/", "pktpath/kretprobe/" and "pktpath/kprobe_multi/"
+ * (attached by the backend code, which knows function and cookie).
+ * libbpf's own handlers are left alone: these sections are ours. */
 #ifndef PKTPATH_INJECT_H
 #define PKTPATH_INJECT_H
 

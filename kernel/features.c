@@ -95,3 +95,28 @@ bool feat_privileged(char *why, size_t len)
 	snprintf(why, len, "needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)");
 	return false;
 }
+
+bool feat_kprobe_multi(char *why, size_t len)
+{
+	const struct bpf_insn insns[] = {
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0},
+		{.code = BPF_JMP | BPF_EXIT},
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_KPROBE_MULTI);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "pp_feat_multi", "GPL", insns, 2, &opts);
+	if (fd < 0) {
+		snprintf(why, len, "kprobe.multi programs rejected (%s)", strerror(errno));
+		return false;
+	}
+	const char *syms[] = {"ip_rcv"};
+	LIBBPF_OPTS(bpf_link_create_opts, lopts, .kprobe_multi.syms = syms, .kprobe_multi.cnt = 1);
+	int link = bpf_link_create(fd, 0, BPF_TRACE_KPROBE_MULTI, &lopts);
+	int err = errno;
+	close(fd);
+	if (link < 0) {
+		snprintf(why, len, "no kprobe.multi (%s)", strerror(err));
+		return false;
+	}
+	close(link);
+	return true;
+}

@@ -10,6 +10,8 @@ struct btf;
 /* Each returns true when usable; otherwise why holds a short reason. */
 bool feat_fentry(const struct btf *vmlinux, char *why, size_t len);
 bool feat_kprobe(char *why, size_t len);
+/* kprobe.multi links (fprobe, 5.18+): one link for many functions. */
+bool feat_kprobe_multi(char *why, size_t len);
 
 /* Number of arguments of a tracepoint (from its btf_trace_<name> type), or
  * -1 when the kernel has no such tracepoint. */

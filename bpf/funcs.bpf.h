@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Programs of the fentry and kprobe backends. Which kernel function a
+ * program serves, and what it records there, is data from user space
+ * (cmd/catalog.c): a PP_PT() packing, in the kprobe's BPF cookie or in a
+ * fentry slot's read-only configuration. The programs only fetch the
+ * arguments the packing names; point_hit() does the rest.
+ *
+ * fentry programs are bound to one function at load, so the object has a
+ * fixed number of identical slots; user space fills the ones it needs
+ * and does not load the others. One kprobe program serves every function. */
+#ifndef PKTPATH_FUNCS_BPF_H
+#define PKTPATH_FUNCS_BPF_H
+
+#include <bpf/bpf_tracing.h>
+
+const volatile __u64 cfg_fentry[PP_FENTRY_SLOTS] = {};
+const volatile __u64 cfg_fexit[PP_FEXIT_SLOTS] = {};
+
+/* ---- fentry / fexit ---- */
+
+static __always_inline __u64 fe_arg(void *ctx, __u8 n)
+{
+	__u64 v = 0;
+	if (n != PP_ARG_NONE)
+		bpf_get_func_arg(ctx, n, &v);
+	return v;
+}
+
+static __always_inline int fentry_hit(void *ctx, __u64 pt, bool at_return)
+{
+	__u64 ret = 0;
+	if (at_return)
+		bpf_get_func_ret(ctx, &ret);
+	/* No caller address here: user space takes a drop's location from
+	 * its stack. */
+	return point_hit(ctx, pt, fe_arg(ctx, PP_PT_SKB(pt)), fe_arg(ctx, PP_PT_AUX(pt)), fe_arg(ctx, PP_PT_AUX2(pt)),
+			 at_return, (long)ret, 0);
+}
+
+#define FENTRY_SLOT(i)                                                                                          \
+	SEC("pktpath/fentry/" #i)                                                                               \
+	int pp_fe_##i(void *ctx)                                                                                \
+	{                                                                                                       \
+		return fentry_hit(ctx, cfg_fentry[i], false);                                                   \
+	}
+#define FEXIT_SLOT(i)                                                                                           \
+	SEC("pktpath/fexit/" #i)                                                                                \
+	int pp_fx_##i(void *ctx)                                                                                \
+	{                                                                                                       \
+		return fentry_hit(ctx, cfg_fexit[i], true);                                                     \
+	}
+
+/* PP_FENTRY_SLOTS (32) and PP_FEXIT_SLOTS (8) of them. */
+FENTRY_SLOT(0) FENTRY_SLOT(1) FENTRY_SLOT(2) FENTRY_SLOT(3) FENTRY_SLOT(4) FENTRY_SLOT(5) FENTRY_SLOT(6)
+FENTRY_SLOT(7) FENTRY_SLOT(8) FENTRY_SLOT(9) FENTRY_SLOT(10) FENTRY_SLOT(11) FENTRY_SLOT(12) FENTRY_SLOT(13)
+FENTRY_SLOT(14) FENTRY_SLOT(15) FENTRY_SLOT(16) FENTRY_SLOT(17) FENTRY_SLOT(18) FENTRY_SLOT(19)
+FENTRY_SLOT(20) FENTRY_SLOT(21) FENTRY_SLOT(22) FENTRY_SLOT(23) FENTRY_SLOT(24) FENTRY_SLOT(25)
+FENTRY_SLOT(26) FENTRY_SLOT(27) FENTRY_SLOT(28) FENTRY_SLOT(29) FENTRY_SLOT(30) FENTRY_SLOT(31)
+FEXIT_SLOT(0) FEXIT_SLOT(1) FEXIT_SLOT(2) FEXIT_SLOT(3) FEXIT_SLOT(4) FEXIT_SLOT(5) FEXIT_SLOT(6)
+FEXIT_SLOT(7)
+
+/* ---- kprobe / kretprobe / kprobe.multi ---- */
+
+static __always_inline __u64 kp_arg(struct pt_regs *r, __u8 n)
+{
+	switch (n) {
+	case 0: return PT_REGS_PARM1(r);
+	case 1: return PT_REGS_PARM2(r);
+	case 2: return PT_REGS_PARM3(r);
+	case 3: return PT_REGS_PARM4(r);
+	case 4: return PT_REGS_PARM5(r);
+	default: return 0;
+	}
+}
+
+static __always_inline int kprobe_hit(struct pt_regs *ctx)
+{
+	__u64 pt = bpf_get_attach_cookie(ctx);
+	__u64 loc = 0;
+	/* At a function's first instruction the stack top is the return
+	 * address: the drop's location, as the tracepoint reports it. */
+	if (PP_PT_KIND(pt) == PP_K_DROP)
+		bpf_probe_read_kernel(&loc, sizeof(loc), (void *)PT_REGS_SP(ctx));
+	return point_hit(ctx, pt, kp_arg(ctx, PP_PT_SKB(pt)), kp_arg(ctx, PP_PT_AUX(pt)), kp_arg(ctx, PP_PT_AUX2(pt)),
+			 false, 0, loc);
+}
+
+SEC("pktpath/kprobe/point")
+int pp_kp(struct pt_regs *ctx)
+{
+	return kprobe_hit(ctx);
+}
+
+/* --wide on kernels with kprobe.multi: one link for every function. */
+SEC("pktpath/kprobe_multi/wide")
+int pp_kpm(struct pt_regs *ctx)
+{
+	return kprobe_hit(ctx);
+}
+
+/* Points seen at return: the entry saves the arguments for the return
+ * probe, keyed by thread (by CPU for the idle threads, which all have
+ * id 0 and run softirqs without migrating) and function. */
+struct kp_saved {
+	__u64 skb, aux, aux2;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct kp_saved);
+} kp_args SEC(".maps");
+
+static __always_inline __u64 kp_key(__u64 pt)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 who = tid ? tid : 0x80000000u | bpf_get_smp_processor_id();
+	return who << 16 | PP_PT_FUNC(pt);
+}
+
+SEC("pktpath/kprobe/save")
+int pp_kp_save(struct pt_regs *ctx)
+{
+	__u64 pt = bpf_get_attach_cookie(ctx);
+	__u64 key = kp_key(pt);
+	struct kp_saved s = {
+		.skb = kp_arg(ctx, PP_PT_SKB(pt)),
+		.aux = kp_arg(ctx, PP_PT_AUX(pt)),
+		.aux2 = kp_arg(ctx, PP_PT_AUX2(pt)),
+	};
+	bpf_map_update_elem(&kp_args, &key, &s, BPF_ANY);
+	return 0;
+}
+
+SEC("pktpath/kretprobe/point")
+int pp_krp(struct pt_regs *ctx)
+{
+	__u64 pt = bpf_get_attach_cookie(ctx);
+	__u64 key = kp_key(pt);
+	struct kp_saved *s = bpf_map_lookup_elem(&kp_args, &key);
+	if (!s)
+		return 0;
+	struct kp_saved a = *s;
+	bpf_map_delete_elem(&kp_args, &key);
+	return point_hit(ctx, pt, a.skb, a.aux, a.aux2, true, (long)PT_REGS_RC(ctx), 0);
+}
+
+#endif

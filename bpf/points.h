@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Kernel-function points (fentry and kprobe backends): what one hit
+ * records, by the point's kind (enum pp_kind). The programs that call
+ * point_hit() only fetch arguments, which is where fentry and kprobes
+ * differ. Types that live in modules (bridge, nf_tables, x_tables) are
+ * guarded with bpf_core_type_exists(): one kprobe program serves every
+ * kind, and a module that is not loaded must not make it unloadable. */
+#ifndef PKTPATH_POINTS_H
+#define PKTPATH_POINTS_H
+
+#define SKB_DST_NOREF 1UL
+
+/* The skb's route, as ip_finish_output is about to use it. */
+static __always_inline void route_out(struct pp_event *e, struct sk_buff *skb)
+{
+	unsigned long refdst = BPF_CORE_READ(skb, _skb_refdst);
+	struct rtable *rt = (struct rtable *)(refdst & ~SKB_DST_NOREF); /* dst is its first member */
+	if (!rt)
+		return;
+	struct net_device *dev = BPF_CORE_READ(rt, dst.dev);
+	if (dev) {
+		e->rt_ifindex = BPF_CORE_READ(dev, ifindex);
+		BPF_CORE_READ_STR_INTO(&e->out_dev, dev, name);
+		e->rt_mtu = BPF_CORE_READ(dev, mtu);
+	}
+	e->rt_type = (__u8)BPF_CORE_READ(rt, rt_type);
+	if (bpf_core_field_exists(rt->rt_gw_family)) {
+		__u8 fam = BPF_CORE_READ(rt, rt_gw_family);
+		if (fam == 2 /* AF_INET */) {
+			__be32 gw = BPF_CORE_READ(rt, rt_gw4);
+			__builtin_memcpy(e->rt_gw, &gw, 4);
+		} else if (fam == 10 /* AF_INET6 */) {
+			BPF_CORE_READ_INTO(&e->rt_gw, rt, rt_gw6);
+		}
+		e->rt_gw_family = fam;
+	}
+	/* A learned path MTU, when there is one, is what applies. */
+	__u32 pmtu = BPF_CORE_READ_BITFIELD_PROBED(rt, rt_pmtu);
+	if (pmtu)
+		e->rt_mtu = pmtu;
+	e->have |= PP_HAVE_ROUTE;
+}
+
+static __always_inline void nf_state(struct pp_event *e, const struct nf_hook_state *st)
+{
+	if (!st)
+		return;
+	e->nf_pf = BPF_CORE_READ(st, pf);
+	e->nf_hook = BPF_CORE_READ(st, hook);
+	e->have |= PP_HAVE_NF;
+}
+
+static __always_inline void untrack(struct sk_buff *skb)
+{
+	__u64 key = (__u64)skb;
+	if (cfg_filter && cfg_track)
+		bpf_map_delete_elem(&tracked, &key);
+}
+
+/* One hit of point pt. skb_v, aux_v, aux2_v: the arguments the point's
+ * packing names (0 when it names none); ret: the return value, for
+ * points seen at return. */
+static __always_inline int point_hit(void *ctx, __u64 pt, __u64 skb_v, __u64 aux_v, __u64 aux2_v, bool has_ret,
+				     long ret, __u64 location)
+{
+	__u8 kind = PP_PT_KIND(pt);
+	struct pp_at at = {.probe = PP_PT_PROBE(pt), .func = PP_PT_FUNC(pt), .layout = PP_PT_LAYOUT(pt)};
+	struct sk_buff *skb = (struct sk_buff *)skb_v;
+
+	switch (kind) {
+	case PP_K_OWNER_SK:
+		owner_note(ctx, aux_v);
+		return 0;
+	case PP_K_OWNER_SOCK:
+		if (aux_v)
+			owner_note(ctx, (__u64)BPF_CORE_READ((struct socket *)aux_v, sk));
+		return 0;
+	case PP_K_UNTRACK:
+		untrack(skb);
+		return 0;
+	case PP_K_BR_IN: /* rx_handler_result_t br_handle_frame(struct sk_buff **pskb) */
+		skb = NULL;
+		if (skb_v)
+			bpf_probe_read_kernel(&skb, sizeof(skb), (void *)skb_v);
+		break;
+	case PP_K_NFT:
+		if (!bpf_core_type_exists(struct nft_pktinfo))
+			return 0;
+		skb = skb_v ? BPF_CORE_READ((struct nft_pktinfo *)skb_v, skb) : NULL;
+		break;
+	default:
+		break;
+	}
+	if (!skb)
+		return 0;
+
+	__u32 reason = kind == PP_K_DROP ? (__u32)aux_v : 0;
+	struct pp_event *e = emit_begin(ctx, skb, at, location, reason);
+	if (!e)
+		return 0;
+	if (has_ret) {
+		e->ret = (__s32)ret;
+		e->have |= PP_HAVE_RET;
+	}
+	switch (kind) {
+	case PP_K_ROUTE_OUT:
+		route_out(e, skb);
+		break;
+	case PP_K_NF_HOOK:
+		nf_state(e, (const struct nf_hook_state *)aux_v);
+		break;
+	case PP_K_IPT:
+		if (bpf_core_type_exists(struct xt_table) && aux_v)
+			BPF_CORE_READ_STR_INTO(&e->table, (struct xt_table *)aux_v, name);
+		nf_state(e, (const struct nf_hook_state *)aux2_v);
+		if (has_ret) {
+			e->verdict = (__u32)ret;
+			e->have |= PP_HAVE_VERDICT;
+		}
+		break;
+	case PP_K_NFT:
+		if (bpf_core_type_exists(struct nft_chain)) {
+			struct nft_chain *c = (struct nft_chain *)aux_v;
+			bpf_probe_read_kernel_str(e->chain, sizeof(e->chain), BPF_CORE_READ(c, name));
+			bpf_probe_read_kernel_str(e->table, sizeof(e->table), BPF_CORE_READ(c, table, name));
+			nf_state(e, BPF_CORE_READ((struct nft_pktinfo *)skb_v, state));
+		}
+		if (has_ret) {
+			e->verdict = (__u32)ret & 0xff; /* the high bits may carry an errno */
+			e->have |= PP_HAVE_VERDICT;
+		}
+		break;
+	case PP_K_BR_PORT:
+		if (bpf_core_type_exists(struct net_bridge_port) && aux_v) {
+			BPF_CORE_READ_STR_INTO(&e->out_dev, (struct net_bridge_port *)aux_v, dev, name);
+			e->have |= PP_HAVE_PORT;
+		}
+		break;
+	default:
+		break;
+	}
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+#endif

@@ -1,0 +1,428 @@
+#include "cmd/backend.h"
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd/probes.h"
+#include "kernel/features.h"
+#include "kernel/kfuncs.h"
+#include "pktpath.skel.h"
+
+const char *backend_name(enum backend b)
+{
+	switch (b) {
+	case BK_FENTRY: return "fentry";
+	case BK_KPROBE: return "kprobe";
+	default: return "tracepoint";
+	}
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void backend_probe(const struct btf *vmlinux, struct backend_avail *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->fentry = feat_fentry(vmlinux, a->fentry_why, sizeof(a->fentry_why));
+	a->kprobe = feat_kprobe(a->kprobe_why, sizeof(a->kprobe_why));
+	if (a->kprobe)
+		a->kprobe_multi = feat_kprobe_multi(a->multi_why, sizeof(a->multi_why));
+	else
+		snprintf(a->multi_why, sizeof(a->multi_why), "no kprobes");
+}
+
+int backend_choose(const char *want, bool wide, const struct backend_avail *a, enum backend *out, char *err,
+		   size_t len)
+{
+	if (!strcmp(want, "fentry")) {
+		if (!a->fentry) {
+			snprintf(err, len, "--backend fentry is not available on this kernel: %s (try --backend auto)",
+				 a->fentry_why);
+			return -1;
+		}
+		*out = BK_FENTRY;
+	} else if (!strcmp(want, "kprobe")) {
+		if (!a->kprobe) {
+			snprintf(err, len, "--backend kprobe is not available on this kernel: %s (try --backend auto)",
+				 a->kprobe_why);
+			return -1;
+		}
+		*out = BK_KPROBE;
+	} else if (!strcmp(want, "tracepoint")) {
+		*out = BK_TRACEPOINT;
+	} else {
+		*out = a->fentry ? BK_FENTRY : a->kprobe ? BK_KPROBE : BK_TRACEPOINT;
+	}
+	if (wide && !a->kprobe) {
+		snprintf(err, len, "--wide needs kprobes, which this kernel lacks: %s", a->kprobe_why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Finds the row's function on this kernel and its argument indexes. */
+static void resolve(struct bk_point *pt, const struct cat_point *row, struct kfuncs *kf)
+{
+	memset(pt, 0, sizeof(*pt));
+	pt->row = row;
+	pt->skb = pt->aux = pt->aux2 = -1;
+	pt->slot = -1;
+	pt->why = "not in this kernel's BTF (renamed, inlined or absent)";
+	for (int c = 0; c < 4 && row->funcs[c]; c++) {
+		const char *f = row->funcs[c];
+		const struct btf *btf;
+		const struct btf_type *proto = kfuncs_proto(kf, f, &btf);
+		if (!proto)
+			continue;
+		if (!kfuncs_traceable(kf, f)) {
+			pt->why = "in BTF but not traceable (inlined or notrace)";
+			continue;
+		}
+		int skb = row->skb_struct ? kfuncs_param_by_type(btf, proto, row->skb_struct, row->skb_depth) : -1;
+		int aux = row->aux ? kfuncs_param_by_name(btf, proto, row->aux) : -1;
+		int aux2 = row->aux2 ? kfuncs_param_by_name(btf, proto, row->aux2) : -1;
+		if ((row->skb_struct && skb < 0) || (row->aux && aux < 0) || (row->aux2 && aux2 < 0)) {
+			pt->why = "its arguments are not the ones pktpath reads";
+			continue;
+		}
+		if (skb > 4 || aux > 4 || aux2 > 4) {
+			pt->why = "the argument pktpath reads is beyond the fifth";
+			continue;
+		}
+		pt->func = f;
+		pt->skb = skb, pt->aux = aux, pt->aux2 = aux2;
+		pt->why = NULL;
+		return;
+	}
+}
+
+static uint64_t packing(const struct bk_point *pt)
+{
+	const struct cat_point *r = pt->row;
+#define ARG(i) ((i) < 0 ? PP_ARG_NONE : (unsigned)(i))
+	return PP_PT(pt->id, r->kind, r->probe, r->layout, ARG(pt->skb), ARG(pt->aux), ARG(pt->aux2));
+#undef ARG
+}
+
+struct wide_ctx {
+	struct backend_plan *p;
+	struct kfuncs *kf;
+	int err;
+};
+
+static bool planned(const struct backend_plan *p, const char *f)
+{
+	for (size_t i = 0; i < p->npts; i++)
+		if (p->pts[i].func && !strcmp(p->pts[i].func, f))
+			return true;
+	return false;
+}
+
+static void add_wide(void *arg, const char *name, int skb_idx)
+{
+	struct wide_ctx *w = arg;
+	struct backend_plan *p = w->p;
+	if (w->err || !kfuncs_traceable(w->kf, name) || planned(p, name))
+		return;
+	/* Static functions of the same name in several files: once. */
+	for (size_t i = p->nwide; i-- > 0 && i + 64 > p->nwide;)
+		if (!strcmp(p->wide_syms[i], name))
+			return;
+	uint16_t id = probes_add_func(name);
+	char **s = realloc(p->wide_syms, (p->nwide + 1) * sizeof(*s));
+	if (s)
+		p->wide_syms = s;
+	uint64_t *c = realloc(p->wide_cookies, (p->nwide + 1) * sizeof(*c));
+	if (c)
+		p->wide_cookies = c;
+	if (!id || !s || !c || !(p->wide_syms[p->nwide] = strdup(name))) {
+		w->err = -ENOMEM;
+		return;
+	}
+	p->wide_cookies[p->nwide++] =
+		PP_PT(id, PP_K_PLAIN, PP_PROBE_FUNC, PP_L_NETHDR, (unsigned)skb_idx, PP_ARG_NONE, PP_ARG_NONE);
+}
+
+int backend_plan(struct backend_plan *p, enum backend b, bool wide, bool drops_only, struct kfuncs *kf, FILE *warn)
+{
+	memset(p, 0, sizeof(*p));
+	p->b = b;
+	p->wide = wide;
+	if (b == BK_TRACEPOINT && !wide)
+		return 0;
+	p->pts = calloc(catalog_len, sizeof(*p->pts));
+	if (!p->pts)
+		return -ENOMEM;
+	int nfe = 0, nfx = 0;
+	for (size_t i = 0; i < catalog_len && b != BK_TRACEPOINT; i++) {
+		const struct cat_point *r = &catalog[i];
+		struct bk_point *pt = &p->pts[p->npts++];
+		resolve(pt, r, kf);
+		/* --stream --drops: only drops are printed, the rest is cost. */
+		if (pt->func && drops_only && r->probe && r->probe != PP_PROBE_DROP && r->kind != PP_K_UNTRACK) {
+			pt->func = NULL;
+			pt->why = "not needed with --drops";
+			continue;
+		}
+		if (!pt->func) {
+			fprintf(warn, "pktpath: warning: %s point %s: %s; %s\n", r->group, r->funcs[0], pt->why,
+				r->tracepoint ? "its tracepoint is used instead" : "skipped");
+			continue;
+		}
+		if (b == BK_FENTRY) {
+			int *n = r->at_return ? &nfx : &nfe;
+			if (*n >= (r->at_return ? PP_FEXIT_SLOTS : PP_FENTRY_SLOTS)) {
+				fprintf(warn, "pktpath: warning: %s point %s: no free fentry slot; skipped\n", r->group,
+					pt->func);
+				pt->func = NULL;
+				pt->why = "no free fentry slot";
+				continue;
+			}
+			pt->slot = (*n)++;
+		}
+		if (!(pt->id = probes_add_func(pt->func)))
+			return -ENOMEM;
+		p->used++;
+	}
+	if (wide) {
+		struct wide_ctx w = {.p = p, .kf = kf};
+		kfuncs_each_skb_func(kf, add_wide, &w);
+		if (w.err)
+			return w.err;
+	}
+	return 0;
+}
+
+/* The point resolved for the catalog row whose tracepoint is tp, if any. */
+static bool covered(const struct backend_plan *p, const char *tp)
+{
+	for (size_t i = 0; i < p->npts; i++)
+		if (p->pts[i].func && p->pts[i].row->tracepoint && !strcmp(p->pts[i].row->tracepoint, tp))
+			return true;
+	return false;
+}
+
+static bool any_point(const struct backend_plan *p, bool at_return)
+{
+	for (size_t i = 0; i < p->npts; i++)
+		if (p->pts[i].func && p->pts[i].row->at_return == at_return)
+			return true;
+	return false;
+}
+
+int backend_configure(struct backend_plan *p, struct pktpath_bpf *skel, char *err, size_t len)
+{
+	bool kp = p->b == BK_KPROBE;
+	struct bpf_program *prog;
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *name = bpf_program__name(prog);
+		bool load = bpf_program__autoload(prog);
+		if (!strncmp(name, "pp_fe_", 6) || !strncmp(name, "pp_fx_", 6))
+			load = false; /* slots: below */
+		else if (!strcmp(name, "pp_kp"))
+			load = (kp && any_point(p, false)) || p->wide;
+		else if (!strcmp(name, "pp_kp_save") || !strcmp(name, "pp_krp"))
+			load = kp && any_point(p, true);
+		else if (!strcmp(name, "pp_kpm"))
+			load = p->wide && p->nwide;
+		else if (!strcmp(name, "pp_drop"))
+			load = load && !covered(p, "skb:kfree_skb");
+		else if (!strcmp(name, "pp_free"))
+			load = load && !covered(p, "skb:consume_skb");
+		bpf_program__set_autoload(prog, load);
+	}
+	if (p->b != BK_FENTRY)
+		return 0;
+	for (size_t i = 0; i < p->npts; i++) {
+		struct bk_point *pt = &p->pts[i];
+		if (!pt->func)
+			continue;
+		char pname[16];
+		snprintf(pname, sizeof(pname), "pp_%s_%d", pt->row->at_return ? "fx" : "fe", pt->slot);
+		prog = bpf_object__find_program_by_name(skel->obj, pname);
+		if (!prog) {
+			snprintf(err, len, "the BPF object has no program %s", pname);
+			return -1;
+		}
+		if (pt->row->at_return)
+			skel->rodata->cfg_fexit[pt->slot] = packing(pt);
+		else
+			skel->rodata->cfg_fentry[pt->slot] = packing(pt);
+		int e = bpf_program__set_attach_target(prog, 0, pt->func);
+		if (e) {
+			snprintf(err, len, "cannot target %s with fentry: %s", pt->func, strerror(-e));
+			return -1;
+		}
+		bpf_program__set_autoload(prog, true);
+	}
+	return 0;
+}
+
+static int keep(struct backend_plan *p, struct bpf_link *l)
+{
+	struct bpf_link **v = realloc(p->links, (p->nlinks + 1) * sizeof(*v));
+	if (!v) {
+		bpf_link__destroy(l);
+		return -1;
+	}
+	p->links = v;
+	p->links[p->nlinks++] = l;
+	return 0;
+}
+
+static struct bpf_link *kprobe(struct bpf_program *prog, const char *func, uint64_t cookie, bool ret)
+{
+	LIBBPF_OPTS(bpf_kprobe_opts, o, .bpf_cookie = cookie, .retprobe = ret);
+	return bpf_program__attach_kprobe_opts(prog, func, &o);
+}
+
+/* --wide: one kprobe.multi link, else a kprobe per function. */
+static int attach_wide(struct backend_plan *p, struct pktpath_bpf *skel, FILE *warn)
+{
+	if (bpf_program__fd(skel->progs.pp_kpm) >= 0) {
+		LIBBPF_OPTS(bpf_kprobe_multi_opts, o, .syms = (const char **)p->wide_syms,
+			    .cookies = (const __u64 *)p->wide_cookies, .cnt = p->nwide);
+		struct bpf_link *l = bpf_program__attach_kprobe_multi_opts(skel->progs.pp_kpm, NULL, &o);
+		if (l) {
+			p->wide_attached = p->nwide;
+			return keep(p, l);
+		}
+		fprintf(warn, "pktpath: warning: one kprobe.multi link for %zu functions failed (%s); attaching one by one\n",
+			p->nwide, strerror(errno));
+	}
+	for (size_t i = 0; i < p->nwide; i++) {
+		struct bpf_link *l = kprobe(skel->progs.pp_kp, p->wide_syms[i], p->wide_cookies[i], false);
+		if (!l) {
+			p->wide_skipped++;
+			continue;
+		}
+		if (keep(p, l))
+			return -1;
+		p->wide_attached++;
+	}
+	return 0;
+}
+
+int backend_attach(struct backend_plan *p, struct pktpath_bpf *skel, FILE *warn, char *err, size_t len)
+{
+	double t0 = now_s();
+	struct bpf_program *prog;
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *sec = bpf_program__section_name(prog);
+		if (bpf_program__fd(prog) < 0)
+			continue;
+		struct bpf_link *l = NULL;
+		if (!strncmp(sec, "pktpath/raw_tp/", 15) || !strncmp(sec, "raw_tp/", 7))
+			l = bpf_program__attach(prog);
+		else if (!strncmp(sec, "pktpath/fentry/", 15) || !strncmp(sec, "pktpath/fexit/", 14))
+			l = bpf_program__attach_trace(prog);
+		else
+			continue; /* kprobes: per point, below */
+		if (!l) {
+			snprintf(err, len, "cannot attach %s (%s): %s", bpf_program__name(prog), sec, strerror(errno));
+			return -1;
+		}
+		if (keep(p, l)) {
+			snprintf(err, len, "out of memory");
+			return -1;
+		}
+	}
+	for (size_t i = 0; p->b == BK_KPROBE && i < p->npts; i++) {
+		const struct bk_point *pt = &p->pts[i];
+		if (!pt->func)
+			continue;
+		uint64_t c = packing(pt);
+		struct bpf_link *l1, *l2 = NULL;
+		if (pt->row->at_return) {
+			l1 = kprobe(skel->progs.pp_kp_save, pt->func, c, false);
+			l2 = l1 ? kprobe(skel->progs.pp_krp, pt->func, c, true) : NULL;
+			if (l1 && !l2) {
+				bpf_link__destroy(l1);
+				l1 = NULL;
+			}
+		} else {
+			l1 = kprobe(skel->progs.pp_kp, pt->func, c, false);
+		}
+		if (!l1) {
+			fprintf(warn, "pktpath: warning: cannot attach a kprobe to %s (%s); skipped\n", pt->func,
+				strerror(errno));
+			continue;
+		}
+		if (keep(p, l1) || (l2 && keep(p, l2))) {
+			snprintf(err, len, "out of memory");
+			return -1;
+		}
+	}
+	if (p->wide && p->nwide && attach_wide(p, skel, warn)) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	p->attach_s = now_s() - t0;
+	return 0;
+}
+
+void backend_detach(struct backend_plan *p)
+{
+	double t0 = now_s();
+	for (size_t i = 0; i < p->nlinks; i++)
+		bpf_link__destroy(p->links[i]);
+	free(p->links);
+	p->links = NULL;
+	if (p->nlinks)
+		p->detach_s = now_s() - t0;
+	p->nlinks = 0;
+}
+
+void backend_plan_free(struct backend_plan *p)
+{
+	backend_detach(p);
+	for (size_t i = 0; i < p->nwide; i++)
+		free(p->wide_syms[i]);
+	free(p->wide_syms);
+	free(p->wide_cookies);
+	free(p->pts);
+	memset(p, 0, sizeof(*p));
+}
+
+void backend_list(FILE *out, const struct backend_avail *a, struct kfuncs *kf)
+{
+	fprintf(out, "backends: fentry %s; kprobe %s; kprobe.multi %s; tracepoint available\n",
+		a->fentry ? "available" : a->fentry_why, a->kprobe ? "available" : a->kprobe_why,
+		a->kprobe_multi ? "available" : a->multi_why);
+	fputc('\n', out);
+	fprintf(out, "%-10s %-22s %-32s %s\n", "GROUP", "POINT", "REACHED BY", "RECORDS / WHY NOT");
+	fprintf(out, "%-10s %-22s %-32s %s\n", "rx", "netif_receive_skb", "tracepoint net:netif_receive_skb",
+		"the skb at the device");
+	fprintf(out, "%-10s %-22s %-32s %s\n", "tx", "net_dev_queue", "tracepoint net:net_dev_queue",
+		"the skb at the device queue");
+	for (size_t i = 0; i < catalog_len; i++) {
+		const struct cat_point *r = &catalog[i];
+		struct bk_point pt;
+		resolve(&pt, r, kf);
+		char via[64];
+		const char *why = r->records;
+		if (pt.func && a->fentry)
+			snprintf(via, sizeof(via), "%s", r->at_return ? "fexit" : "fentry");
+		else if (pt.func && a->kprobe)
+			snprintf(via, sizeof(via), "%s", r->at_return ? "kprobe+kretprobe" : "kprobe");
+		else if (r->tracepoint)
+			snprintf(via, sizeof(via), "%s%s", strchr(r->tracepoint, ':') ? "tracepoint " : "",
+				 r->tracepoint);
+		else {
+			snprintf(via, sizeof(via), "unavailable");
+			why = pt.func ? "no fentry and no kprobes on this kernel" : pt.why;
+		}
+		char name[64];
+		snprintf(name, sizeof(name), "%s", pt.func ? pt.func : r->funcs[0]);
+		fprintf(out, "%-10s %-22s %-32s %s\n", r->group, name, via, why);
+	}
+	fprintf(out, "\ntraceable functions read from: %s\n", kfuncs_traceable_source(kf));
+}

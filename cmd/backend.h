@@ -1,0 +1,72 @@
+/* Backends: how pktpath reaches the kernel. tracepoint (raw tracepoints:
+ * every kernel), kprobe (kprobes/kretprobes with BPF cookies, kprobe.multi
+ * for --wide) and fentry (BTF trampolines). Availability is found by
+ * trying. The function points come from the catalog (cmd/catalog.c);
+ * this file resolves them for the running kernel, configures the BPF
+ * object before load and attaches after. */
+#ifndef PKTPATH_BACKEND_H
+#define PKTPATH_BACKEND_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "cmd/catalog.h"
+
+struct btf;
+struct bpf_link;
+struct kfuncs;
+struct pktpath_bpf;
+
+enum backend { BK_TRACEPOINT, BK_KPROBE, BK_FENTRY };
+
+struct backend_avail {
+	bool fentry, kprobe, kprobe_multi;
+	char fentry_why[128], kprobe_why[128], multi_why[128];
+};
+
+/* One catalog row as this kernel has it. */
+struct bk_point {
+	const struct cat_point *row;
+	const char *func;   /* the candidate that exists, NULL: none */
+	int skb, aux, aux2; /* argument indexes, -1: none */
+	const char *why;    /* why it cannot be used (func NULL or args not found) */
+	uint16_t id;        /* function id in events (cmd/probes.c) */
+	int slot;           /* fentry/fexit slot, -1 */
+};
+
+struct backend_plan {
+	enum backend b;
+	struct bk_point *pts;
+	size_t npts, used;
+	/* --wide */
+	bool wide;
+	char **wide_syms;
+	uint64_t *wide_cookies;
+	size_t nwide;
+	size_t wide_attached, wide_skipped;
+	double attach_s, detach_s;
+	struct bpf_link **links;
+	size_t nlinks;
+};
+
+const char *backend_name(enum backend b);
+void backend_probe(const struct btf *vmlinux, struct backend_avail *a);
+/* want: auto, fentry, kprobe, tracepoint. Returns 0, or writes one line
+ * into err and returns -1 when the wanted backend is not available. */
+int backend_choose(const char *want, bool wide, const struct backend_avail *a, enum backend *out, char *err,
+		   size_t len);
+
+/* Resolves the catalog (and --wide's function list) for backend b; one
+ * warning line on warn for each point that cannot be reached. */
+int backend_plan(struct backend_plan *p, enum backend b, bool wide, bool drops_only, struct kfuncs *kf, FILE *warn);
+/* Before load: which programs load, fentry slots and their targets. */
+int backend_configure(struct backend_plan *p, struct pktpath_bpf *skel, char *err, size_t len);
+/* After load: attaches every loaded program. -1 with err on failure. */
+int backend_attach(struct backend_plan *p, struct pktpath_bpf *skel, FILE *warn, char *err, size_t len);
+void backend_detach(struct backend_plan *p);
+void backend_plan_free(struct backend_plan *p);
+
+/* --list-probes: every catalog point and how this kernel reaches it. */
+void backend_list(FILE *out, const struct backend_avail *a, struct kfuncs *kf);
+
+#endif
