@@ -5,9 +5,44 @@
 #define PKTPATH_OWNER_H
 
 #define PF_KTHREAD 0x00200000
-/* Larger than any THREAD_SIZE (16K, 32K with KASAN); IRQ stacks live in
- * separate allocations, far outside this window. */
-#define TASK_STACK_WINDOW (64 << 10)
+/* THREAD_SIZE on x86_64 without KASAN, when the stack's own size cannot
+ * be read (no CONFIG_VMAP_STACK). */
+#define TASK_STACK_DEFAULT (16 << 10)
+
+/* The size of task t's stack: read, not assumed, because a window larger
+ * than the stack reaches into neighbouring vmalloc areas, such as the
+ * per-CPU IRQ stacks where softirqs run, and would mistake softirq for
+ * the interrupted task (seen: ACKs attributed to cc1). */
+static __always_inline __u64 task_stack_size(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->stack_vm_area)) {
+		struct vm_struct *vm = BPF_CORE_READ(t, stack_vm_area);
+		__u32 pages = vm ? BPF_CORE_READ(vm, nr_pages) : 0;
+		if (pages && pages <= 16)
+			return (__u64)pages << 12;
+	}
+	return TASK_STACK_DEFAULT;
+}
+
+/* Softirqs running now on each CPU, counted by the irq:softirq_entry and
+ * irq:softirq_exit tracepoints (pp_own_si_*). Needed because an interrupt
+ * that arrives while a process runs in user mode is handled, softirqs
+ * included, on that process's own kernel stack: the stack test below
+ * cannot tell those from the process's system calls (seen: a TCP
+ * retransmission from the timer attributed to whatever ran in user mode). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} softirq_depth SEC(".maps");
+
+static __always_inline bool in_softirq_now(void)
+{
+	__u32 zero = 0;
+	__u32 *d = bpf_map_lookup_elem(&softirq_depth, &zero);
+	return d && *d;
+}
 
 /* True in a system call or other task context of a user process; false in
  * kernel threads and in softirq/hardirq/NMI, which the kernel runs on the
@@ -16,12 +51,15 @@
  * directly, but its address is not in kallsyms without KALLSYMS_ALL.
  * Which stack: a raw tracepoint's ctx (the argument array) lives in the
  * frame of the kernel's tracepoint dispatcher, on the stack the event
- * happened on. (Our own frame is no evidence: newer kernels give BPF
- * programs a private per-CPU stack.) */
+ * happened on; a kprobe's pt_regs and a trampoline's argument block do
+ * too. (Our own frame is no evidence: newer kernels give BPF programs a
+ * private per-CPU stack.) */
 static __always_inline bool in_user_task(void *ctx)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	if (BPF_CORE_READ(t, flags) & PF_KTHREAD)
+		return false;
+	if (in_softirq_now())
 		return false;
 	__u64 base = (__u64)BPF_CORE_READ(t, stack);
 	/* ctx as a plain number: the verifier forbids arithmetic on a ctx
@@ -29,7 +67,7 @@ static __always_inline bool in_user_task(void *ctx)
 	void *volatile spill = ctx;
 	__u64 at = 0;
 	bpf_probe_read_kernel(&at, sizeof(at), (void *)&spill);
-	return at - base < TASK_STACK_WINDOW;
+	return at - base < (64 << 10) && task_stack_size(t);
 }
 
 static __always_inline void owner_from_current(struct pp_owner *o)
@@ -51,6 +89,10 @@ static __always_inline struct pp_owner *owner_of(void *ctx, __u64 sk)
 		return NULL;
 	struct pp_owner *o = bpf_map_lookup_elem(&owners, &sk);
 	if (!in_user_task(ctx))
+		return o;
+	/* The kernel's own sockets (per-namespace ICMP and TCP control
+	 * sockets, sending replies and resets) belong to no process. */
+	if (!BPF_CORE_READ((struct sock *)sk, sk_socket))
 		return o;
 	__u32 pid = (__u32)bpf_get_current_pid_tgid();
 	if (o && o->pid == pid)

@@ -81,6 +81,29 @@ int pp_own_state(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+/* Softirq nesting per CPU, for in_user_task(). */
+SEC("raw_tp/softirq_entry")
+int pp_own_si_enter(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u32 zero = 0;
+	__u32 *d = bpf_map_lookup_elem(&softirq_depth, &zero);
+	(void)ctx;
+	if (d)
+		*d += 1;
+	return 0;
+}
+
+SEC("raw_tp/softirq_exit")
+int pp_own_si_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u32 zero = 0;
+	__u32 *d = bpf_map_lookup_elem(&softirq_depth, &zero);
+	(void)ctx;
+	if (d && *d) /* not below 0: a softirq may have begun before we attached */
+		*d -= 1;
+	return 0;
+}
+
 SEC("raw_tp/tcp_destroy_sock")
 int pp_own_gone(struct bpf_raw_tracepoint_args *ctx)
 {

@@ -81,6 +81,7 @@ rt=$(awk '$4=="net_dev_queue" && /198.18.16.1:[0-9]+ > 198.18.16.2:8081/' "$LAB_
 timer=$(awk -v p="$tcp2" '$8 != p' <<<"$rt")
 check "retransmissions sent from timer context ($(grep -c . <<<"$timer"))" [ -n "$timer" ]
 check "retransmissions owned by $tcp2/tcppeer" [ -z "$(wrong "$tcp2/tcppeer" "$timer")" ]
+wrong "$tcp2/tcppeer" "$timer" | head -5 | sed "s/^/# wrong: /"
 
 # --pid and --comm select by owner in the kernel, while the other flows run.
 ip netns exec ppo-b "$TOOLS/tcppeer" server 8082 20000 >"$LAB_DIR/server3.log" &

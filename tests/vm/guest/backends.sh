@@ -1,0 +1,124 @@
+#!/bin/bash
+# The fentry and kprobe backends on a real Debian kernel (run inside the
+# test VM by tests/vm/run.sh). For each backend the kernel offers:
+#   1. ping between namespaces: ip_finish_output (with its output device)
+#      on the sender, ip_rcv on the receiver;
+#   2. iptables INPUT DROP: nf_hook_slow at INPUT, the table's DROP verdict,
+#      then the drop with reason NETFILTER_DROP;
+#   3. a namespace router: ip_forward, output device and gateway; without
+#      the route the packet's drop says no route;
+#   4. a bridge: br_handle_frame on the ingress port, br_forward to the
+#      egress port;
+#   5. UDP to a closed port: the drop with reason NO_SOCKET, from the
+#      reason-carrying function itself.
+# And --wide (kprobes): > 1000 functions, the ping in > 20 of them.
+set -u
+cd "$(dirname "$0")/../../.."
+. tests/lib/lab.sh
+. tests/lib/check.sh
+PKTPATH=${PKTPATH:-$(command -v pktpath)}
+REL=$(uname -r)
+
+# Namespaces of our own beyond lab_up's pair, removed with the lab.
+ns_add() {
+	ip netns add "$1" && LAB_NAMESPACES+=("$1") && ip -n "$1" link set lo up
+}
+veth() { # NS1 IF1 NS2 IF2
+	local t="vt$$x$RANDOM"
+	ip link add "${t}a" type veth peer name "${t}b" &&
+		ip link set "${t}a" netns "$1" && ip link set "${t}b" netns "$3" &&
+		ip -n "$1" link set "${t}a" name "$2" && ip -n "$3" link set "${t}b" name "$4" &&
+		ip -n "$1" link set "$2" up && ip -n "$3" link set "$4" up
+}
+
+lab_up bk 70 || { fail "[$REL] lab set-up"; exit 1; }
+lab_exec bk-b iptables -A INPUT -p udp --dport 7001 -j DROP || fail "[$REL] iptables rule"
+
+# Router: rt-a (198.18.71.1) -- rt-r -- rt-b (198.18.72.1, and 198.18.73.1
+# behind it, reached through a gateway).
+ns_add rt-a && ns_add rt-r && ns_add rt-b &&
+	veth rt-a eth0 rt-r ra && veth rt-r rb rt-b eth0 &&
+	ip -n rt-a addr add 198.18.71.1/24 dev eth0 && ip -n rt-r addr add 198.18.71.254/24 dev ra &&
+	ip -n rt-r addr add 198.18.72.254/24 dev rb && ip -n rt-b addr add 198.18.72.1/24 dev eth0 &&
+	ip -n rt-b addr add 198.18.73.1/32 dev lo &&
+	ip -n rt-a route add default via 198.18.71.254 && ip -n rt-b route add default via 198.18.72.254 &&
+	ip -n rt-r route add 198.18.73.0/24 via 198.18.72.1 &&
+	ip netns exec rt-r sysctl -qw net.ipv4.ip_forward=1 ||
+	fail "[$REL] router set-up"
+
+# Bridge: br-x (198.18.74.1) -- [br-s: br0 joins px, py] -- br-y (198.18.74.2).
+ns_add br-x && ns_add br-s && ns_add br-y &&
+	veth br-x eth0 br-s px && veth br-y eth0 br-s py &&
+	ip -n br-s link add br0 type bridge && ip -n br-s link set px master br0 &&
+	ip -n br-s link set py master br0 && ip -n br-s link set br0 up &&
+	ip -n br-x addr add 198.18.74.1/24 dev eth0 && ip -n br-y addr add 198.18.74.2/24 dev eth0 ||
+	fail "[$REL] bridge set-up"
+
+udp_send() { # NS DST PORT
+	ip netns exec "$1" bash -c "echo pktpath-test >/dev/udp/$2/$3" 2>/dev/null
+}
+
+# Line number of the first line of FILE matching all the given patterns.
+first_line() {
+	local f=$1
+	shift
+	awk -v n="$#" 'BEGIN { for (i = 2; i < ARGC; i++) p[i - 1] = ARGV[i]; ARGC = 2 }
+		{ ok = 1; for (i = 1; i <= n; i++) if (index($0, p[i]) == 0) ok = 0; if (ok) { print NR; exit } }' "$f" "$@"
+}
+seen() { [ -n "$(first_line "$@")" ]; }
+before() { # FILE A-PATTERN B-PATTERN: a line with A comes before one with B
+	local a b
+	a=$(first_line "$1" "$2")
+	b=$(first_line "$1" "$3")
+	[ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ]
+}
+
+run_backend() {
+	local b=$1 out="$LAB_DIR/$1"
+	pp_start "$out" --backend "$b" --stream --no-stack "net 198.18.64.0/20" ||
+		{ fail "[$REL] $b: pktpath started"; cat "$out.err"; return; }
+	lab_exec bk-a ping -c 2 -W 2 198.18.70.2 >/dev/null
+	udp_send bk-a 198.18.70.2 7001
+	udp_send bk-a 198.18.70.2 7002
+	ip netns exec rt-a ping -c 1 -W 2 198.18.73.1 >/dev/null
+	ip netns exec br-x ping -c 1 -W 2 198.18.74.2 >/dev/null
+	ip -n rt-r route del 198.18.73.0/24
+	ip netns exec rt-a ping -c 1 -W 1 198.18.73.1 >/dev/null
+	ip -n rt-r route add 198.18.73.0/24 via 198.18.72.1
+	sleep 1
+	pp_stop
+	local o="$out.out"
+	check "[$REL] $b: backend line names $b" grep -q "^backend: $b " "$out.err"
+	check "[$REL] $b: exit status 0" [ "$PP_RC" -eq 0 ]
+	# 1. ping
+	check "[$REL] $b: ping: ip_finish_output on the sender with its output device" \
+		seen "$o" "ip_finish_output" " bk-a " "echo-request" "dev veth-a"
+	check "[$REL] $b: ping: ip_rcv on the receiver" seen "$o" "ip_rcv " " bk-b " "echo-request"
+	# 2. netfilter
+	check "[$REL] $b: iptables: nf_hook_slow at INPUT" seen "$o" "nf_hook_slow" "> 198.18.70.2:7001" "hook INPUT"
+	check "[$REL] $b: iptables: the table's verdict DROP, table filter" \
+		seen "$o" "> 198.18.70.2:7001" "table filter" "verdict DROP"
+	check "[$REL] $b: iptables: then the drop with reason NETFILTER_DROP" \
+		before "$o" "verdict DROP" "NETFILTER_DROP"
+	# 3. router
+	check "[$REL] $b: router: ip_forward" seen "$o" "ip_forward" " rt-r " "198.18.73.1"
+	check "[$REL] $b: router: output device and gateway" \
+		seen "$o" "ip_finish_output" " rt-r " "dev rb via 198.18.72.1"
+	check "[$REL] $b: router: without the route, the drop says no route" \
+		seen "$o" " rt-r " "198.18.73.1" "DROP IP_INNOROUTES"
+	# 4. bridge
+	check "[$REL] $b: bridge: br_handle_frame on the ingress port" seen "$o" "br_handle_frame" " br-s " " px "
+	check "[$REL] $b: bridge: br_forward to the egress port" seen "$o" "br_forward" " br-s " "port py"
+	# 5. closed port
+	local dropfn=kfree_skb_reason
+	grep -qw sk_skb_reason_drop /sys/kernel/tracing/available_filter_functions 2>/dev/null && dropfn=sk_skb_reason_drop
+	check "[$REL] $b: closed port: NO_SOCKET from $dropfn" seen "$o" "$dropfn" "> 198.18.70.2:7002" "NO_SOCKET"
+}
+
+for b in fentry kprobe; do
+	if "$PKTPATH" --list-probes 2>/dev/null | grep -q "^backends:.* $b available"; then
+		run_backend "$b"
+	else
+		fail "[$REL] $b backend available on this kernel"
+	fi
+done
