@@ -14,6 +14,7 @@
 
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb
+export PKTPATH=/usr/bin/pktpath # tests/lib/check.sh runs this one
 
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 # The kernel gives init /dev/console only when the archive has that node;
