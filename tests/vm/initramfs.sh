@@ -69,7 +69,7 @@ copy_elf() {
 
 # busybox first, real tools after: /usr/{s,}bin come first in the guest PATH.
 cp /bin/busybox "$root/bin/busybox" || { echo "initramfs: no /bin/busybox (busybox-static)" >&2; exit 1; }
-file -L /bin/busybox 2>/dev/null | grep -q 'dynamically linked' && {
+ldd /bin/busybox >/dev/null 2>&1 && { # ldd fails on a static binary
 	echo "initramfs: /bin/busybox is dynamically linked; install busybox-static" >&2
 	exit 1
 }

@@ -25,7 +25,13 @@ read -ra kernels <<<"${PKTPATH_VM_KERNELS:-6.1 6.12}"
 vm_timeout=${PKTPATH_VM_TIMEOUT:-240}
 export PKTPATH_VM_SCRIPT_TIMEOUT=${PKTPATH_VM_SCRIPT_TIMEOUT:-150}
 scripts=("$@")
-[ ${#scripts[@]} -gt 0 ] || scripts=(tests/vm/guest/*.sh)
+if [ ${#scripts[@]} -eq 0 ]; then
+	# smoke.sh first: when the harness itself is broken, say so first.
+	scripts=(tests/vm/guest/smoke.sh)
+	for s in tests/vm/guest/*.sh; do
+		[ "$s" = tests/vm/guest/smoke.sh ] || scripts+=("$s")
+	done
+fi
 
 QPID=
 cleanup() {
@@ -122,7 +128,12 @@ boot() {
 		else
 			why="no end marker ($why)"
 		fi
-		say FAIL "$series" "vm: $release: $why; last console line: $(grep -v '^\s*$' "$log" | tail -n 1 | cut -c1-160)"
+		# The line that says most: a panic or oops if there is one, else the
+		# guest's last word (qemu's own "terminating on signal" says nothing).
+		local last
+		last=$(grep -m1 -E 'Kernel panic|BUG:|Oops|Unable to|not syncing' "$log")
+		[ -n "$last" ] || last=$(grep -v -e '^\s*$' -e '^qemu-system' "$log" | tail -n 1)
+		say FAIL "$series" "vm: $release: $why; console: ${last:0:200}"
 		echo "---- $log (last 20 lines)"
 		tail -n 20 "$log"
 		echo "----"

@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../lib/lab.sh"
 . "$here/../../lib/check.sh"
 
-ver=$("$PKTPATH" --version 2>&1)
+ver=$("$PKTPATH" --version 2>&1 | head -n 1)
 check "pktpath --version runs on $(uname -r) ($ver)" grep -qE '^pktpath [0-9]+\.[0-9]+' <<<"$ver"
 
 # --- what the kernel offers, checked without pktpath ---
