@@ -52,16 +52,20 @@ mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib64,etc/pktpath-vm,proc,sys,dev,ru
 ln -s ../run "$root/var/run"
 ln -s ../tmp "$root/var/tmp"
 
-# copy_elf FILE [DEST]: the file and every library ldd resolves for it, at
-# the same paths as on the host (the loader's default search path finds them).
-declare -A copied=()
+# copy_elf FILE[:DEST]...: the files (DEST: path in the guest, default the
+# same) and every library ldd resolves for any of them, at the host's paths
+# (the loader's default search path finds them there). One ldd for all: it
+# runs the loader once a file, which adds up on a busy machine.
 copy_elf() {
-	local src=$1 dest=${2:-$1} lib
-	mkdir -p "$root$(dirname "$dest")"
-	cp -L "$src" "$root$dest" || return 1
-	for lib in $(ldd "$src" 2>/dev/null | awk '/=> \// { print $3 } /^\t\/[^ ]+ \(/ { print $1 }'); do
-		[ -n "${copied[$lib]:-}" ] && continue
-		copied[$lib]=1
+	local f src dest srcs=() lib
+	for f in "$@"; do
+		src=${f%%:*} dest=${f#*:}
+		mkdir -p "$root$(dirname "$dest")"
+		cp -L "$src" "$root$dest" || return 1
+		srcs+=("$src")
+	done
+	for lib in $(ldd "${srcs[@]}" 2>/dev/null | awk '/=> \// { print $3 } /^\t\/[^ ]+ \(/ { print $1 }' | sort -u); do
+		[ -e "$root$lib" ] && continue
 		mkdir -p "$root$(dirname "$lib")"
 		cp -L "$lib" "$root$lib" || return 1
 	done
@@ -77,28 +81,23 @@ for a in $(/bin/busybox --list); do
 	[ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"
 done
 
-fail=0
+# Real tools, pktpath, and iptables' extensions (dlopen'ed: ldd on the
+# binary cannot see them).
+elfs=()
 for b in /usr/bin/bash /usr/bin/ip /usr/bin/ping /usr/sbin/xtables-nft-multi /usr/sbin/nft /usr/sbin/bpftool; do
-	if [ -x "$b" ]; then
-		copy_elf "$b" || fail=1
-	else
-		echo "initramfs: $b missing on the host" >&2
-		fail=1
-	fi
+	[ -x "$b" ] || { echo "initramfs: $b missing on the host" >&2; exit 1; }
+	elfs+=("$b:$b")
 done
-copy_elf "$pktpath" /usr/bin/pktpath || fail=1
+elfs+=("$pktpath:/usr/bin/pktpath")
+for so in /usr/lib/x86_64-linux-gnu/xtables/*.so; do
+	[ -f "$so" ] && elfs+=("$so:$so")
+done
+copy_elf "${elfs[@]}" || { echo "initramfs: could not copy the binaries and their libraries" >&2; exit 1; }
 ln -sf /usr/bin/bash "$root/bin/bash" # scripts start with #!/bin/bash
 for l in iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore \
 	iptables-nft iptables-nft-save iptables-nft-restore ip6tables-nft; do
 	ln -s xtables-nft-multi "$root/usr/sbin/$l"
 done
-xt=/usr/lib/x86_64-linux-gnu/xtables
-if [ -d "$xt" ]; then
-	for so in "$xt"/*.so; do
-		copy_elf "$so" || fail=1
-	done
-fi
-[ "$fail" -eq 0 ] || { echo "initramfs: could not copy the binaries above" >&2; exit 1; }
 
 # /etc: users for tests that drop privileges, protocol names for iptables.
 printf 'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$root/etc/passwd"

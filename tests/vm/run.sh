@@ -63,8 +63,9 @@ boot() {
 	local t_initrd
 	t_initrd=$(elapsed "$t0")
 	raw=$dir/console.raw log=$dir/console.log
-	# cryptomgr.notests: the crypto self-tests are nothing we test, and one of
-	# them (cryptomgr_test) was seen spinning for minutes under TCG on 6.1.
+	# cryptomgr.notests: the crypto self-tests are nothing we test, and once
+	# (6.1, busy machine) cryptomgr_test spun for minutes under TCG ("soft
+	# lockup") and the VM never reached user space; not seen since.
 	# -nic none: the guest needs no network card, only its own veths.
 	t0=$EPOCHREALTIME
 	timeout -k 5 "$vm_timeout" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m 1024 -smp 2 \
