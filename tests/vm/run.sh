@@ -67,6 +67,7 @@ boot() {
 	# (6.1, busy machine) cryptomgr_test spun for minutes under TCG ("soft
 	# lockup") and the VM never reached user space; not seen since.
 	# -nic none: the guest needs no network card, only its own veths.
+	rm -f "$raw" "$log" # the poll below must not find the last run's marker
 	t0=$EPOCHREALTIME
 	timeout -k 5 "$vm_timeout" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m 1024 -smp 2 \
 		-nographic -no-reboot -nic none -kernel "$kdir/vmlinuz" -initrd "$dir/initrd" \
@@ -114,7 +115,9 @@ boot() {
 	done <"$log"
 
 	if grep -q '^PKTPATH-VM-END ' "$log"; then
-		say PASS "$series" "vm: $release booted (user space after ${t_boot}s), ${#ended[@]} guest script(s) ran, powered off after ${t_total}s (initramfs ${t_initrd}s)"
+		local guest_up
+		guest_up=$(sed -n 's/^PKTPATH-VM-BOOTED uptime=\([0-9.]*\).*/\1/p' "$log")
+		say PASS "$series" "vm: $release booted (user space after ${t_boot}s, guest clock ${guest_up}s), ${#ended[@]} guest script(s) ran, powered off after ${t_total}s (initramfs ${t_initrd}s)"
 	else
 		local why
 		if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then

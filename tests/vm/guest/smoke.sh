@@ -29,6 +29,7 @@ check "kernel: BTF at /sys/kernel/btf/vmlinux" test -r /sys/kernel/btf/vmlinux
 
 # --- pktpath in a lab ---
 lab_up vmsmoke 20 || { fail "lab setup"; exit 1; }
+t0=$EPOCHREALTIME
 pp_start "$LAB_DIR/pp" -n vmsmoke-b --stream icmp || {
 	fail "tracepoint: pktpath started"
 	cat "$LAB_DIR/pp.err"
@@ -36,6 +37,7 @@ pp_start "$LAB_DIR/pp" -n vmsmoke-b --stream icmp || {
 }
 # What pktpath found in the kernel, as it says on its first line. The
 # fentry/kprobe backends may reword it: they then update these patterns.
+echo "# pktpath ready after $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')s"
 backend=$(grep -m1 '^backend:' "$LAB_DIR/pp.err")
 echo "# $backend"
 check "pktpath: startup line finds kprobes available ($backend)" \
