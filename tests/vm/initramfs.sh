@@ -22,7 +22,7 @@
 # PKTPATH_VM_BIN overrides the pktpath binary (default build/pktpath, the
 # normal build: the sanitizer build would need the ASan runtime too).
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 repo=$PWD
 
 kdir=$1 out=$2

@@ -19,7 +19,7 @@
 #   PKTPATH_VM_CACHE          kernel cache (see tests/vm/kernels.sh)
 # Console logs: build/vm/SERIES/console.log.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 
 read -ra kernels <<<"${PKTPATH_VM_KERNELS:-6.1 6.12}"
 vm_timeout=${PKTPATH_VM_TIMEOUT:-240}
@@ -52,7 +52,7 @@ elapsed() { # since START (EPOCHREALTIME), one decimal
 
 # boot SERIES KDIR: one VM, its console in build/vm/SERIES/console.log.
 boot() {
-	local series=$1 kdir=$2 dir=build/vm/$1 t0 t_boot= qrc log raw release
+	local series=$1 kdir=$2 dir=build/vm/$1 t0 t_boot='' qrc log raw release
 	release=$(cat "$kdir/release")
 	mkdir -p "$dir"
 	t0=$EPOCHREALTIME
@@ -90,7 +90,7 @@ boot() {
 	[ -z "$t_boot" ] && grep -q 'PKTPATH-VM-BOOTED' "$log" && t_boot=$t_total
 
 	# Guest lines, in order; per script: did it say FAIL, how did it end.
-	local line name rc cur= cur_fails=0 ended=()
+	local line name rc cur='' cur_fails=0 ended=()
 	while IFS= read -r line; do
 		case $line in
 		PASS\ * | FAIL\ *)
