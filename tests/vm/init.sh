@@ -34,6 +34,8 @@ mount -t tmpfs tmpfs /dev/shm
 echo 1 >/proc/sys/kernel/printk
 
 read -r up _ </proc/uptime
+# A newline first: the firmware's last line ("Booting from ROM...") may lack one.
+echo
 echo "PKTPATH-VM-BOOTED uptime=$up release=$(uname -r)"
 
 ip link set lo up

@@ -116,7 +116,7 @@ boot() {
 
 	if grep -q '^PKTPATH-VM-END ' "$log"; then
 		local guest_up
-		guest_up=$(sed -n 's/^PKTPATH-VM-BOOTED uptime=\([0-9.]*\).*/\1/p' "$log")
+		guest_up=$(sed -n 's/.*PKTPATH-VM-BOOTED uptime=\([0-9.]*\).*/\1/p' "$log")
 		say PASS "$series" "vm: $release booted (user space after ${t_boot}s, guest clock ${guest_up}s), ${#ended[@]} guest script(s) ran, powered off after ${t_total}s (initramfs ${t_initrd}s)"
 	else
 		local why
