@@ -67,7 +67,7 @@ boot() {
 	# (6.1, busy machine) cryptomgr_test spun for minutes under TCG ("soft
 	# lockup") and the VM never reached user space; not seen since.
 	# -nic none: the guest needs no network card, only its own veths.
-	rm -f "$raw" "$log" # the poll below must not find the last run's marker
+	: >"$raw" # empty now: the poll below must not find the last run's marker
 	t0=$EPOCHREALTIME
 	timeout -k 5 "$vm_timeout" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m 1024 -smp 2 \
 		-nographic -no-reboot -nic none -kernel "$kdir/vmlinuz" -initrd "$dir/initrd" \
