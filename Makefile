@@ -3,6 +3,7 @@
 #   make test       install missing packages, build, run every test
 #   make demo       the main job on a self-contained namespace lab
 #   make bench      the cost of tracing against no tracing and tcpdump
+#   make vm         only the kernel matrix: Debian 6.1/6.12 under QEMU (tests/vm/)
 #   make install    PREFIX=/usr/local DESTDIR=
 # V=1 shows full commands.
 
@@ -51,7 +52,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all asan tests test demo bench install clean deps
+.PHONY: all asan tests test demo bench install clean deps vm
 
 all: $(BUILD)/pktpath
 
@@ -115,6 +116,11 @@ test: deps
 demo: deps
 	$(MAKE) all tests
 	tests/demo.sh
+
+# The kernel matrix alone (make test runs it too): tests/vm/run.sh.
+vm: deps
+	$(MAKE) all
+	tests/vm/run.sh
 
 # Benchmarks: not part of make test; report in build/bench/report.md.
 bench: deps

@@ -3,6 +3,8 @@
 #  - unit tests: build/tests/test_* (built with AddressSanitizer + UBSan)
 #  - end-to-end tests: tests/e2e/*.sh, in network namespaces they create,
 #    against the sanitizer build of pktpath (PKTPATH overrides it)
+#  - the kernel matrix: tests/vm/run.sh boots Debian's 6.1 and 6.12 kernels
+#    under QEMU and runs tests/vm/guest/*.sh inside, with build/pktpath
 # Each test prints "PASS what" / "FAIL what" lines; a test that dies
 # without saying so counts as one failure.
 set -u
@@ -14,10 +16,10 @@ logs=build/test-logs
 mkdir -p "$logs"
 passed=0 failed=0
 
-run_one() { # name, command...
+run_one() { # name, command...   (TEST_TIMEOUT: seconds, default 300)
 	local name=$1 log="$logs/$1.log" rc p f
 	shift
-	timeout 300 "$@" >"$log" 2>&1
+	timeout "${TEST_TIMEOUT:-300}" "$@" >"$log" 2>&1
 	rc=$?
 	p=$(grep -c '^PASS ' "$log")
 	f=$(grep -c '^FAIL ' "$log")
@@ -41,5 +43,8 @@ done
 for t in tests/e2e/*.sh; do
 	run_one "$(basename "$t" .sh)" bash "$t"
 done
+# Each VM has its own hard limit (PKTPATH_VM_TIMEOUT, 240 s a kernel), so the
+# matrix as a whole gets more than one e2e script.
+TEST_TIMEOUT=600 run_one vm bash tests/vm/run.sh
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
