@@ -17,6 +17,7 @@
 #include "cmd/json.h"
 #include "cmd/options.h"
 #include "cmd/owner_diag.h"
+#include "cmd/owner_seed.h"
 #include "cmd/probes.h"
 #include "cmd/summary.h"
 #include "filters/filter.h"
@@ -340,6 +341,8 @@ int main(int argc, char **argv)
 			      strerror(e));
 		goto out;
 	}
+	/* Sockets older than pktpath, before anything attached can learn. */
+	owner_seed(bpf_map__fd(skel->maps.owners), ns.fd);
 	bpf_object__for_each_program(prog, skel->obj) {
 		if (!bpf_program__autoload(prog))
 			continue;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "netlib/netns.h"
+#include "netlib/procnet.h"
 
 #define NL_SOCKS 8          /* namespaces with an open diag socket */
 #define TUPLE_SLOTS 1024    /* direct-mapped: a collision just evicts */
@@ -342,6 +343,118 @@ static void read_comm(uint32_t tgid, char *comm, size_t len)
 	fclose(f);
 }
 
+/* The real uid in /proc/PID/status ("Uid:\tREAL EFF SAVED FS"), what the
+ * kernel map records for a task; -1 when unreadable. */
+static int64_t read_uid(uint32_t tgid)
+{
+	char path[32];
+	snprintf(path, sizeof(path), "/proc/%u/status", tgid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	char *line = NULL;
+	size_t cap = 0;
+	int64_t uid = -1;
+	while (getline(&line, &cap, f) > 0) {
+		if (strncmp(line, "Uid:", 4) != 0)
+			continue;
+		char *end;
+		errno = 0;
+		unsigned long v = strtoul(line + 4, &end, 10);
+		if (!errno && end != line + 4 && v <= UINT32_MAX)
+			uid = (int64_t)v;
+		break;
+	}
+	free(line);
+	fclose(f);
+	return uid;
+}
+
+int sockdiag_inode_owner(struct sockdiag *sd, uint64_t inode, struct sockdiag_owner *out)
+{
+	uint32_t tgid = proc_find(sd, inode);
+	if (!tgid)
+		return 0;
+	int64_t uid = read_uid(tgid);
+	if (uid < 0)
+		return 0; /* gone since the scan */
+	memset(out, 0, sizeof(*out));
+	out->inode = inode;
+	out->tgid = tgid;
+	out->uid = (uint32_t)uid;
+	read_comm(tgid, out->comm, sizeof(out->comm));
+	return 1;
+}
+
+struct icmp_match {
+	const struct sockdiag_key *key;
+	int best;       /* score of the best fit */
+	int tied;       /* another socket fits as well: raw sockets cannot tell */
+	uint64_t inode;
+	uint32_t uid;
+};
+
+/* Ping sockets: the local "port" is the echo id. Raw sockets: it is the
+ * protocol, and every raw socket of it gets a copy, so a ping socket
+ * (exact id) always wins over them. */
+static int on_icmp_sock(const struct procnet_sock *s, void *arg)
+{
+	struct icmp_match *mt = arg;
+	const struct sockdiag_key *k = mt->key;
+	size_t al = (size_t)addr_len(k);
+	if (!s->inode || s->ipver != k->ipver)
+		return 0;
+	int ping = s->table == PROCNET_ICMP || s->table == PROCNET_ICMP6;
+	int sc;
+	if (ping && s->lport == k->lport)
+		sc = 10;
+	else if (!ping && s->lport == k->proto)
+		sc = 1;
+	else
+		return 0;
+	if (memcmp(s->laddr, k->laddr, al) == 0)
+		sc += 1;
+	else if (!is_zero(s->laddr, al))
+		return 0;
+	if (memcmp(s->raddr, k->raddr, al) == 0)
+		sc += 2;
+	else if (!is_zero(s->raddr, al))
+		return 0;
+	if (sc > mt->best) {
+		mt->best = sc;
+		mt->tied = 0;
+		mt->inode = s->inode;
+		mt->uid = s->uid;
+	} else if (sc == mt->best && s->inode != mt->inode) {
+		mt->tied = 1;
+	}
+	return 0;
+}
+
+static int icmp_query(const struct sockdiag_key *k, uint64_t *inode, uint32_t *uid, char *err, size_t errlen)
+{
+	int fd = netns_open_inode(k->netns);
+	if (fd < 0) {
+		snprintf(err, errlen, "ping socket look-up: no file for network namespace %u", k->netns);
+		return -1;
+	}
+	unsigned int mask = k->ipver == 6 ? (1u << PROCNET_ICMP6) | (1u << PROCNET_RAW6)
+					  : (1u << PROCNET_ICMP) | (1u << PROCNET_RAW);
+	struct icmp_match mt = {.key = k};
+	char why[200];
+	int rc = procnet_read(fd, mask, on_icmp_sock, &mt, why, sizeof(why));
+	close(fd);
+	if (rc < 0) {
+		snprintf(err, errlen, "ping socket look-up in network namespace %u: %s", k->netns, why);
+		return -1;
+	}
+	if (!mt.inode || mt.tied)
+		return 0;
+	*inode = mt.inode;
+	*uid = mt.uid;
+	return 1;
+}
+
 static void map_v4(uint8_t *v6, const uint8_t *v4)
 {
 	uint8_t a[4];
@@ -376,8 +489,10 @@ int sockdiag_lookup(struct sockdiag *sd, const struct sockdiag_key *key, struct 
 		return slot->found;
 	}
 	struct sockdiag_owner o = {0};
-	int rc = diag_query(sd, key, &o.inode, &o.uid, err, errlen);
-	if (rc == 0 && key->ipver == 4) {
+	int icmp = key->proto == IPPROTO_ICMP || key->proto == IPPROTO_ICMPV6;
+	int rc = icmp ? icmp_query(key, &o.inode, &o.uid, err, errlen)
+		      : diag_query(sd, key, &o.inode, &o.uid, err, errlen);
+	if (rc == 0 && key->ipver == 4 && !icmp) {
 		/* IPv4 on a dual-stack AF_INET6 socket: ::ffff:a.b.c.d */
 		struct sockdiag_key m = *key;
 		m.ipver = 6;
