@@ -342,7 +342,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	/* Sockets older than pktpath, before anything attached can learn. */
-	owner_seed(bpf_map__fd(skel->maps.owners), ns.fd);
+	owner_seed(bpf_map__fd(skel->maps.owners), ns.fd, opt.owner_pid || opt.owner_comm);
 	bpf_object__for_each_program(prog, skel->obj) {
 		if (!bpf_program__autoload(prog))
 			continue;

@@ -135,7 +135,7 @@ static const char *kptr_restrict(void)
 	return v;
 }
 
-int owner_seed(int map_fd, int nsfd)
+int owner_seed(int map_fd, int nsfd, bool by_owner)
 {
 	struct seed st = {.map_fd = map_fd};
 	st.sd = sockdiag_new();
@@ -152,9 +152,10 @@ int owner_seed(int map_fd, int nsfd)
 		fprintf(stderr, "pktpath: warning: seeding socket owners: %lu not entered in the owner map: %s\n",
 			st.failed, strerror(st.map_err));
 	if (!st.seeded && (st.hashed || st.zero)) {
-		fprintf(stderr,
+		if (by_owner)
+			fprintf(stderr,
 			"pktpath: warning: cannot seed owners of sockets older than pktpath: /proc/net shows %s socket addresses (kernel.kptr_restrict is %s; 1 shows them to root); those sockets' packets are attributed from user space and --pid/--comm miss them\n",
-			st.hashed ? "hashed" : "no", kptr_restrict());
+				st.hashed ? "hashed" : "no", kptr_restrict());
 		return -1;
 	}
 	return (int)st.seeded;

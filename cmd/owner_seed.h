@@ -6,12 +6,14 @@
  * netlib/sockdiag.h. */
 #ifndef PKTPATH_OWNER_SEED_H
 #define PKTPATH_OWNER_SEED_H
+#include <stdbool.h>
 
 /* map_fd: the owners map; nsfd: the namespace traced (-1: every one named
  * in /run/netns, and pktpath's own). Entries already there are kept.
- * Problems are said on stderr in one line (seeding unavailable when the
- * kernel hides socket addresses). Returns the number of sockets seeded,
- * or -1 when seeding was impossible. */
-int owner_seed(int map_fd, int nsfd);
+ * Problems are said on stderr, one line each; that the kernel hides socket
+ * addresses (kptr_restrict) only when by_owner (--pid/--comm) makes it
+ * matter: otherwise the user-space fallback names those owners anyway.
+ * Returns the number of sockets seeded, or -1 when seeding was impossible. */
+int owner_seed(int map_fd, int nsfd, bool by_owner);
 
 #endif
