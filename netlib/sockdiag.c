@@ -27,6 +27,7 @@
 #define PROC_MAX 65536      /* bound on socket inodes remembered from /proc */
 #define PROC_RESCAN_MS 1000 /* a full /proc walk at most this often */
 #define RECV_SIZE 32768     /* recv truncates, so a fixed size is safe */
+#define PROC_SLOTS 256      /* tgid -> uid, comm, valid for one /proc scan */
 
 /* TCP states that have a full socket (an inode): not TIME_WAIT (6) nor
  * NEW_SYN_RECV (12). */
@@ -52,6 +53,12 @@ struct proc_sock {
 	uint32_t tgid;
 };
 
+struct proc_slot {
+	uint32_t tgid;
+	uint64_t scan;    /* scanned_ms of the scan it belongs to */
+	struct sockdiag_owner owner;
+};
+
 struct sockdiag {
 	struct nlsock nls[NL_SOCKS];
 	uint64_t tick;
@@ -61,6 +68,7 @@ struct sockdiag {
 	size_t nprocs;
 	uint64_t scanned_ms;
 	char *buf;
+	struct proc_slot *pslots; /* owner look-ups by inode, many per process */
 };
 
 static uint64_t mono_ms(void)
@@ -95,7 +103,8 @@ struct sockdiag *sockdiag_new(void)
 		return NULL;
 	sd->slots = calloc(TUPLE_SLOTS, sizeof(*sd->slots));
 	sd->buf = malloc(RECV_SIZE);
-	if (!sd->slots || !sd->buf) {
+	sd->pslots = calloc(PROC_SLOTS, sizeof(*sd->pslots));
+	if (!sd->slots || !sd->buf || !sd->pslots) {
 		sockdiag_free(sd);
 		return NULL;
 	}
@@ -112,6 +121,7 @@ void sockdiag_free(struct sockdiag *sd)
 	free(sd->slots);
 	free(sd->procs);
 	free(sd->buf);
+	free(sd->pslots);
 	free(sd);
 }
 
@@ -375,14 +385,20 @@ int sockdiag_inode_owner(struct sockdiag *sd, uint64_t inode, struct sockdiag_ow
 	uint32_t tgid = proc_find(sd, inode);
 	if (!tgid)
 		return 0;
-	int64_t uid = read_uid(tgid);
-	if (uid < 0)
-		return 0; /* gone since the scan */
-	memset(out, 0, sizeof(*out));
+	struct proc_slot *ps = &sd->pslots[tgid % PROC_SLOTS];
+	if (ps->tgid != tgid || ps->scan != sd->scanned_ms) {
+		int64_t uid = read_uid(tgid);
+		if (uid < 0)
+			return 0; /* gone since the scan */
+		memset(ps, 0, sizeof(*ps));
+		ps->tgid = tgid;
+		ps->scan = sd->scanned_ms;
+		ps->owner.tgid = tgid;
+		ps->owner.uid = (uint32_t)uid;
+		read_comm(tgid, ps->owner.comm, sizeof(ps->owner.comm));
+	}
+	*out = ps->owner;
 	out->inode = inode;
-	out->tgid = tgid;
-	out->uid = (uint32_t)uid;
-	read_comm(tgid, out->comm, sizeof(out->comm));
 	return 1;
 }
 
