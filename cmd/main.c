@@ -18,6 +18,7 @@
 #include "cmd/json.h"
 #include "cmd/options.h"
 #include "cmd/owner_diag.h"
+#include "cmd/owner_seed.h"
 #include "cmd/probes.h"
 #include "cmd/summary.h"
 #include "filters/filter.h"
@@ -344,6 +345,8 @@ int main(int argc, char **argv)
 			      strerror(e));
 		goto out;
 	}
+	/* Sockets older than pktpath, before anything attached can learn. */
+	owner_seed(bpf_map__fd(skel->maps.owners), ns.fd, opt.owner_pid || opt.owner_comm);
 	if (backend_attach(&run.plan, skel, stderr, err, sizeof(err))) {
 		status = fail(EXIT_KERNEL, "%s", err);
 		goto out;

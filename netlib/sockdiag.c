@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "netlib/netns.h"
+#include "netlib/procnet.h"
 
 #define NL_SOCKS 8          /* namespaces with an open diag socket */
 #define TUPLE_SLOTS 1024    /* direct-mapped: a collision just evicts */
@@ -26,6 +27,7 @@
 #define PROC_MAX 65536      /* bound on socket inodes remembered from /proc */
 #define PROC_RESCAN_MS 1000 /* a full /proc walk at most this often */
 #define RECV_SIZE 32768     /* recv truncates, so a fixed size is safe */
+#define PROC_SLOTS 256      /* tgid -> uid, comm, valid for one /proc scan */
 
 /* TCP states that have a full socket (an inode): not TIME_WAIT (6) nor
  * NEW_SYN_RECV (12). */
@@ -51,6 +53,12 @@ struct proc_sock {
 	uint32_t tgid;
 };
 
+struct proc_slot {
+	uint32_t tgid;
+	uint64_t scan;    /* scanned_ms of the scan it belongs to */
+	struct sockdiag_owner owner;
+};
+
 struct sockdiag {
 	struct nlsock nls[NL_SOCKS];
 	uint64_t tick;
@@ -60,6 +68,7 @@ struct sockdiag {
 	size_t nprocs;
 	uint64_t scanned_ms;
 	char *buf;
+	struct proc_slot *pslots; /* owner look-ups by inode, many per process */
 };
 
 static uint64_t mono_ms(void)
@@ -94,7 +103,8 @@ struct sockdiag *sockdiag_new(void)
 		return NULL;
 	sd->slots = calloc(TUPLE_SLOTS, sizeof(*sd->slots));
 	sd->buf = malloc(RECV_SIZE);
-	if (!sd->slots || !sd->buf) {
+	sd->pslots = calloc(PROC_SLOTS, sizeof(*sd->pslots));
+	if (!sd->slots || !sd->buf || !sd->pslots) {
 		sockdiag_free(sd);
 		return NULL;
 	}
@@ -111,6 +121,7 @@ void sockdiag_free(struct sockdiag *sd)
 	free(sd->slots);
 	free(sd->procs);
 	free(sd->buf);
+	free(sd->pslots);
 	free(sd);
 }
 
@@ -342,6 +353,124 @@ static void read_comm(uint32_t tgid, char *comm, size_t len)
 	fclose(f);
 }
 
+/* The real uid in /proc/PID/status ("Uid:\tREAL EFF SAVED FS"), what the
+ * kernel map records for a task; -1 when unreadable. */
+static int64_t read_uid(uint32_t tgid)
+{
+	char path[32];
+	snprintf(path, sizeof(path), "/proc/%u/status", tgid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	char *line = NULL;
+	size_t cap = 0;
+	int64_t uid = -1;
+	while (getline(&line, &cap, f) > 0) {
+		if (strncmp(line, "Uid:", 4) != 0)
+			continue;
+		char *end;
+		errno = 0;
+		unsigned long v = strtoul(line + 4, &end, 10);
+		if (!errno && end != line + 4 && v <= UINT32_MAX)
+			uid = (int64_t)v;
+		break;
+	}
+	free(line);
+	fclose(f);
+	return uid;
+}
+
+int sockdiag_inode_owner(struct sockdiag *sd, uint64_t inode, struct sockdiag_owner *out)
+{
+	uint32_t tgid = proc_find(sd, inode);
+	if (!tgid)
+		return 0;
+	struct proc_slot *ps = &sd->pslots[tgid % PROC_SLOTS];
+	if (ps->tgid != tgid || ps->scan != sd->scanned_ms) {
+		int64_t uid = read_uid(tgid);
+		if (uid < 0)
+			return 0; /* gone since the scan */
+		memset(ps, 0, sizeof(*ps));
+		ps->tgid = tgid;
+		ps->scan = sd->scanned_ms;
+		ps->owner.tgid = tgid;
+		ps->owner.uid = (uint32_t)uid;
+		read_comm(tgid, ps->owner.comm, sizeof(ps->owner.comm));
+	}
+	*out = ps->owner;
+	out->inode = inode;
+	return 1;
+}
+
+struct icmp_match {
+	const struct sockdiag_key *key;
+	int best;       /* score of the best fit */
+	int tied;       /* another socket fits as well: raw sockets cannot tell */
+	uint64_t inode;
+	uint32_t uid;
+};
+
+/* Ping sockets: the local "port" is the echo id. Raw sockets: it is the
+ * protocol, and every raw socket of it gets a copy, so a ping socket
+ * (exact id) always wins over them. */
+static int on_icmp_sock(const struct procnet_sock *s, void *arg)
+{
+	struct icmp_match *mt = arg;
+	const struct sockdiag_key *k = mt->key;
+	size_t al = (size_t)addr_len(k);
+	if (!s->inode || s->ipver != k->ipver)
+		return 0;
+	int ping = s->table == PROCNET_ICMP || s->table == PROCNET_ICMP6;
+	int sc;
+	if (ping && s->lport == k->lport)
+		sc = 10;
+	else if (!ping && s->lport == k->proto)
+		sc = 1;
+	else
+		return 0;
+	if (memcmp(s->laddr, k->laddr, al) == 0)
+		sc += 1;
+	else if (!is_zero(s->laddr, al))
+		return 0;
+	if (memcmp(s->raddr, k->raddr, al) == 0)
+		sc += 2;
+	else if (!is_zero(s->raddr, al))
+		return 0;
+	if (sc > mt->best) {
+		mt->best = sc;
+		mt->tied = 0;
+		mt->inode = s->inode;
+		mt->uid = s->uid;
+	} else if (sc == mt->best && s->inode != mt->inode) {
+		mt->tied = 1;
+	}
+	return 0;
+}
+
+static int icmp_query(const struct sockdiag_key *k, uint64_t *inode, uint32_t *uid, char *err, size_t errlen)
+{
+	int fd = netns_open_inode(k->netns);
+	if (fd < 0) {
+		snprintf(err, errlen, "ping socket look-up: no file for network namespace %u", k->netns);
+		return -1;
+	}
+	unsigned int mask = k->ipver == 6 ? (1u << PROCNET_ICMP6) | (1u << PROCNET_RAW6)
+					  : (1u << PROCNET_ICMP) | (1u << PROCNET_RAW);
+	struct icmp_match mt = {.key = k};
+	char why[200];
+	int rc = procnet_read(fd, mask, on_icmp_sock, &mt, why, sizeof(why));
+	close(fd);
+	if (rc < 0) {
+		snprintf(err, errlen, "ping socket look-up in network namespace %u: %s", k->netns, why);
+		return -1;
+	}
+	if (!mt.inode || mt.tied)
+		return 0;
+	*inode = mt.inode;
+	*uid = mt.uid;
+	return 1;
+}
+
 static void map_v4(uint8_t *v6, const uint8_t *v4)
 {
 	uint8_t a[4];
@@ -376,8 +505,10 @@ int sockdiag_lookup(struct sockdiag *sd, const struct sockdiag_key *key, struct 
 		return slot->found;
 	}
 	struct sockdiag_owner o = {0};
-	int rc = diag_query(sd, key, &o.inode, &o.uid, err, errlen);
-	if (rc == 0 && key->ipver == 4) {
+	int icmp = key->proto == IPPROTO_ICMP || key->proto == IPPROTO_ICMPV6;
+	int rc = icmp ? icmp_query(key, &o.inode, &o.uid, err, errlen)
+		      : diag_query(sd, key, &o.inode, &o.uid, err, errlen);
+	if (rc == 0 && key->ipver == 4 && !icmp) {
 		/* IPv4 on a dual-stack AF_INET6 socket: ::ffff:a.b.c.d */
 		struct sockdiag_key m = *key;
 		m.ipver = 6;
