@@ -87,12 +87,15 @@ else
 fi
 
 # JSON carries the hook and priority.
-if pp_start "$LAB_DIR/pp3" -n nfl-b --json udp port 7001; then
+# --no-track: the filter itself must match at the hooks (L3 at network_header).
+if pp_start "$LAB_DIR/pp3" -n nfl-b --json --no-track udp port 7001; then
 	lab_exec nfl-a bash -c 'echo allowed > /dev/udp/198.18.51.2/7001'
 	sleep 0.5
 	pp_stop
 	check "JSON: INPUT last with family and priority" \
 		bash -c 'jq -e ".events[] | select(.nf_hook == \"INPUT\" and .nf_family == \"ipv4\" and .nf_priority > 0 and .group == \"netfilter\")" "$1" >/dev/null' _ "$LAB_DIR/pp3.out"
+	check "--no-track: the pcap filter matches at PREROUTING's first priority" \
+		bash -c 'jq -e ".events[] | select(.probe == \"nf PREROUTING first\")" "$1" >/dev/null' _ "$LAB_DIR/pp3.out"
 else
 	fail "pktpath --json started"
 fi
