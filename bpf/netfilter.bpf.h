@@ -44,14 +44,14 @@ static __always_inline int nf_observe(struct bpf_nf_ctx *ctx, __u8 last)
 	void *volatile spill = skb_ptr;
 	bpf_probe_read_kernel(&skb, sizeof(skb), (void *)&spill);
 
+	struct pp_event *e = emit_begin(ctx, (struct sk_buff *)skb, AT_NF, 0, 0);
+	if (!e)
+		return PP_NF_ACCEPT;
+	/* Only for selected packets: the rest pay for the selection alone. */
 	struct pp_nf_key k = {.last = last};
 	k.pf = BPF_CORE_READ(st, pf);
 	k.hook = BPF_CORE_READ(st, hook);
 	k.netns = BPF_CORE_READ(st, net, ns.inum);
-
-	struct pp_event *e = emit_begin(ctx, (struct sk_buff *)skb, AT_NF, 0, 0);
-	if (!e)
-		return PP_NF_ACCEPT;
 	e->nf_pf = k.pf;
 	e->nf_hook = k.hook;
 	__s32 *prio = bpf_map_lookup_elem(&nf_prios, &k);
