@@ -205,6 +205,10 @@ void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx
 	snprintf(cpu, sizeof(cpu), "%u", e->cpu);
 	char pbuf[32];
 	snprintf(probe, sizeof(probe), "%s", probe_point_name(e, pbuf, sizeof(pbuf)));
+	/* One column: "nf INPUT first" prints as nf:INPUT:first. */
+	for (char *c = probe; *c; c++)
+		if (*c == ' ')
+			*c = ':';
 	const char *nsname = (e->have & PP_HAVE_NETNS) ? netns_name(e->netns) : NULL;
 	if (nsname)
 		escape_field(nsname, strlen(nsname), ns, sizeof(ns));
