@@ -17,6 +17,7 @@ struct pp_at {
 	__u16 probe;  /* enum pp_probe */
 	__u16 func;   /* kernel function id, 0 for a tracepoint */
 	__u8 layout;  /* enum pp_layout */
+	__u8 no_stack; /* program type without bpf_get_stackid (netfilter) */
 };
 
 /* Runs the selection for skb seen at `at`; on success returns the event,
@@ -129,7 +130,7 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	}
 
 	e->stack_id = -1;
-	if (cfg_stack_all || (probe == PP_PROBE_DROP && cfg_stack_drops))
+	if (!at.no_stack && (cfg_stack_all || (probe == PP_PROBE_DROP && cfg_stack_drops)))
 		e->stack_id = bpf_get_stackid(ctx, &stacks, 0);
 
 	if (nh < tail) {

@@ -113,5 +113,6 @@ int pp_own_gone(struct bpf_raw_tracepoint_args *ctx)
 }
 
 #include "funcs.bpf.h"
+#include "netfilter.bpf.h" /* netfilter links (kernel >= 6.4) */
 
 char LICENSE[] SEC("license") = "GPL";

@@ -203,7 +203,12 @@ void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx
 	snprintf(t, sizeof(t), "%" PRIu64 ".%06" PRIu64, rel / 1000000000, rel % 1000000000 / 1000);
 	snprintf(skb, sizeof(skb), "0x%" PRIx64, (uint64_t)e->skb);
 	snprintf(cpu, sizeof(cpu), "%u", e->cpu);
-	snprintf(probe, sizeof(probe), "%s", probe_point_name(e, probe, sizeof(probe)));
+	char pbuf[32];
+	snprintf(probe, sizeof(probe), "%s", probe_point_name(e, pbuf, sizeof(pbuf)));
+	/* One column: "nf INPUT first" prints as nf:INPUT:first. */
+	for (char *c = probe; *c; c++)
+		if (*c == ' ')
+			*c = ':';
 	const char *nsname = (e->have & PP_HAVE_NETNS) ? netns_name(e->netns) : NULL;
 	if (nsname)
 		escape_field(nsname, strlen(nsname), ns, sizeof(ns));

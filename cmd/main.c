@@ -28,6 +28,7 @@
 #include "kernel/features.h"
 #include "kernel/kallsyms.h"
 #include "kernel/kfuncs.h"
+#include "kernel/nflink.h"
 #include "netlib/netns.h"
 #include "pktpath.skel.h"
 
@@ -72,6 +73,7 @@ struct run {
 	bool timelines; /* default; --stream turns it off */
 	struct tl_out tl;
 	struct sockdiag *diag; /* owner fallback; NULL without memory */
+	struct nflink *nf; /* netfilter links (tracepoint backend) */
 };
 
 static size_t read_stack(void *arg, int32_t id, uint64_t *ips, size_t max)
@@ -316,6 +318,7 @@ int main(int argc, char **argv)
 		status = fail(EXIT_RUNTIME, "%s", err);
 		goto out;
 	}
+	nflink_prepare(skel->obj, bk == BK_TRACEPOINT && !opt.no_netfilter && !(opt.drops_only && opt.stream), verbose);
 	/* Every program is on a raw tracepoint named by its section. Event
 	 * points must exist; owner bookkeeping points are optional (older
 	 * kernels lack some), each missing one is said once. */
@@ -351,6 +354,7 @@ int main(int argc, char **argv)
 		status = fail(EXIT_KERNEL, "%s", err);
 		goto out;
 	}
+	run.nf = nflink_attach(skel->obj, !opt.netns && !opt.ifname, ns.fd, sel_netns, verbose);
 	if (opt.wide)
 		fprintf(stderr, "wide: %zu functions attached, %zu skipped, in %.3f s\n", run.plan.wide_attached,
 			run.plan.wide_skipped, run.plan.attach_s);
@@ -424,6 +428,8 @@ int main(int argc, char **argv)
 	/* Detach first, then print what was already in the buffer. */
 	uint64_t lost = lost_events(skel);
 	backend_detach(&run.plan);
+	nflink_free(run.nf);
+	run.nf = NULL;
 	if (!run.out_broken && !(opt.count && run.printed >= opt.count))
 		ring_buffer__consume(rb);
 	lost = lost_events(skel);
@@ -441,6 +447,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "wide: detached in %.3f s\n", run.plan.detach_s);
 
 out:
+	nflink_free(run.nf);
 	backend_plan_free(&run.plan);
 	kfuncs_free(kf);
 	probes_free();

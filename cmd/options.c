@@ -39,6 +39,8 @@ static const char usage_text[] =
 	"      --list-probes     print every probe point and how this kernel reaches it\n"
 	"      --wide            also attach to every traceable kernel function taking\n"
 	"                        a struct sk_buff * (needs kprobes)\n"
+	"      --no-netfilter    tracepoint backend: do not observe the netfilter\n"
+	"                        hooks through BPF netfilter links (Linux >= 6.4)\n"
 	"\n"
 	"Run control:\n"
 	"  -c, --count N         stop after N packets (N events with --stream)\n"
@@ -71,7 +73,8 @@ static const char usage_text[] =
 	"5 unknown interface or namespace, 6 the requested backend is not available.\n";
 
 enum { OPT_STACK = 256, OPT_NO_STACK, OPT_RINGBUF, OPT_BTF, OPT_NO_TRACK, OPT_DUMP_FILTER,
-       OPT_STREAM, OPT_JSON, OPT_IDLE, OPT_MAX_OPEN, OPT_COMM, OPT_BACKEND, OPT_LIST_PROBES, OPT_WIDE };
+       OPT_STREAM, OPT_JSON, OPT_IDLE, OPT_MAX_OPEN, OPT_COMM, OPT_BACKEND, OPT_LIST_PROBES, OPT_WIDE,
+       OPT_NO_NETFILTER };
 
 static const struct option longopts[] = {
 	{"netns", required_argument, NULL, 'n'},
@@ -94,6 +97,7 @@ static const struct option longopts[] = {
 	{"backend", required_argument, NULL, OPT_BACKEND},
 	{"list-probes", no_argument, NULL, OPT_LIST_PROBES},
 	{"wide", no_argument, NULL, OPT_WIDE},
+	{"no-netfilter", no_argument, NULL, OPT_NO_NETFILTER},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -231,6 +235,9 @@ int options_parse(struct options *o, int argc, char **argv)
 			break;
 		case OPT_WIDE:
 			o->wide = true;
+			break;
+		case OPT_NO_NETFILTER:
+			o->no_netfilter = true;
 			break;
 		case 'v':
 			o->verbose = true;

@@ -26,6 +26,7 @@ struct options {
 	const char *backend;   /* --backend auto|fentry|kprobe|tracepoint */
 	bool list_probes;      /* --list-probes */
 	bool wide;             /* --wide: every traceable function taking an skb */
+	bool no_netfilter;     /* --no-netfilter: no BPF netfilter links */
 	char *expr;           /* trailing arguments joined, as tcpdump does */
 };
 

@@ -1,6 +1,7 @@
 #include "cmd/pointtext.h"
 
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "cmd/escape.h"
@@ -67,9 +68,11 @@ void point_detail(struct strbuf *sb, const struct pp_event *e)
 			sb_printf(sb, " %s", f);
 		else
 			sb_printf(sb, " pf %u", e->nf_pf);
-		if (h)
+		/* A netfilter link's event names its hook in the point already. */
+		bool link = e->probe == PP_PROBE_NETFILTER && !e->func;
+		if (h && !link)
 			sb_printf(sb, " hook %s", h);
-		else
+		else if (!h)
 			sb_printf(sb, " hook %u", e->nf_hook);
 		if (e->nf_prio)
 			sb_printf(sb, " prio %d", e->nf_prio);

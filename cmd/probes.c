@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/pointtext.h"
+
 static const struct probe_info probes[PP_PROBE_MAX] = {
 	[PP_PROBE_RX] = {"netif_receive_skb", "net:netif_receive_skb"},
 	[PP_PROBE_TX] = {"net_dev_queue", "net:net_dev_queue"},
@@ -60,6 +62,16 @@ void probes_free(void)
 
 const char *probe_point_name(const struct pp_event *e, char *buf, size_t len)
 {
+	/* A BPF netfilter link: the hook, and which end of it (the links sit
+	 * at the lowest and the highest priority the kernel allows). */
+	if (e->probe == PP_PROBE_NETFILTER && !e->func && (e->have & PP_HAVE_NF)) {
+		const char *h = nf_hook_name(e->nf_pf, e->nf_hook);
+		if (h)
+			snprintf(buf, len, "nf %s %s", h, e->nf_prio < 0 ? "first" : "last");
+		else
+			snprintf(buf, len, "nf hook#%u %s", e->nf_hook, e->nf_prio < 0 ? "first" : "last");
+		return buf;
+	}
 	const char *f = probes_func_name(e->func);
 	if (f)
 		return f;

@@ -55,8 +55,15 @@ static void step_detail(struct strbuf *sb, const struct pp_event *e, const struc
 		ksyms_format(ctx->ksyms, (uint64_t)e->location, loc, sizeof(loc));
 		sb_printf(sb, "%s at %s", color ? RESET : "", loc);
 		break;
-	default:
-		break;
+	default: {
+		/* Points with detail words only: no separating space first. */
+		struct strbuf d = {0};
+		point_detail(&d, e);
+		if (d.s)
+			sb_printf(sb, "%s", d.s[0] == ' ' ? d.s + 1 : d.s);
+		sb_free(&d);
+		return;
+	}
 	}
 	point_detail(sb, e);
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "filters/filter.h"
+#include "kernel/nf_uapi.h"
 
 static const struct pp_filter *cur_filter;
 static const struct btf *cur_btf;
@@ -205,6 +206,8 @@ static const struct {
 	{"pktpath/kprobe/", BPF_PROG_TYPE_KPROBE, 0, false},
 	{"pktpath/kretprobe/", BPF_PROG_TYPE_KPROBE, 0, false},
 	{"pktpath/kprobe_multi/", BPF_PROG_TYPE_KPROBE, BPF_TRACE_KPROBE_MULTI, false},
+	/* BPF netfilter links: kernel/nflink.c (numbers newer than libbpf 1.1) */
+	{"pktpath/netfilter/", (enum bpf_prog_type)PP_BPF_PROG_TYPE_NETFILTER, (enum bpf_attach_type)PP_BPF_NETFILTER, false},
 };
 static int handler_ids[sizeof(sections) / sizeof(sections[0])];
 

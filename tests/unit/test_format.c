@@ -3,6 +3,7 @@
 
 #include "cmd/escape.h"
 #include "cmd/format.h"
+#include "cmd/probes.h"
 #include "unit.h"
 
 static struct pp_event udp_event(void)
@@ -99,6 +100,32 @@ int main(void)
 	e.location = 0x1234;
 	fmt_event(&sb, &e, &ctx);
 	CHECK("a drop without a reason table prints the number", strstr(sb.s, "DROP reason 3 at 0x1234") != NULL);
+
+	/* A BPF netfilter link's event: the point names hook and end. */
+	struct pp_event nf = udp_event();
+	nf.probe = PP_PROBE_NETFILTER;
+	nf.have |= PP_HAVE_NF;
+	nf.nf_pf = 2;
+	nf.nf_hook = 1;
+	nf.nf_prio = -2147483647;
+	sb_reset(&sb);
+	fmt_event(&sb, &nf, &ctx);
+	n = sscanf(sb.s, "%*s %*s %*s %31s %31s", probe, ns);
+	CHECK_STR("netfilter link: hook and end in one probe column", probe, "nf:INPUT:first");
+	CHECK("netfilter link: family and priority, no repeated hook",
+	      strstr(sb.s, "len 33 ipv4 prio -2147483647") != NULL && !strstr(sb.s, "hook INPUT"));
+	nf.nf_prio = 2147483646;
+	nf.nf_hook = 4;
+	sb_reset(&sb);
+	fmt_event(&sb, &nf, &ctx);
+	CHECK("netfilter link: last end", strstr(sb.s, " nf:POSTROUTING:last ") != NULL);
+	/* A kernel function's netfilter event keeps its hook words. */
+	nf.func = probes_add_func("nf_hook_slow");
+	nf.nf_prio = 0;
+	sb_reset(&sb);
+	fmt_event(&sb, &nf, &ctx);
+	CHECK("nf_hook_slow: function name and hook word", strstr(sb.s, "nf_hook_slow") && strstr(sb.s, "hook POSTROUTING"));
+	probes_free();
 	sb_free(&sb);
 	return unit_failed;
 }

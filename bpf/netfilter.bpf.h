@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Netfilter hooks without kprobes: BPF netfilter programs (kernel >= 6.4)
+ * linked by user space (kernel/nflink.c) to every IPv4 and IPv6 hook at
+ * the first and at the last priority the kernel allows, in the traced
+ * namespaces. A packet seen at a hook's first priority and not at its
+ * last was dropped or stolen inside that hook. They only observe: the
+ * verdict is always NF_ACCEPT. Included once from pktpath.bpf.c. */
+#ifndef PKTPATH_NETFILTER_BPF_H
+#define PKTPATH_NETFILTER_BPF_H
+
+#define PP_NF_ACCEPT 1
+
+/* Where the link of a program sits: user space writes the priority it
+ * got (it moves inward when another BPF program holds the extreme one)
+ * for each namespace, family, hook and end. */
+struct pp_nf_key {
+	__u32 netns; /* namespace inode */
+	__u8 pf;     /* NFPROTO_IPV4, NFPROTO_IPV6 */
+	__u8 hook;   /* NF_INET_PRE_ROUTING ... */
+	__u8 last;   /* 0: first priority, 1: last */
+	__u8 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct pp_nf_key);
+	__type(value, __s32);
+} nf_prios SEC(".maps");
+
+/* L3 is skb->network_header at every hook: reset by the device receive
+ * path before PREROUTING, set by the IP output code before OUTPUT. */
+#define AT_NF ((struct pp_at){.probe = PP_PROBE_NETFILTER, .layout = PP_L_NETHDR, .no_stack = 1})
+
+/* The context is struct bpf_nf_ctx: the verifier allows pointer-sized
+ * reads of its two fields only, which give trusted BTF pointers. emit_begin
+ * keys maps with the skb address and copies it into the record, so it is
+ * handed over as a plain number, as the raw tracepoints do. */
+static __always_inline int nf_observe(struct bpf_nf_ctx *ctx, __u8 last)
+{
+	const struct nf_hook_state *st = ctx->state;
+	struct sk_buff *skb_ptr = ctx->skb;
+	__u64 skb = 0;
+	void *volatile spill = skb_ptr;
+	bpf_probe_read_kernel(&skb, sizeof(skb), (void *)&spill);
+
+	struct pp_event *e = emit_begin(ctx, (struct sk_buff *)skb, AT_NF, 0, 0);
+	if (!e)
+		return PP_NF_ACCEPT;
+	/* Only for selected packets: the rest pay for the selection alone. */
+	struct pp_nf_key k = {.last = last};
+	k.pf = BPF_CORE_READ(st, pf);
+	k.hook = BPF_CORE_READ(st, hook);
+	k.netns = BPF_CORE_READ(st, net, ns.inum);
+	e->nf_pf = k.pf;
+	e->nf_hook = k.hook;
+	__s32 *prio = bpf_map_lookup_elem(&nf_prios, &k);
+	/* Not written yet (the link was made a moment ago): the extremes. */
+	e->nf_prio = prio ? *prio : last ? 0x7ffffffe : -0x7fffffff;
+	e->have |= PP_HAVE_NF;
+	bpf_ringbuf_submit(e, 0);
+	return PP_NF_ACCEPT;
+}
+
+SEC("pktpath/netfilter/first")
+int pp_nf_first(struct bpf_nf_ctx *ctx)
+{
+	return nf_observe(ctx, 0);
+}
+
+SEC("pktpath/netfilter/last")
+int pp_nf_last(struct bpf_nf_ctx *ctx)
+{
+	return nf_observe(ctx, 1);
+}
+
+#endif

@@ -1,0 +1,42 @@
+/* Netfilter hooks for the tracepoint backend through BPF netfilter links
+ * (kernel >= 6.4): the programs in "pktpath/netfilter/" sections
+ * (bpf/netfilter.bpf.h) are linked to every IPv4 and IPv6 hook at the
+ * first and the last priority, in the traced namespaces. Links are file
+ * descriptors of this process: they go away when it exits, however. */
+#ifndef PKTPATH_NFLINK_H
+#define PKTPATH_NFLINK_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct bpf_object;
+struct bpf_program;
+struct nflink;
+
+#define NFLINK_SEC_PREFIX "pktpath/netfilter/"
+
+/* The section handler (program type, pcap filter injection) is
+ * registered with the others by inject_register() (filters/inject.c). */
+
+/* True for a program of ours: the tracepoint code leaves it alone. */
+bool nflink_prog(const struct bpf_program *prog);
+
+/* Before load: keeps the programs when wanted and the kernel has the
+ * program type; else they are not loaded (-v says why). Returns whether
+ * they will be loaded. */
+bool nflink_prepare(struct bpf_object *obj, bool want, bool verbose);
+
+/* After load: links the programs. all: pktpath's own namespace and every
+ * one in /run/netns now (namespaces made later are not hooked); else the
+ * namespace nsfd, or pktpath's own when nsfd is -1 and inode is 0 or its
+ * own. A failure is one warning line on stderr and the run goes on.
+ * Returns NULL when nothing was linked. */
+struct nflink *nflink_attach(struct bpf_object *obj, bool all, int nsfd, uint32_t inode, bool verbose);
+
+/* How many links are held. */
+size_t nflink_count(const struct nflink *nf);
+
+/* Closes every link (NULL is fine). */
+void nflink_free(struct nflink *nf);
+
+#endif
