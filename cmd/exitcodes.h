@@ -10,6 +10,7 @@ enum {
 	EXIT_PRIVILEGE = 3,  /* not root / missing CAP_BPF, CAP_PERFMON */
 	EXIT_KERNEL = 4,     /* kernel lacks what is needed: BTF, tracepoint */
 	EXIT_NOTFOUND = 5,   /* unknown interface or network namespace */
+	EXIT_BADFILE = 6,    /* -r: the recording is truncated, corrupt or of another version */
 };
 
 #endif

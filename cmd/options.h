@@ -23,6 +23,10 @@ struct options {
 	bool json;             /* --json */
 	uint64_t idle_ms;      /* --idle: flush a timeline with no end after this */
 	uint64_t max_open;     /* --max-open: open timelines held at most */
+	const char *write_file;  /* -w: pcapng */
+	uint32_t snaplen;        /* --snaplen: bytes captured for -w */
+	const char *record_file; /* --record */
+	const char *replay_file; /* -r */
 	char *expr;           /* trailing arguments joined, as tcpdump does */
 };
 
