@@ -245,10 +245,14 @@ int main(int argc, char **argv)
 		return pr > 0 ? EXIT_OK : EXIT_USAGE;
 	verbose = opt.verbose;
 	run.opt = &opt;
-	if (opt.replay_file) /* -r: no BPF, no privileges (cmd/replay.c) */
-		return replay_run(&opt);
-	if (opt.write_file && opt.stream)
-		return fail(EXIT_USAGE, "-w writes each packet when its timeline ends: it does not go with --stream");
+	if (opt.replay_file) { /* -r: no BPF, no privileges (cmd/replay.c) */
+		status = replay_run(&opt);
+		goto out;
+	}
+	if (opt.write_file && opt.stream) {
+		status = fail(EXIT_USAGE, "-w writes each packet when its timeline ends: it does not go with --stream");
+		goto out;
+	}
 	libbpf_set_print(libbpf_log);
 
 	if (opt.dump_filter) {

@@ -311,8 +311,8 @@ int replay_run(const struct options *opt)
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size == 0) {
 		close(fd);
-		return say(EXIT_BADFILE, opt->replay_file, st.st_size == 0 ? "empty file: not a recording"
-									 : "not a regular file");
+		return say(EXIT_BADFILE, opt->replay_file, !S_ISREG(st.st_mode) ? "not a regular file"
+									  : "empty file: not a recording");
 	}
 	size_t len = (size_t)st.st_size;
 	const uint8_t *buf = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
