@@ -233,8 +233,13 @@ static int scan(struct scan *s)
 
 int replay_check(const uint8_t *buf, size_t len, char *err, size_t errlen)
 {
-	struct scan s = {.buf = buf, .len = len, .err = err, .errlen = errlen};
-	return scan(&s);
+	/* Loading too: that is where lengths become allocations. */
+	struct scan s = {.buf = buf, .len = len, .load = true, .err = err, .errlen = errlen};
+	int rc = scan(&s);
+	dropreasons_free(s.reasons);
+	probes_free();
+	rs_free();
+	return rc;
 }
 
 /* The front end of a live run (on_event and the poll loop in main.c),

@@ -13,8 +13,9 @@
 /* The whole -r run; returns the exit status. */
 int replay_run(const struct options *opt);
 
-/* Checks a recording held in memory (for tests): 0, or -1 with one
- * sentence in err. Loads nothing that outlives the call. */
+/* Checks (and loads, then forgets) a recording held in memory, for tests:
+ * 0, or -1 with one sentence in err. Resets the resolver and the function
+ * table. */
 int replay_check(const uint8_t *buf, size_t len, char *err, size_t errlen);
 
 #endif
