@@ -2,6 +2,8 @@
  * PORT with their own bytes, for at most SECONDS.
  * udpecho ask ADDR PORT: send one datagram to ADDR:PORT and wait up to a
  * second for the answer; exit 0 when it came.
+ * udpecho hold PORT SECONDS: bind PORT and read nothing for SECONDS, so
+ * datagrams stay queued (their skbs are not freed) until it exits.
  * A normal UDP exchange for the tests, bounded by construction. */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -40,6 +42,19 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
+	if (argc == 4 && strcmp(argv[1], "hold") == 0) {
+		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[2]))};
+		if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+			perror("udpecho: bind");
+			return 1;
+		}
+		printf("ready\n");
+		fflush(stdout);
+		double secs = atof(argv[3]);
+		struct timespec ts = {.tv_sec = (time_t)secs, .tv_nsec = (long)((secs - (long)secs) * 1e9)};
+		nanosleep(&ts, NULL);
+		return 0;
+	}
 	if (argc == 4 && strcmp(argv[1], "ask") == 0) {
 		struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[3]))};
 		if (inet_pton(AF_INET, argv[2], &to.sin_addr) != 1)
@@ -50,6 +65,6 @@ int main(int argc, char **argv)
 			return 1;
 		return recv(fd, buf, sizeof(buf), 0) == 8 ? 0 : 1;
 	}
-	fprintf(stderr, "usage: udpecho serve PORT COUNT SECONDS | udpecho ask ADDR PORT\n");
+	fprintf(stderr, "usage: udpecho serve PORT COUNT SECONDS | ask ADDR PORT | hold PORT SECONDS\n");
 	return 2;
 }
