@@ -20,6 +20,8 @@ struct pp_at {
 	__u8 no_stack; /* program type without bpf_get_stackid (netfilter) */
 };
 
+#include "capture.h"
+
 /* Runs the selection for skb seen at `at`; on success returns the event,
  * reserved in the ring buffer with the common fields filled, for the
  * caller to complete and submit; NULL when not selected or lost. */
@@ -86,6 +88,7 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	if (cfg_owner_comm[0] && (!o || !same_comm(o->comm)))
 		return NULL;
 
+	capture_first(skb, dev, at, netns, ifindex, head, nh, tail, freed); /* -w only */
 	count(&produced);
 	struct pp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {

@@ -1,4 +1,5 @@
 #include "cmd/evtext.h"
+#include "cmd/resolve.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -11,7 +12,7 @@
 
 void ev_netns(const struct pp_event *e, char *out, size_t len)
 {
-	const char *name = (e->have & PP_HAVE_NETNS) ? netns_name(e->netns) : NULL;
+	const char *name = (e->have & PP_HAVE_NETNS) ? rs_netns_name(e->netns) : NULL;
 	if (name)
 		escape_field(name, strlen(name), out, len);
 	else if (e->have & PP_HAVE_NETNS)
@@ -39,7 +40,7 @@ size_t ev_frames(const struct pp_event *e, const struct fmt_ctx *ctx, char (*sym
 	size_t out = 0;
 	for (size_t i = 0; i < n; i++) {
 		char sym[EV_SYM_LEN];
-		ksyms_format(ctx->ksyms, ips[i], sym, sizeof(sym));
+		rs_ksym(ctx->ksyms, ips[i], sym, sizeof(sym));
 		/* Same rule as the stream's stack line: pktpath's program and
 		 * the tracepoint dispatcher come first and are not the story. */
 		if (out == 0 && i < 4 &&

@@ -11,6 +11,7 @@ enum {
 	EXIT_KERNEL = 4,     /* kernel lacks what is needed: BTF, tracepoint */
 	EXIT_NOTFOUND = 5,   /* unknown interface or network namespace */
 	EXIT_BACKEND = 6,    /* the backend asked for (--backend, --wide) is not available */
+	EXIT_BADFILE = 7,    /* -r: the recording is truncated, corrupt or of another version */
 };
 
 #endif

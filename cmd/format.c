@@ -1,4 +1,5 @@
 #include "cmd/format.h"
+#include "cmd/resolve.h"
 
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -169,14 +170,14 @@ void fmt_stack_indent(struct strbuf *sb, const struct pp_event *e, const struct 
 	 * dispatcher: the kernel's story starts after them. */
 	size_t first = 0;
 	for (size_t i = 0; i < n && i < 4; i++) {
-		ksyms_format(ctx->ksyms, ips[i], sym, sizeof(sym));
+		rs_ksym(ctx->ksyms, ips[i], sym, sizeof(sym));
 		if (strncmp(sym, "bpf_prog_", 9) == 0 || strncmp(sym, "bpf_trace_run", 13) == 0 ||
 		    strncmp(sym, "__bpf_trace_", 12) == 0)
 			first = i + 1;
 	}
 	sb_printf(sb, "%*sstack:", indent, "");
 	for (size_t i = first; i < n; i++) {
-		ksyms_format(ctx->ksyms, ips[i], sym, sizeof(sym));
+		rs_ksym(ctx->ksyms, ips[i], sym, sizeof(sym));
 		sb_printf(sb, "%s%s", i > first ? " < " : " ", sym);
 	}
 	sb_printf(sb, "\n");
@@ -209,7 +210,7 @@ void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx
 	for (char *c = probe; *c; c++)
 		if (*c == ' ')
 			*c = ':';
-	const char *nsname = (e->have & PP_HAVE_NETNS) ? netns_name(e->netns) : NULL;
+	const char *nsname = (e->have & PP_HAVE_NETNS) ? rs_netns_name(e->netns) : NULL;
 	if (nsname)
 		escape_field(nsname, strlen(nsname), ns, sizeof(ns));
 	else if (e->have & PP_HAVE_NETNS)
@@ -231,7 +232,7 @@ void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx
 		char loc[256];
 		sb_printf(&pkt, " DROP ");
 		fmt_reason(&pkt, ctx->reasons, e);
-		ksyms_format(ctx->ksyms, (uint64_t)e->location, loc, sizeof(loc));
+		rs_ksym(ctx->ksyms, (uint64_t)e->location, loc, sizeof(loc));
 		sb_printf(&pkt, " at %s", loc);
 	}
 	point_detail(&pkt, e);

@@ -1,4 +1,5 @@
 #include "cmd/hints.h"
+#include "cmd/resolve.h"
 
 #include "netlib/route.h"
 
@@ -143,7 +144,7 @@ static void h_noroute(struct strbuf *sb, const struct hint_in *in)
 	/* What the kernel answers now, as `ip route get` would. */
 	char route[160];
 	if ((in->e->have & PP_HAVE_NETNS) && (in->e->have & PP_HAVE_L3) &&
-	    route_describe(in->e->netns, in->e->ipver == 6 ? AF_INET6 : AF_INET, in->e->daddr, route,
+	    rs_route(in->e->netns, in->e->ipver == 6 ? AF_INET6 : AF_INET, in->e->daddr, route,
 			   sizeof(route)) == 0)
 		sb_printf(sb, "; the kernel's route look-up there now says: %s", route);
 	sb_printf(sb, "; see 'ip route get %s' there", d);

@@ -1,4 +1,5 @@
 #include "cmd/json.h"
+#include "cmd/resolve.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -91,7 +92,7 @@ static void event_fields(struct strbuf *sb, const struct pp_event *e, const stru
 	jkey_str(sb, "probe", probe_point_name(e, pbuf, sizeof(pbuf)));
 	point_fields(sb, e);
 	if (e->have & PP_HAVE_NETNS) {
-		const char *n = netns_name(e->netns);
+		const char *n = rs_netns_name(e->netns);
 		sb_printf(sb, ",\"netns_inode\":%u,\"netns\":", e->netns);
 		if (n)
 			json_str(sb, n, strlen(n));
@@ -125,7 +126,7 @@ static void event_fields(struct strbuf *sb, const struct pp_event *e, const stru
 	else
 		sb_printf(sb, "null");
 	char loc[256];
-	ksyms_format(ctx->ksyms, (uint64_t)e->location, loc, sizeof(loc));
+	rs_ksym(ctx->ksyms, (uint64_t)e->location, loc, sizeof(loc));
 	jkey_str(sb, "location", loc);
 	static char syms[EV_MAX_FRAMES][EV_SYM_LEN];
 	size_t n = ev_frames(e, ctx, syms, EV_MAX_FRAMES);

@@ -19,7 +19,11 @@
 #include "cmd/options.h"
 #include "cmd/owner_diag.h"
 #include "cmd/owner_seed.h"
+#include "cmd/pcapng.h"
 #include "cmd/probes.h"
+#include "cmd/record.h"
+#include "cmd/replay.h"
+#include "cmd/resolve.h"
 #include "cmd/summary.h"
 #include "filters/filter.h"
 #include "filters/inject.h"
@@ -74,6 +78,8 @@ struct run {
 	struct tl_out tl;
 	struct sockdiag *diag; /* owner fallback; NULL without memory */
 	struct nflink *nf; /* netfilter links (tracepoint backend) */
+	struct recorder *rec;  /* --record; NULL without */
+	struct pcapng *pcap;   /* -w; NULL without */
 };
 
 static size_t read_stack(void *arg, int32_t id, uint64_t *ips, size_t max)
@@ -91,6 +97,15 @@ static size_t read_stack(void *arg, int32_t id, uint64_t *ips, size_t max)
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct run *r = ctx;
+	if (pcapng_is_capture(size)) { /* -w: packet bytes, not an event */
+		if (!pcapng_capture_ok(data)) {
+			r->sum.malformed++;
+			return 0;
+		}
+		rec_capture(r->rec, data);
+		pcapng_capture(r->pcap, data);
+		return 0;
+	}
 	if (size < sizeof(struct pp_event)) {
 		r->sum.malformed++;
 		return 0;
@@ -104,6 +119,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		if (owner_diag_fill(r->diag, &with_owner))
 			e = &with_owner;
 	}
+	rec_event(r->rec, e);
 	if (!r->t0_set) {
 		r->fmt.t0 = e->ts_ns;
 		r->t0_set = true;
@@ -210,6 +226,14 @@ int main(int argc, char **argv)
 		return pr > 0 ? EXIT_OK : EXIT_USAGE;
 	verbose = opt.verbose;
 	run.opt = &opt;
+	if (opt.replay_file) { /* -r: no BPF, no privileges (cmd/replay.c) */
+		status = replay_run(&opt);
+		goto out;
+	}
+	if (opt.write_file && opt.stream) {
+		status = fail(EXIT_USAGE, "-w writes each packet when its timeline ends: it does not go with --stream");
+		goto out;
+	}
 	libbpf_set_print(libbpf_log);
 
 	if (opt.dump_filter) {
@@ -305,6 +329,7 @@ int main(int argc, char **argv)
 	skel->rodata->cfg_drop_has_reason = drop_nargs >= 3;
 	skel->rodata->cfg_filter = filter != NULL;
 	skel->rodata->cfg_track = !opt.no_track;
+	skel->rodata->cfg_snaplen = opt.write_file ? opt.snaplen : 0;
 	bpf_map__set_max_entries(skel->maps.events, opt.ringbuf_size);
 	/* Timelines need every probe even for --drops: the path before the
 	 * drop is the point, so --drops filters in user space there. */
@@ -368,6 +393,16 @@ int main(int argc, char **argv)
 	run.fmt.reasons = reasons;
 	run.fmt.read_stack = read_stack;
 	run.fmt.stack_arg = &run;
+	rs_wrap_stacks(&run.fmt); /* look-ups through the resolver: --record keeps the answers */
+	int64_t wall = rec_wall_offset();
+	if (opt.record_file && !(run.rec = rec_open(opt.record_file, reasons, wall, err, sizeof(err)))) {
+		status = fail(EXIT_RUNTIME, "%s", err);
+		goto out;
+	}
+	if (opt.write_file && !(run.pcap = pcapng_open(opt.write_file, wall, opt.max_open, err, sizeof(err)))) {
+		status = fail(EXIT_RUNTIME, "%s", err);
+		goto out;
+	}
 
 	if (run.timelines &&
 	    tl_out_init(&run.tl, &run.fmt, stdout, opt.max_open, opt.idle_ms,
@@ -376,6 +411,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	run.tl.limit = opt.count;
+	run.tl.pcap = run.pcap;
 	run.diag = sockdiag_new();
 	if (!run.diag)
 		fprintf(stderr, "pktpath: warning: out of memory for the sock_diag owner cache: older sockets show '?'\n");
@@ -411,7 +447,9 @@ int main(int argc, char **argv)
 		if (deadline && now_s() >= deadline)
 			break;
 		if (run.timelines) {
-			tl_out_tick(&run.tl, now_ns());
+			uint64_t now = now_ns();
+			rec_tick(run.rec, now); /* a replay expires timelines at the same points */
+			tl_out_tick(&run.tl, now);
 			run.printed = run.tl.printed;
 			if (run.tl.broken) {
 				run.out_broken = true;
@@ -445,8 +483,13 @@ int main(int argc, char **argv)
 		tl_out_report(stderr, &run.tl);
 	if (opt.wide)
 		fprintf(stderr, "wide: detached in %.3f s\n", run.plan.detach_s);
+	rec_end(run.rec, lost, percpu_total(skel->maps.produced), untracked);
 
 out:
+	if (pcapng_close(run.pcap, status == EXIT_OK ? stderr : NULL, err, sizeof(err)) && status == EXIT_OK)
+		status = fail(EXIT_RUNTIME, "%s", err);
+	if (rec_close(run.rec, err, sizeof(err)) && status == EXIT_OK)
+		status = fail(EXIT_RUNTIME, "%s", err);
 	nflink_free(run.nf);
 	backend_plan_free(&run.plan);
 	kfuncs_free(kf);

@@ -32,6 +32,14 @@ static const char usage_text[] =
 	"                        milliseconds without events (default 1000)\n"
 	"      --max-open N      hold at most N unfinished packets; the oldest is\n"
 	"                        printed early when full, and counted (default 65536)\n"
+	"  -w FILE.pcapng        write the packets printed to FILE as pcapng: bytes\n"
+	"                        captured in the kernel at each packet's first\n"
+	"                        sighting, its timeline summary as the comment\n"
+	"      --snaplen N       bytes captured a packet for -w (1-256, default 128)\n"
+	"      --record FILE     also record the events and every answer needed to\n"
+	"                        print them again (docs/record-format.md)\n"
+	"  -r FILE               print a recording (--record) again, with this run's\n"
+	"                        output options; needs no privileges, no BPF\n"
 	"\n"
 	"Backends (how pktpath reaches the kernel; see README, \"Backends\"):\n"
 	"      --backend NAME    auto (default: fentry, else kprobe, else tracepoint),\n"
@@ -70,11 +78,12 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 ok (also after Ctrl-C), 1 runtime failure, 2 usage error,\n"
 	"3 missing privileges, 4 kernel lacks a requirement (BTF, tracepoint),\n"
-	"5 unknown interface or namespace, 6 the requested backend is not available.\n";
+	"5 unknown interface or namespace, 6 the requested backend is not available,\n"
+	"7 unreadable recording (-r).\n";
 
 enum { OPT_STACK = 256, OPT_NO_STACK, OPT_RINGBUF, OPT_BTF, OPT_NO_TRACK, OPT_DUMP_FILTER,
        OPT_STREAM, OPT_JSON, OPT_IDLE, OPT_MAX_OPEN, OPT_COMM, OPT_BACKEND, OPT_LIST_PROBES, OPT_WIDE,
-       OPT_NO_NETFILTER };
+       OPT_NO_NETFILTER, OPT_SNAPLEN, OPT_RECORD };
 
 static const struct option longopts[] = {
 	{"netns", required_argument, NULL, 'n'},
@@ -98,6 +107,10 @@ static const struct option longopts[] = {
 	{"list-probes", no_argument, NULL, OPT_LIST_PROBES},
 	{"wide", no_argument, NULL, OPT_WIDE},
 	{"no-netfilter", no_argument, NULL, OPT_NO_NETFILTER},
+	{"snaplen", required_argument, NULL, OPT_SNAPLEN},
+	{"record", required_argument, NULL, OPT_RECORD},
+	{"read", required_argument, NULL, 'r'},
+	{"write", required_argument, NULL, 'w'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -152,9 +165,10 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->idle_ms = 1000;
 	o->max_open = 65536;
 	o->backend = "auto";
+	o->snaplen = 128;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:n:i:dp:c:t:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:n:i:dp:c:t:r:w:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			o->netns = optarg;
@@ -238,6 +252,22 @@ int options_parse(struct options *o, int argc, char **argv)
 			break;
 		case OPT_NO_NETFILTER:
 			o->no_netfilter = true;
+			break;
+		case 'w':
+			o->write_file = optarg;
+			break;
+		case OPT_SNAPLEN: {
+			uint64_t v;
+			if (parse_u64(optarg, &v) || v == 0 || v > 256)
+				return bad("snaplen", optarg, "want bytes from 1 to 256");
+			o->snaplen = (uint32_t)v;
+			break;
+		}
+		case OPT_RECORD:
+			o->record_file = optarg;
+			break;
+		case 'r':
+			o->replay_file = optarg;
 			break;
 		case 'v':
 			o->verbose = true;

@@ -27,6 +27,10 @@ struct options {
 	bool list_probes;      /* --list-probes */
 	bool wide;             /* --wide: every traceable function taking an skb */
 	bool no_netfilter;     /* --no-netfilter: no BPF netfilter links */
+	const char *write_file;  /* -w: pcapng */
+	uint32_t snaplen;        /* --snaplen: bytes captured for -w */
+	const char *record_file; /* --record */
+	const char *replay_file; /* -r */
 	char *expr;           /* trailing arguments joined, as tcpdump does */
 };
 

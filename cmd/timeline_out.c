@@ -1,4 +1,5 @@
 #include "cmd/timeline_out.h"
+#include "cmd/resolve.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -46,9 +47,12 @@ static void on_timeline(void *arg, const struct timeline *t)
 			drop = &t->ev[i];
 	if (drop)
 		count_site(o, drop);
-	if (o->broken || (o->drops_only && t->end != TL_END_DROP) || (o->limit && o->printed >= o->limit))
+	if (o->broken || (o->drops_only && t->end != TL_END_DROP) || (o->limit && o->printed >= o->limit)) {
+		pcapng_timeline(o->pcap, t, 0, o->fmt, false); /* its bytes are not wanted */
 		return;
+	}
 	o->printed++;
+	pcapng_timeline(o->pcap, t, o->printed, o->fmt, true); /* -w: now that its summary is complete */
 	sb_reset(&o->buf);
 	if (o->json)
 		json_timeline_line(&o->buf, t, o->printed, o->fmt);
@@ -123,7 +127,7 @@ void tl_out_report(FILE *f, const struct tl_out *o)
 		char loc[256];
 		const char *n = v[i].reason == UINT32_MAX ? "(no reason)"
 							  : dropreasons_name(o->fmt->reasons, v[i].reason);
-		ksyms_format(o->fmt->ksyms, v[i].location, loc, sizeof(loc));
+		rs_ksym(o->fmt->ksyms, v[i].location, loc, sizeof(loc));
 		if (n)
 			fprintf(f, "  %-24s %-40s %" PRIu64 "\n", n, loc, v[i].count);
 		else

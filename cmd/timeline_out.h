@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "cmd/format.h"
+#include "cmd/pcapng.h"
 #include "cmd/timeline.h"
 
 struct drop_site {
@@ -27,6 +28,7 @@ struct tl_out {
 	struct drop_site *sites; /* drop timelines by (reason, location) */
 	size_t nsites, capsites;
 	uint64_t sites_other; /* beyond the site table's bound */
+	struct pcapng *pcap;  /* -w: each ended packet goes there too; NULL without */
 };
 
 int tl_out_init(struct tl_out *o, const struct fmt_ctx *fmt, FILE *out, size_t max_open, uint64_t idle_ms,

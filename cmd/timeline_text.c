@@ -1,4 +1,5 @@
 #include "cmd/timeline_text.h"
+#include "cmd/resolve.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -52,7 +53,7 @@ static void step_detail(struct strbuf *sb, const struct pp_event *e, const struc
 	case PP_PROBE_DROP:
 		sb_printf(sb, "%sDROP ", color ? RED BOLD : "");
 		fmt_reason(sb, ctx->reasons, e);
-		ksyms_format(ctx->ksyms, (uint64_t)e->location, loc, sizeof(loc));
+		rs_ksym(ctx->ksyms, (uint64_t)e->location, loc, sizeof(loc));
 		sb_printf(sb, "%s at %s", color ? RESET : "", loc);
 		break;
 	default: {

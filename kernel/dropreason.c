@@ -84,3 +84,38 @@ uint32_t dropreasons_count(const struct dropreasons *dr)
 		c += dr->names[i] != NULL;
 	return c;
 }
+
+uint32_t dropreasons_span(const struct dropreasons *dr)
+{
+	return dr ? dr->n : 0;
+}
+
+struct dropreasons *dropreasons_new(uint32_t span)
+{
+	if (span > 65536) {
+		errno = EINVAL;
+		return NULL;
+	}
+	struct dropreasons *dr = calloc(1, sizeof(*dr));
+	if (!dr)
+		return NULL;
+	dr->n = span;
+	dr->names = calloc(span ? span : 1, sizeof(*dr->names));
+	if (!dr->names) {
+		free(dr);
+		return NULL;
+	}
+	return dr;
+}
+
+int dropreasons_set(struct dropreasons *dr, uint32_t value, const char *name)
+{
+	if (!dr || value >= dr->n)
+		return -1;
+	char *s = strdup(name);
+	if (!s)
+		return -1;
+	free(dr->names[value]);
+	dr->names[value] = s;
+	return 0;
+}

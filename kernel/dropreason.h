@@ -16,4 +16,10 @@ void dropreasons_free(struct dropreasons *dr);
 const char *dropreasons_name(const struct dropreasons *dr, uint32_t value);
 uint32_t dropreasons_count(const struct dropreasons *dr);
 
+/* For recordings: values run from 0 to span - 1 (names may be NULL in
+ * between); a table built by hand (replay) starts empty. */
+uint32_t dropreasons_span(const struct dropreasons *dr);
+struct dropreasons *dropreasons_new(uint32_t span); /* span <= 65536 */
+int dropreasons_set(struct dropreasons *dr, uint32_t value, const char *name);
+
 #endif

@@ -5,7 +5,9 @@ set -eu
 pkgs=(make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libpcap-dev libmnl-dev
       iproute2 iptables iputils-ping util-linux jq tcpdump
       # for the kernel matrix in tests/vm: QEMU, and what the guest initramfs is made of
-      qemu-system-x86 busybox-static xz-utils kmod cpio nftables)
+      qemu-system-x86 busybox-static xz-utils kmod cpio nftables
+      # pcapng checks
+      tshark)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Packet bytes for -w: at a packet's first sighting, up to cfg_snaplen
+ * bytes of its linear data, from the Ethernet header when it is known to
+ * precede the IP header, else from the IP header.
+ *
+ * "First sighting": the first selected event of an skb address since the
+ * last drop or free pktpath saw for it. The `captured` map remembers the
+ * addresses; a drop or free forgets them (the address will carry another
+ * packet). It is an LRU map: an address whose free was not seen (freed in
+ * another namespace, or where no probe looks) ages out, and until it does a
+ * new packet at that address has no bytes in the file. */
+#ifndef PKTPATH_CAPTURE_H
+#define PKTPATH_CAPTURE_H
+
+#include "capture_rec.h"
+
+const volatile __u32 cfg_snaplen = 0; /* 0: no -w, capture nothing */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u8);
+} captured SEC(".maps");
+
+static __always_inline void capture_first(struct sk_buff *skb, struct net_device *dev, struct pp_at at,
+					  __u32 netns, __u32 ifindex, unsigned char *head, __u32 nh, __u32 tail,
+					  bool freed)
+{
+	if (!cfg_snaplen)
+		return;
+	__u64 key = (__u64)skb;
+	if (freed) {
+		/* Seen before: forget it. Never seen: this is its first sighting. */
+		if (bpf_map_delete_elem(&captured, &key) == 0)
+			return;
+	} else {
+		__u8 one = 1;
+		if (bpf_map_update_elem(&captured, &key, &one, BPF_NOEXIST))
+			return; /* seen already (or the map refused): not the first */
+	}
+
+	__u32 data = BPF_CORE_READ(skb, data) - head;
+	__u32 start = nh;
+	__u8 link = PP_CAP_RAW;
+	if (dev && BPF_CORE_READ(dev, type) == ARPHRD_ETHER) {
+		__u32 mh = at.layout == PP_L_DATA_MAC ? data : BPF_CORE_READ(skb, mac_header);
+		if (mh != MAC_HEADER_UNSET && mh + ETH_HLEN == nh) {
+			start = mh;
+			link = PP_CAP_ETHER;
+		}
+	}
+	if (start >= tail)
+		return;
+	__u32 n = tail - start;
+	if (n > cfg_snaplen)
+		n = cfg_snaplen;
+	if (n > PP_SNAPLEN_MAX)
+		n = PP_SNAPLEN_MAX;
+
+	struct pp_capture *c = bpf_ringbuf_reserve(&events, sizeof(*c), 0);
+	if (!c)
+		return;
+	c->magic = PP_CAPTURE_MAGIC;
+	c->version = PP_CAPTURE_VERSION;
+	c->link = link;
+	c->probe = (__u8)at.probe;
+	c->skb = key;
+	c->ts_ns = bpf_ktime_get_ns();
+	c->netns = netns;
+	c->ifindex = ifindex;
+	/* skb->len counts from skb->data: add what lies between start and it. */
+	__s64 orig = (__s64)BPF_CORE_READ(skb, len) + (__s64)data - (__s64)start;
+	c->origlen = orig > n ? (__u32)orig : n;
+	/* n is 1..PP_SNAPLEN_MAX here; in a form the verifier can bound
+	 * (PP_SNAPLEN_MAX is a power of two). */
+	__u32 m = ((n - 1) & (PP_SNAPLEN_MAX - 1)) + 1;
+	c->caplen = 0;
+	if (bpf_probe_read_kernel(c->data, m, head + start) == 0)
+		c->caplen = m;
+	bpf_ringbuf_submit(c, 0);
+}
+
+#endif
