@@ -37,8 +37,8 @@ enum pp_kind {
 	PP_K_ROUTE_OUT,   /* the skb's dst: output device, gateway, type, MTU */
 	PP_K_ROUTE_IN,    /* return value of the input route look-up */
 	PP_K_NF_HOOK,     /* aux = struct nf_hook_state *: family and hook */
-	PP_K_IPT,         /* aux = struct xt_table *, aux2 = struct nf_hook_state *; return = verdict */
-	PP_K_NFT,         /* skb arg is struct nft_pktinfo *; aux = struct nft_chain *; return = verdict */
+	PP_K_IPT,         /* aux = struct xt_table *, aux2 = struct nf_hook_state * */
+	PP_K_NFT,         /* skb arg is struct nft_pktinfo *; aux = struct nft_chain * */
 	PP_K_BR_IN,       /* skb arg is struct sk_buff ** (br_handle_frame) */
 	PP_K_BR_PORT,     /* aux = struct net_bridge_port *: the egress port */
 	PP_K_OWNER_SK,    /* no event: aux = struct sock * used in process context */
@@ -88,9 +88,10 @@ enum pp_have {
 	PP_HAVE_OWNER_DIAG = 1 << 8,
 	PP_HAVE_RET = 1 << 9,     /* ret: the function's return value */
 	PP_HAVE_NF = 1 << 10,     /* nf_pf, nf_hook */
-	PP_HAVE_VERDICT = 1 << 11, /* verdict (and table, chain where known) */
+	PP_HAVE_VERDICT = 1 << 11, /* verdict */
 	PP_HAVE_ROUTE = 1 << 12,  /* rt_*: the skb's route */
 	PP_HAVE_PORT = 1 << 13,   /* out_dev: bridge egress port */
+	PP_HAVE_TABLE = 1 << 14,  /* table (and chain for nftables) */
 };
 
 /* The process that owns a socket, remembered whenever the socket is used
@@ -151,7 +152,7 @@ struct pp_event {
 	__u16 pad2;
 	__u8 rt_gw[16];
 	char out_dev[PP_IFNAME_LEN]; /* route output device or bridge egress port */
-	char table[32];   /* netfilter table (PP_HAVE_VERDICT) */
+	char table[32];   /* netfilter table (PP_HAVE_TABLE) */
 	char chain[32];   /* nftables chain */
 };
 

@@ -50,6 +50,77 @@ static __always_inline void nf_state(struct pp_event *e, const struct nf_hook_st
 	e->have |= PP_HAVE_NF;
 }
 
+/* The netfilter hook and table an skb is in on this CPU. A drop inside
+ * them must name them, and their verdict cannot be read before it: nf_hook_slow
+ * frees a dropped skb before returning, and newer nf_tables frees it in
+ * nft_do_chain itself (which then returns NF_STOLEN). So the hook and table
+ * are noted on entry and the drop that follows on this CPU carries them,
+ * with verdict DROP. */
+struct nf_seen {
+	__u64 skb;
+	__u8 pf, hook;
+	char table[32];
+	char chain[32];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nf_seen);
+} nf_last SEC(".maps");
+
+static __always_inline struct nf_seen *nf_note(__u8 kind, struct sk_buff *skb, __u64 skb_v, __u64 aux_v,
+					       __u64 aux2_v)
+{
+	__u32 zero = 0;
+	struct nf_seen *n = bpf_map_lookup_elem(&nf_last, &zero);
+	if (!n)
+		return NULL;
+	const struct nf_hook_state *st = NULL;
+	n->table[0] = n->chain[0] = 0;
+	if (kind == PP_K_NF_HOOK) {
+		st = (const struct nf_hook_state *)aux_v;
+	} else if (kind == PP_K_IPT) {
+		st = (const struct nf_hook_state *)aux2_v;
+		if (bpf_core_type_exists(struct xt_table) && aux_v)
+			BPF_CORE_READ_STR_INTO(&n->table, (struct xt_table *)aux_v, name);
+	} else if (bpf_core_type_exists(struct nft_chain)) {
+		struct nft_chain *c = (struct nft_chain *)aux_v;
+		bpf_probe_read_kernel_str(n->chain, sizeof(n->chain), BPF_CORE_READ(c, name));
+		bpf_probe_read_kernel_str(n->table, sizeof(n->table), BPF_CORE_READ(c, table, name));
+		st = BPF_CORE_READ((struct nft_pktinfo *)skb_v, state);
+	}
+	n->skb = (__u64)skb;
+	n->pf = st ? BPF_CORE_READ(st, pf) : 0;
+	n->hook = st ? BPF_CORE_READ(st, hook) : 0;
+	return n;
+}
+
+static __always_inline void nf_fill(struct pp_event *e, const struct nf_seen *n)
+{
+	e->nf_pf = n->pf;
+	e->nf_hook = n->hook;
+	e->have |= PP_HAVE_NF;
+	if (n->table[0]) {
+		__builtin_memcpy(e->table, n->table, sizeof(e->table));
+		__builtin_memcpy(e->chain, n->chain, sizeof(e->chain));
+		e->have |= PP_HAVE_TABLE;
+	}
+}
+
+static __always_inline void nf_drop(struct pp_event *e, struct sk_buff *skb)
+{
+	__u32 zero = 0;
+	struct nf_seen *n = bpf_map_lookup_elem(&nf_last, &zero);
+	if (!n || n->skb != (__u64)skb)
+		return;
+	nf_fill(e, n);
+	e->verdict = 0; /* NF_DROP */
+	e->have |= PP_HAVE_VERDICT;
+	n->skb = 0;
+}
+
 static __always_inline void untrack(struct sk_buff *skb)
 {
 	__u64 key = (__u64)skb;
@@ -94,10 +165,15 @@ static __always_inline int point_hit(void *ctx, __u64 pt, __u64 skb_v, __u64 aux
 	if (!skb)
 		return 0;
 
+	struct nf_seen *seen = NULL;
+	if (kind == PP_K_NF_HOOK || kind == PP_K_IPT || kind == PP_K_NFT)
+		seen = nf_note(kind, skb, skb_v, aux_v, aux2_v);
 	__u32 reason = kind == PP_K_DROP ? (__u32)aux_v : 0;
 	struct pp_event *e = emit_begin(ctx, skb, at, location, reason);
 	if (!e)
 		return 0;
+	if (kind == PP_K_DROP)
+		nf_drop(e, skb);
 	if (has_ret) {
 		e->ret = (__s32)ret;
 		e->have |= PP_HAVE_RET;
@@ -107,28 +183,10 @@ static __always_inline int point_hit(void *ctx, __u64 pt, __u64 skb_v, __u64 aux
 		route_out(e, skb);
 		break;
 	case PP_K_NF_HOOK:
-		nf_state(e, (const struct nf_hook_state *)aux_v);
-		break;
 	case PP_K_IPT:
-		if (bpf_core_type_exists(struct xt_table) && aux_v)
-			BPF_CORE_READ_STR_INTO(&e->table, (struct xt_table *)aux_v, name);
-		nf_state(e, (const struct nf_hook_state *)aux2_v);
-		if (has_ret) {
-			e->verdict = (__u32)ret;
-			e->have |= PP_HAVE_VERDICT;
-		}
-		break;
 	case PP_K_NFT:
-		if (bpf_core_type_exists(struct nft_chain)) {
-			struct nft_chain *c = (struct nft_chain *)aux_v;
-			bpf_probe_read_kernel_str(e->chain, sizeof(e->chain), BPF_CORE_READ(c, name));
-			bpf_probe_read_kernel_str(e->table, sizeof(e->table), BPF_CORE_READ(c, table, name));
-			nf_state(e, BPF_CORE_READ((struct nft_pktinfo *)skb_v, state));
-		}
-		if (has_ret) {
-			e->verdict = (__u32)ret & 0xff; /* the high bits may carry an errno */
-			e->have |= PP_HAVE_VERDICT;
-		}
+		if (seen)
+			nf_fill(e, seen);
 		break;
 	case PP_K_BR_PORT:
 		if (bpf_core_type_exists(struct net_bridge_port) && aux_v) {

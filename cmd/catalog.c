@@ -21,10 +21,13 @@ const struct cat_point catalog[] = {
 	/* netfilter */
 	{"netfilter", {"nf_hook_slow"}, PP_K_NF_HOOK, PP_PROBE_NETFILTER, PP_L_NETHDR, false, "sk_buff", 1, "state",
 	 NULL, "netfilter link", "family and hook (PREROUTING ... POSTROUTING)"},
-	{"netfilter", {"ipt_do_table"}, PP_K_IPT, PP_PROBE_NETFILTER, PP_L_NETHDR, true, "sk_buff", 1, "priv|table",
-	 "state", NULL, "iptables-legacy: table name, hook and verdict"},
-	{"netfilter", {"nft_do_chain"}, PP_K_NFT, PP_PROBE_NETFILTER, PP_L_NETHDR, true, "nft_pktinfo", 1, "priv",
-	 NULL, NULL, "nftables (and iptables-nft): table, chain, hook and verdict"},
+	/* Tables are seen on entry: a dropped skb is freed before they (or
+	 * nf_hook_slow) return, so the drop that follows carries the hook,
+	 * table and verdict DROP instead (bpf/points.h). */
+	{"netfilter", {"ipt_do_table"}, PP_K_IPT, PP_PROBE_NETFILTER, PP_L_NETHDR, false, "sk_buff", 1, "priv|table",
+	 "state", NULL, "iptables-legacy: table and hook; a drop in it says so"},
+	{"netfilter", {"nft_do_chain"}, PP_K_NFT, PP_PROBE_NETFILTER, PP_L_NETHDR, false, "nft_pktinfo", 1, "priv",
+	 NULL, NULL, "nftables (and iptables-nft): table, chain and hook; a drop in it says so"},
 	/* bridge */
 	{"bridge", {"br_handle_frame"}, PP_K_BR_IN, PP_PROBE_BRIDGE, PP_L_DATA_L3, false, "sk_buff", 2, NULL, NULL,
 	 NULL, "the ingress port (the skb's device)"},

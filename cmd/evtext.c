@@ -45,7 +45,8 @@ size_t ev_frames(const struct pp_event *e, const struct fmt_ctx *ctx, char (*sym
 		 * the tracepoint dispatcher come first and are not the story. */
 		if (out == 0 && i < 4 &&
 		    (strncmp(sym, "bpf_prog_", 9) == 0 || strncmp(sym, "bpf_trace_run", 13) == 0 ||
-		     strncmp(sym, "__bpf_trace_", 12) == 0))
+		     strncmp(sym, "__bpf_trace_", 12) == 0 || strncmp(sym, "__traceiter_", 12) == 0 ||
+		     strncmp(sym, "bpf_trampoline_", 15) == 0))
 			continue;
 		memcpy(syms[out++], sym, sizeof(sym));
 	}
@@ -78,4 +79,32 @@ int ev_hint(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *c
 		.nframes = n,
 	};
 	return hint_format(sb, &in);
+}
+
+/* Frames that are the drop machinery, not the place that dropped. */
+static bool drop_machinery(const char *sym)
+{
+	static const char *const pfx[] = {"bpf_", "__bpf_", "__traceiter_", "kfree_skb", "sk_skb_reason_drop",
+					   "__kfree_skb", "trace_kfree_skb", "0x"};
+	for (size_t i = 0; i < sizeof(pfx) / sizeof(pfx[0]); i++)
+		if (!strncmp(sym, pfx[i], strlen(pfx[i])))
+			return true;
+	return false;
+}
+
+bool ev_location_from_stack(struct pp_event *e, const struct fmt_ctx *ctx)
+{
+	uint64_t ips[EV_MAX_FRAMES];
+	if (e->probe != PP_PROBE_DROP || e->location || e->stack_id < 0 || !ctx->read_stack)
+		return false;
+	size_t n = ctx->read_stack(ctx->stack_arg, e->stack_id, ips, 16);
+	for (size_t i = 0; i < n; i++) {
+		char sym[EV_SYM_LEN];
+		rs_ksym(ctx->ksyms, ips[i], sym, sizeof(sym));
+		if (!drop_machinery(sym)) {
+			e->location = ips[i];
+			return true;
+		}
+	}
+	return false;
 }

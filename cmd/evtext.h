@@ -2,6 +2,7 @@
  * interface names (escaped), the symbolized stack and the drop hint. */
 #ifndef PKTPATH_EVTEXT_H
 #define PKTPATH_EVTEXT_H
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "cmd/format.h"
@@ -20,5 +21,9 @@ size_t ev_frames(const struct pp_event *e, const struct fmt_ctx *ctx, char (*sym
 int ev_hint(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx);
 /* Drop reason name, or NULL when unknown. */
 const char *ev_reason(const struct pp_event *e, const struct fmt_ctx *ctx);
+
+/* fentry drops carry no caller address: take it from the drop's stack,
+ * the first frame past the freeing functions. False if it cannot. */
+bool ev_location_from_stack(struct pp_event *e, const struct fmt_ctx *ctx);
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmd/backend.h"
+#include "cmd/evtext.h"
 #include "cmd/exitcodes.h"
 #include "cmd/format.h"
 #include "cmd/json.h"
@@ -118,6 +119,12 @@ static int on_event(void *ctx, void *data, size_t size)
 		with_owner = *e;
 		if (owner_diag_fill(r->diag, &with_owner))
 			e = &with_owner;
+	}
+	struct pp_event located;
+	if (e->probe == PP_PROBE_DROP && !e->location && e->stack_id >= 0) {
+		located = *e;
+		if (ev_location_from_stack(&located, &r->fmt))
+			e = &located;
 	}
 	rec_event(r->rec, e);
 	if (!r->t0_set) {

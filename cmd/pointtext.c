@@ -77,9 +77,11 @@ void point_detail(struct strbuf *sb, const struct pp_event *e)
 		if (e->nf_prio)
 			sb_printf(sb, " prio %d", e->nf_prio);
 	}
-	if (e->have & PP_HAVE_VERDICT) {
+	if (e->have & PP_HAVE_TABLE) {
 		str_field(sb, "table", e->table, sizeof(e->table));
 		str_field(sb, "chain", e->chain, sizeof(e->chain));
+	}
+	if (e->have & PP_HAVE_VERDICT) {
 		const char *v = nf_verdict_name(e->verdict & 0xff);
 		if (v)
 			sb_printf(sb, " verdict %s", v);

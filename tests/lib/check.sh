@@ -24,7 +24,7 @@ pp_start() {
 	PP_PID=$!
 	LAB_PIDS+=("$PP_PID")
 	local i
-	for i in $(seq 1 150); do
+	for i in $(seq 1 "${PP_START_TRIES:-150}"); do
 		grep -q 'pktpath: ready' "$base.err" 2>/dev/null && return 0
 		kill -0 "$PP_PID" 2>/dev/null || return 1
 		sleep 0.1

@@ -31,8 +31,8 @@ veth() { # NS1 IF1 NS2 IF2
 		ip -n "$1" link set "$2" up && ip -n "$3" link set "$4" up
 }
 
-lab_up bk 70 || { fail "[$REL] lab set-up"; exit 1; }
-lab_exec bk-b iptables -A INPUT -p udp --dport 7001 -j DROP || fail "[$REL] iptables rule"
+lab_up bk 70 || { fail "lab set-up"; exit 1; }
+lab_exec bk-b iptables -A INPUT -p udp --dport 7001 -j DROP || fail "iptables rule"
 
 # Router: rt-a (198.18.71.1) -- rt-r -- rt-b (198.18.72.1, and 198.18.73.1
 # behind it, reached through a gateway).
@@ -44,7 +44,7 @@ ns_add rt-a && ns_add rt-r && ns_add rt-b &&
 	ip -n rt-a route add default via 198.18.71.254 && ip -n rt-b route add default via 198.18.72.254 &&
 	ip -n rt-r route add 198.18.73.0/24 via 198.18.72.1 &&
 	ip netns exec rt-r sysctl -qw net.ipv4.ip_forward=1 ||
-	fail "[$REL] router set-up"
+	fail "router set-up"
 
 # Bridge: br-x (198.18.74.1) -- [br-s: br0 joins px, py] -- br-y (198.18.74.2).
 ns_add br-x && ns_add br-s && ns_add br-y &&
@@ -52,7 +52,7 @@ ns_add br-x && ns_add br-s && ns_add br-y &&
 	ip -n br-s link add br0 type bridge && ip -n br-s link set px master br0 &&
 	ip -n br-s link set py master br0 && ip -n br-s link set br0 up &&
 	ip -n br-x addr add 198.18.74.1/24 dev eth0 && ip -n br-y addr add 198.18.74.2/24 dev eth0 ||
-	fail "[$REL] bridge set-up"
+	fail "bridge set-up"
 
 udp_send() { # NS DST PORT
 	ip netns exec "$1" bash -c "echo pktpath-test >/dev/udp/$2/$3" 2>/dev/null
@@ -75,8 +75,8 @@ before() { # FILE A-PATTERN B-PATTERN: a line with A comes before one with B
 
 run_backend() {
 	local b=$1 out="$LAB_DIR/$1"
-	pp_start "$out" --backend "$b" --stream --no-stack "net 198.18.64.0/20" ||
-		{ fail "[$REL] $b: pktpath started"; cat "$out.err"; return; }
+	pp_start "$out" --backend "$b" --stream "net 198.18.64.0/20" ||
+		{ fail "$b: pktpath started"; cat "$out.err"; return; }
 	lab_exec bk-a ping -c 2 -W 2 198.18.70.2 >/dev/null
 	udp_send bk-a 198.18.70.2 7001
 	udp_send bk-a 198.18.70.2 7002
@@ -88,37 +88,64 @@ run_backend() {
 	sleep 1
 	pp_stop
 	local o="$out.out"
-	check "[$REL] $b: backend line names $b" grep -q "^backend: $b " "$out.err"
-	check "[$REL] $b: exit status 0" [ "$PP_RC" -eq 0 ]
+	check "$b: backend line names $b" grep -q "^backend: $b " "$out.err"
+	check "$b: exit status 0" [ "$PP_RC" -eq 0 ]
 	# 1. ping
-	check "[$REL] $b: ping: ip_finish_output on the sender with its output device" \
+	check "$b: ping: ip_finish_output on the sender with its output device" \
 		seen "$o" "ip_finish_output" " bk-a " "echo-request" "dev veth-a"
-	check "[$REL] $b: ping: ip_rcv on the receiver" seen "$o" "ip_rcv " " bk-b " "echo-request"
+	check "$b: ping: ip_rcv on the receiver" seen "$o" "ip_rcv " " bk-b " "echo-request"
 	# 2. netfilter
-	check "[$REL] $b: iptables: nf_hook_slow at INPUT" seen "$o" "nf_hook_slow" "> 198.18.70.2:7001" "hook INPUT"
-	check "[$REL] $b: iptables: the table's verdict DROP, table filter" \
-		seen "$o" "> 198.18.70.2:7001" "table filter" "verdict DROP"
-	check "[$REL] $b: iptables: then the drop with reason NETFILTER_DROP" \
-		before "$o" "verdict DROP" "NETFILTER_DROP"
+	check "$b: iptables: nf_hook_slow at INPUT" seen "$o" "nf_hook_slow" "> 198.18.70.2:7001" "hook INPUT"
+	check "$b: iptables: nft_do_chain names table filter" \
+		seen "$o" "nft_do_chain" "> 198.18.70.2:7001" "table filter" "hook INPUT"
+	check "$b: iptables: the drop: NETFILTER_DROP in hook INPUT, table filter, verdict DROP" \
+		seen "$o" "> 198.18.70.2:7001" "DROP NETFILTER_DROP" "hook INPUT" "table filter" "verdict DROP"
+	check "$b: iptables: nf_hook_slow comes before the drop" \
+		before "$o" "hook INPUT" "NETFILTER_DROP"
 	# 3. router
-	check "[$REL] $b: router: ip_forward" seen "$o" "ip_forward" " rt-r " "198.18.73.1"
-	check "[$REL] $b: router: output device and gateway" \
+	check "$b: router: ip_forward" seen "$o" "ip_forward" " rt-r " "198.18.73.1"
+	check "$b: router: output device and gateway" \
 		seen "$o" "ip_finish_output" " rt-r " "dev rb via 198.18.72.1"
-	check "[$REL] $b: router: without the route, the drop says no route" \
+	check "$b: router: without the route, the drop says no route" \
 		seen "$o" " rt-r " "198.18.73.1" "DROP IP_INNOROUTES"
 	# 4. bridge
-	check "[$REL] $b: bridge: br_handle_frame on the ingress port" seen "$o" "br_handle_frame" " br-s " " px "
-	check "[$REL] $b: bridge: br_forward to the egress port" seen "$o" "br_forward" " br-s " "port py"
+	check "$b: bridge: br_handle_frame on the ingress port" seen "$o" "br_handle_frame" " br-s " " px "
+	check "$b: bridge: br_forward to the egress port" seen "$o" "br_forward" " br-s " "port py"
 	# 5. closed port
 	local dropfn=kfree_skb_reason
 	grep -qw sk_skb_reason_drop /sys/kernel/tracing/available_filter_functions 2>/dev/null && dropfn=sk_skb_reason_drop
-	check "[$REL] $b: closed port: NO_SOCKET from $dropfn" seen "$o" "$dropfn" "> 198.18.70.2:7002" "NO_SOCKET"
+	check "$b: closed port: NO_SOCKET from $dropfn" seen "$o" "$dropfn" "> 198.18.70.2:7002" "NO_SOCKET"
+	check "$b: closed port: located in __udp4_lib_rcv" seen "$o" "> 198.18.70.2:7002" "NO_SOCKET at __udp4_lib_rcv"
 }
 
 for b in fentry kprobe; do
 	if "$PKTPATH" --list-probes 2>/dev/null | grep -q "^backends:.* $b available"; then
 		run_backend "$b"
 	else
-		fail "[$REL] $b backend available on this kernel"
+		fail "$b backend available on this kernel"
 	fi
 done
+
+# --wide: every traceable function taking an skb, through one kprobe.multi
+# link. Only where the kernel has kprobe.multi: one kprobe per function for
+# more than a thousand functions takes minutes under emulation.
+if "$PKTPATH" --list-probes 2>/dev/null | grep -q "kprobe.multi available"; then
+	out="$LAB_DIR/wide"
+	if PP_START_TRIES=600 pp_start "$out" --wide -n bk-b --stream --no-stack icmp; then
+		lab_exec bk-a ping -c 2 -W 2 198.18.70.2 >/dev/null
+		sleep 1
+		pp_stop
+		n=$(sed -n 's/^wide: \([0-9]*\) functions attached.*/\1/p' "$out.err")
+		t=$(sed -n 's/^wide: .* in \([0-9.]*\) s$/\1/p' "$out.err")
+		fns=$(awk '/echo-re/ { print $4 }' "$out.out" | sort -u | grep -c .)
+		check "--wide: more than 1000 functions attached (${n:-none}; attach took ${t:-?}s)" [ "${n:-0}" -gt 1000 ]
+		check "--wide: attach time printed" [ -n "$t" ]
+		check "--wide: the ping seen in more than 20 functions ($fns)" [ "$fns" -gt 20 ]
+		check "--wide: detach time printed" grep -q "^wide: detached in" "$out.err"
+	else
+		fail "--wide: pktpath started"
+		tail -5 "$out.err"
+	fi
+else
+	echo "# --wide not run on $REL: no kprobe.multi (one kprobe per function is too slow under emulation)"
+fi
