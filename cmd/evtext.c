@@ -43,7 +43,7 @@ size_t ev_frames(const struct pp_event *e, const struct fmt_ctx *ctx, char (*sym
 		rs_ksym(ctx->ksyms, ips[i], sym, sizeof(sym));
 		/* Same rule as the stream's stack line: pktpath's program and
 		 * the tracepoint dispatcher come first and are not the story. */
-		if (out == 0 && i < 4 &&
+		if (out == 0 && i < 8 &&
 		    (strncmp(sym, "bpf_prog_", 9) == 0 || strncmp(sym, "bpf_trace_run", 13) == 0 ||
 		     strncmp(sym, "__bpf_trace_", 12) == 0 || strncmp(sym, "__traceiter_", 12) == 0 ||
 		     strncmp(sym, "bpf_trampoline_", 15) == 0))
