@@ -18,6 +18,7 @@ struct pp_at {
 	__u16 func;   /* kernel function id, 0 for a tracepoint */
 	__u8 layout;  /* enum pp_layout */
 	__u8 no_stack; /* program type without bpf_get_stackid (netfilter) */
+	__u8 no_task;  /* nor the current-task helpers (netfilter before ~6.14): pid, comm, owner learning */
 };
 
 #include "capture.h"
@@ -53,7 +54,7 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	__u64 sk = (__u64)BPF_CORE_READ(skb, sk);
 	struct pp_owner *o = NULL;
 	if (probe == PP_PROBE_TX)
-		o = owner_of(ctx, sk);
+		o = at.no_task ? owner_known(sk) : owner_of(ctx, sk);
 	if (cfg_netns && netns != cfg_netns)
 		return NULL;
 	if (cfg_ifindex && ifindex != cfg_ifindex)
@@ -82,7 +83,7 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	 * context, else from what the socket's earlier use recorded (on
 	 * transmit it was looked up above already). */
 	if (probe != PP_PROBE_TX)
-		o = owner_of(ctx, sk);
+		o = at.no_task ? owner_known(sk) : owner_of(ctx, sk);
 	if (cfg_owner_tgid && (!o || o->tgid != cfg_owner_tgid))
 		return NULL;
 	if (cfg_owner_comm[0] && (!o || !same_comm(o->comm)))
@@ -97,7 +98,7 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	}
 	__builtin_memset(e, 0, sizeof(*e));
 
-	__u64 id = bpf_get_current_pid_tgid();
+	__u64 id = at.no_task ? 0 : bpf_get_current_pid_tgid();
 	e->ts_ns = bpf_ktime_get_ns();
 	e->skb = (__u64)skb;
 	e->probe = probe;
@@ -105,7 +106,8 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	e->cpu = bpf_get_smp_processor_id();
 	e->pid = (__u32)id;
 	e->tgid = id >> 32;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	if (!at.no_task)
+		bpf_get_current_comm(e->comm, sizeof(e->comm));
 	e->netns = netns;
 	if (netns)
 		e->have |= PP_HAVE_NETNS;

@@ -30,7 +30,7 @@ struct {
 
 /* L3 is skb->network_header at every hook: reset by the device receive
  * path before PREROUTING, set by the IP output code before OUTPUT. */
-#define AT_NF ((struct pp_at){.probe = PP_PROBE_NETFILTER, .layout = PP_L_NETHDR, .no_stack = 1})
+#define AT_NF ((struct pp_at){.probe = PP_PROBE_NETFILTER, .layout = PP_L_NETHDR, .no_stack = 1, .no_task = 1})
 
 /* The context is struct bpf_nf_ctx: the verifier allows pointer-sized
  * reads of its two fields only, which give trusted BTF pointers. emit_begin

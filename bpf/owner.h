@@ -103,6 +103,13 @@ static __always_inline struct pp_owner *owner_of(void *ctx, __u64 sk)
 	return bpf_map_lookup_elem(&owners, &sk);
 }
 
+/* The owner the map knows, without learning (for program types that
+ * cannot read the current task). */
+static __always_inline struct pp_owner *owner_known(__u64 sk)
+{
+	return sk ? bpf_map_lookup_elem(&owners, &sk) : NULL;
+}
+
 static __always_inline bool same_comm(const char *comm)
 {
 	for (int i = 0; i < PP_COMM_LEN; i++) {
