@@ -34,6 +34,12 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	__u16 proto = bpf_ntohs(BPF_CORE_READ(skb, protocol));
 	__u32 ifindex = dev ? BPF_CORE_READ(dev, ifindex) : 0;
 	__u32 netns = skb_netns(skb, dev);
+	/* Copied to a process: a UDP skb has neither device nor socket by
+	 * then, and the receiving process is in the packet's namespace. */
+	if (!netns && probe == PP_PROBE_DELIVER) {
+		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+		netns = BPF_CORE_READ(t, nsproxy, net_ns, ns.inum);
+	}
 
 	__u64 key = (__u64)skb;
 	bool known = false, freed = probe == PP_PROBE_DROP || probe == PP_PROBE_FREE;

@@ -23,6 +23,7 @@ enum pp_probe {
 	PP_PROBE_NETFILTER = 6, /* a netfilter function or a BPF netfilter link */
 	PP_PROBE_BRIDGE = 7,    /* a bridge function */
 	PP_PROBE_FUNC = 8,      /* any other kernel function (--wide) */
+	PP_PROBE_DELIVER = 9,   /* skb:skb_copy_datagram_iovec: copied to the receiving process */
 	PP_PROBE_MAX
 };
 

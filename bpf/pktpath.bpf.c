@@ -23,6 +23,7 @@
 #define AT_TX ((struct pp_at){.probe = PP_PROBE_TX, .layout = PP_L_DATA_MAC})
 #define AT_DROP ((struct pp_at){.probe = PP_PROBE_DROP, .layout = PP_L_NETHDR})
 #define AT_FREE ((struct pp_at){.probe = PP_PROBE_FREE, .layout = PP_L_NETHDR})
+#define AT_DELIVER ((struct pp_at){.probe = PP_PROBE_DELIVER, .layout = PP_L_NETHDR})
 
 SEC("pktpath/raw_tp/netif_receive_skb")
 int pp_rx(struct bpf_raw_tracepoint_args *ctx)
@@ -65,11 +66,22 @@ int pp_own_recv(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+/* The receiving process copies the packet out: the socket it is delivered
+ * to, and so its owner, is known here (for UDP skb->sk is not set, and
+ * current, in the receiver's system call, is the owner). */
 SEC("raw_tp/skb_copy_datagram_iovec")
 int pp_own_copy(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct sk_buff *skb = (struct sk_buff *)ctx->args[0];
 	owner_note(ctx, (__u64)BPF_CORE_READ(skb, sk));
+	struct pp_event *e = emit_begin(ctx, skb, AT_DELIVER, 0, 0);
+	if (!e)
+		return 0;
+	if (in_user_task(ctx)) {
+		owner_from_current(&e->owner);
+		e->have |= PP_HAVE_OWNER;
+	}
+	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
 

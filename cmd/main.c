@@ -141,6 +141,10 @@ static int on_event(void *ctx, void *data, size_t size)
 		r->printed = r->tl.printed;
 		return r->opt->count && r->printed >= r->opt->count ? 1 : 0;
 	}
+	/* --stream --drops loads only drop points, but the owner bookkeeping
+	 * also reports deliveries. */
+	if (r->opt->drops_only && e->probe != PP_PROBE_DROP)
+		return 0;
 	sb_reset(&r->line);
 	if (r->opt->json)
 		json_event_line(&r->line, e, &r->fmt);

@@ -16,6 +16,7 @@ static const struct probe_info probes[PP_PROBE_MAX] = {
 	[PP_PROBE_NETFILTER] = {"netfilter", NULL},
 	[PP_PROBE_BRIDGE] = {"bridge", NULL},
 	[PP_PROBE_FUNC] = {"function", NULL},
+	[PP_PROBE_DELIVER] = {"skb_copy_datagram_iovec", "skb:skb_copy_datagram_iovec"},
 };
 
 static char **funcs; /* funcs[i] is id i + 1 */

@@ -50,6 +50,13 @@ static void step_detail(struct strbuf *sb, const struct pp_event *e, const struc
 	case PP_PROBE_FREE:
 		sb_printf(sb, "freed (consumed)");
 		break;
+	case PP_PROBE_DELIVER:
+		escape_field(e->owner.comm, sizeof(e->owner.comm), comm, sizeof(comm));
+		if (e->have & PP_HAVE_OWNER)
+			sb_printf(sb, "delivered to pid %u (%s)", e->owner.tgid, comm[0] ? comm : "-");
+		else
+			sb_printf(sb, "delivered");
+		break;
 	case PP_PROBE_DROP:
 		sb_printf(sb, "%sDROP ", color ? RED BOLD : "");
 		fmt_reason(sb, ctx->reasons, e);
