@@ -24,24 +24,32 @@ static __always_inline __u64 task_stack_size(struct task_struct *t)
 	return TASK_STACK_DEFAULT;
 }
 
-/* Softirqs running now on each CPU, counted by the irq:softirq_entry and
- * irq:softirq_exit tracepoints (pp_own_si_*). Needed because an interrupt
- * that arrives while a process runs in user mode is handled, softirqs
- * included, on that process's own kernel stack: the stack test below
- * cannot tell those from the process's system calls (seen: a TCP
- * retransmission from the timer attributed to whatever ran in user mode). */
+/* When each CPU last entered and left a softirq, from the irq:softirq_entry
+ * and irq:softirq_exit tracepoints (pp_own_si_*): it is in one while the
+ * entry is the later. Needed because an interrupt that arrives while a
+ * process runs in user mode is handled, softirqs included, on that
+ * process's own kernel stack: the stack test below cannot tell those from
+ * the process's system calls (seen: a TCP retransmission from the timer
+ * attributed to whatever ran in user mode). Times, not a depth counter:
+ * the two programs are attached one after the other, and a count would
+ * stay wrong forever after an entry whose exit was missed; times heal at
+ * the next softirq. */
+struct softirq_times {
+	__u64 entry, exit;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u32);
-} softirq_depth SEC(".maps");
+	__type(value, struct softirq_times);
+} softirq_at SEC(".maps");
 
 static __always_inline bool in_softirq_now(void)
 {
 	__u32 zero = 0;
-	__u32 *d = bpf_map_lookup_elem(&softirq_depth, &zero);
-	return d && *d;
+	struct softirq_times *t = bpf_map_lookup_elem(&softirq_at, &zero);
+	return t && t->entry > t->exit;
 }
 
 /* True in a system call or other task context of a user process; false in

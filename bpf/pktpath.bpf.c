@@ -93,15 +93,15 @@ int pp_own_state(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-/* Softirq nesting per CPU, for in_user_task(). */
+/* Softirq entry and exit times per CPU, for in_user_task(). */
 SEC("raw_tp/softirq_entry")
 int pp_own_si_enter(struct bpf_raw_tracepoint_args *ctx)
 {
 	__u32 zero = 0;
-	__u32 *d = bpf_map_lookup_elem(&softirq_depth, &zero);
+	struct softirq_times *t = bpf_map_lookup_elem(&softirq_at, &zero);
 	(void)ctx;
-	if (d)
-		*d += 1;
+	if (t)
+		t->entry = bpf_ktime_get_ns();
 	return 0;
 }
 
@@ -109,10 +109,10 @@ SEC("raw_tp/softirq_exit")
 int pp_own_si_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	__u32 zero = 0;
-	__u32 *d = bpf_map_lookup_elem(&softirq_depth, &zero);
+	struct softirq_times *t = bpf_map_lookup_elem(&softirq_at, &zero);
 	(void)ctx;
-	if (d && *d) /* not below 0: a softirq may have begun before we attached */
-		*d -= 1;
+	if (t)
+		t->exit = bpf_ktime_get_ns();
 	return 0;
 }
 
