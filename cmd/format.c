@@ -157,8 +157,12 @@ void fmt_stack_indent(struct strbuf *sb, const struct pp_event *e, const struct 
 	size_t n;
 
 	if (e->stack_id < 0 || !ctx->read_stack) {
-		if (e->stack_id < -1)
+		/* -errno from bpf_get_stackid; anything else from a corrupt
+		 * record is said as a number (and INT32_MIN cannot be negated). */
+		if (e->stack_id < -1 && e->stack_id > -4096)
 			sb_printf(sb, "%*sstack: not recorded (%s)\n", indent, "", strerror((int)-e->stack_id));
+		else if (e->stack_id < -1)
+			sb_printf(sb, "%*sstack: not recorded (error %d)\n", indent, "", (int)e->stack_id);
 		return;
 	}
 	n = ctx->read_stack(ctx->stack_arg, e->stack_id, ips, MAX_FRAMES);

@@ -264,9 +264,11 @@ int main(int argc, char **argv)
 	}
 	vmlinux = btf__parse(opt.btf_path, NULL);
 	if (!vmlinux) {
+		char why[128];
+		libbpf_strerror(errno, why, sizeof(why)); /* also libbpf's own codes (bad format) */
 		status = fail(EXIT_KERNEL,
 			      "no kernel BTF at %s (%s): pktpath needs a kernel built with CONFIG_DEBUG_INFO_BTF=y, or --btf FILE",
-			      opt.btf_path, strerror(errno));
+			      opt.btf_path, why);
 		goto out;
 	}
 
@@ -281,6 +283,12 @@ int main(int argc, char **argv)
 	}
 	if (opt.ifname) {
 		sel_ifindex = netns_ifindex(ns.fd, opt.ifname);
+		if (!sel_ifindex && (errno == EPERM || errno == EACCES)) {
+			status = fail(EXIT_PRIVILEGE,
+				      "cannot enter network namespace %s to find interface '%s': %s (needs CAP_SYS_ADMIN)",
+				      opt.netns, opt.ifname, strerror(errno));
+			goto out;
+		}
 		if (!sel_ifindex) {
 			status = fail(EXIT_NOTFOUND, "no interface '%s' in %s%s (see 'ip link')", opt.ifname,
 				      opt.netns ? "network namespace " : "pktpath's network namespace",

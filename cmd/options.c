@@ -145,6 +145,8 @@ static int parse_size(const char *s, uint32_t *out)
 	unsigned long long v = strtoull(s, &end, 10);
 	if (errno || end == s)
 		return -1;
+	if (v > (1ull << 30))
+		return -1; /* before any shift: a huge number must not wrap to a power of two */
 	if (*end == 'K' || *end == 'k')
 		v <<= 10, end++;
 	else if (*end == 'M' || *end == 'm')

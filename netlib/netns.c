@@ -137,6 +137,7 @@ unsigned int netns_ifindex(int nsfd, const char *ifname)
 	unsigned int idx = 0;
 	if (self < 0)
 		return 0;
+	errno = 0;
 	if (setns(nsfd, CLONE_NEWNET) == 0) {
 		idx = if_nametoindex(ifname);
 		if (setns(self, CLONE_NEWNET) < 0) {

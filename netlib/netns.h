@@ -29,7 +29,9 @@ int netns_run_in(int nsfd, int (*fn)(void *arg), void *arg);
 uint32_t netns_self_inode(void);
 
 /* ifindex of ifname inside the namespace nsfd (-1: pktpath's own).
- * 0 when there is no such interface. */
+ * 0 when there is no such interface, or when the namespace cannot be
+ * entered: then errno says why (EPERM: no CAP_SYS_ADMIN), else it is 0
+ * or what if_nametoindex left (ENODEV). */
 unsigned int netns_ifindex(int nsfd, const char *ifname);
 
 /* Name for a namespace inode: its /run/netns name, "init" for the initial
