@@ -44,6 +44,7 @@ enum pp_kind {
 	PP_K_BR_PORT,     /* aux = struct net_bridge_port *: the egress port */
 	PP_K_OWNER_SK,    /* no event: aux = struct sock * used in process context */
 	PP_K_OWNER_SOCK,  /* no event: aux = struct socket * used in process context */
+	PP_K_CLONE,       /* at return: the clone (followed like the original) */
 	PP_K_MAX
 };
 
@@ -93,6 +94,7 @@ enum pp_have {
 	PP_HAVE_ROUTE = 1 << 12,  /* rt_*: the skb's route */
 	PP_HAVE_PORT = 1 << 13,   /* out_dev: bridge egress port */
 	PP_HAVE_TABLE = 1 << 14,  /* table (and chain for nftables) */
+	PP_HAVE_CLONE = 1 << 15,  /* peer: the clone skb_clone made of this skb */
 };
 
 /* The process that owns a socket, remembered whenever the socket is used
@@ -155,6 +157,7 @@ struct pp_event {
 	char out_dev[PP_IFNAME_LEN]; /* route output device or bridge egress port */
 	char table[32];   /* netfilter table (PP_HAVE_TABLE) */
 	char chain[32];   /* nftables chain */
+	__u64 peer;       /* skb_clone: the clone's address (PP_HAVE_CLONE) */
 };
 
 #endif

@@ -188,6 +188,18 @@ static __always_inline int point_hit(void *ctx, __u64 pt, __u64 skb_v, __u64 aux
 		if (seen)
 			nf_fill(e, seen);
 		break;
+	case PP_K_CLONE:
+		/* The clone is the same packet on another path (a tap, a
+		 * multicast copy): follow it as the original is followed. */
+		if (has_ret && ret) {
+			__u64 child = (__u64)ret;
+			__u8 one = 1;
+			e->peer = child;
+			e->have |= PP_HAVE_CLONE;
+			if (cfg_filter && cfg_track)
+				bpf_map_update_elem(&tracked, &child, &one, BPF_ANY);
+		}
+		break;
 	case PP_K_BR_PORT:
 		if (bpf_core_type_exists(struct net_bridge_port) && aux_v) {
 			BPF_CORE_READ_STR_INTO(&e->out_dev, (struct net_bridge_port *)aux_v, dev, name);

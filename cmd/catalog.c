@@ -45,6 +45,9 @@ const struct cat_point catalog[] = {
 	/* drop: the reason-carrying function of this kernel (6.11+, 5.17+, older). */
 	{"drop", {"sk_skb_reason_drop", "kfree_skb_reason", "kfree_skb"}, PP_K_DROP, PP_PROBE_DROP, PP_L_NETHDR, false,
 	 "sk_buff", 1, "reason", NULL, "skb:kfree_skb", "drop reason (5.17+), location, stack"},
+	/* clone: the copy is followed too */
+	{"clone", {"skb_clone"}, PP_K_CLONE, PP_PROBE_FUNC, PP_L_NETHDR, true, "sk_buff", 1, NULL, NULL, NULL,
+	 "the clone's address; the clone is followed like the original"},
 	/* free */
 	{"free", {"consume_skb"}, PP_K_PLAIN, PP_PROBE_FREE, PP_L_NETHDR, false, "sk_buff", 1, NULL, NULL,
 	 "skb:consume_skb", "end of the packet"},

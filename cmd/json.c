@@ -81,6 +81,8 @@ static void point_fields(struct strbuf *sb, const struct pp_event *e)
 	}
 	if (e->have & PP_HAVE_RET)
 		sb_printf(sb, ",\"ret\":%d", e->ret);
+	if (e->have & PP_HAVE_CLONE)
+		sb_printf(sb, ",\"clone\":\"0x%llx\"", (unsigned long long)e->peer);
 }
 
 /* Fields of one event, without braces; delta_ns only inside a timeline. */

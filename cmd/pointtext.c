@@ -103,7 +103,9 @@ void point_detail(struct strbuf *sb, const struct pp_event *e)
 	}
 	if (e->have & PP_HAVE_PORT)
 		str_field(sb, "port", e->out_dev, sizeof(e->out_dev));
-	if (e->have & PP_HAVE_RET) {
+	if (e->have & PP_HAVE_CLONE)
+		sb_printf(sb, " clone skb 0x%llx", (unsigned long long)e->peer);
+	if (e->have & PP_HAVE_RET && !(e->have & PP_HAVE_CLONE)) {
 		sb_printf(sb, " ret %d", e->ret);
 		if (e->probe == PP_PROBE_ROUTE && e->ret != 0)
 			sb_printf(sb, " (no route)");

@@ -40,8 +40,8 @@ if [ "$kp" = missing ] && [ "$fe" = missing ]; then
 	check "--list-probes: ip_rcv unavailable, and why" \
 		grep -qE "^rx +ip_rcv +unavailable +no fentry and no kprobes" <<<"$lp"
 fi
-n=$(grep -cE "^(rx|route|netfilter|bridge|tx|drop|free|owner) " <<<"$lp")
-check "--list-probes: every catalog point listed ($n)" [ "$n" -ge 27 ]
+n=$(grep -cE "^(rx|route|netfilter|bridge|tx|clone|drop|free|owner) " <<<"$lp")
+check "--list-probes: every catalog point listed ($n)" [ "$n" -ge 29 ]
 
 # The backend line names what runs and why the others do not.
 lab_up ppbk 25 || { fail "lab setup"; exit 1; }

@@ -118,9 +118,27 @@ run_backend() {
 	check "$b: closed port: located in __udp4_lib_rcv" seen "$o" "> 198.18.70.2:7002" "NO_SOCKET at __udp4_lib_rcv"
 }
 
+# TCP sends a clone of each segment (the original waits for its ACK): the
+# clone is reported, and followed. No filter here: at skb_clone the segment
+# has no IP header yet for an expression to match.
+clone_check() {
+	local b=$1 out="$LAB_DIR/clone-$1" clone
+	pp_start "$out" --backend "$b" --stream --no-stack -n bk-a ||
+		{ fail "$b: clone: pktpath started"; return; }
+	ip netns exec bk-a bash -c 'exec 3<>/dev/tcp/198.18.70.2/7003' 2>/dev/null
+	sleep 1
+	pp_stop
+	# The segment has no headers yet at skb_clone: find it by its clone,
+	# which reaches the device as the SYN to port 7003.
+	clone=$(awk '$4 == "skb_clone" { for (i = 1; i < NF; i++) if ($i == "clone" && $(i+1) == "skb") c[$(i+2)] = 1 }
+		$4 == "net_dev_queue" && /> 198.18.70.2:7003 \[S\]/ && ($2 in c) { print $2; exit }' "$out.out")
+	check "$b: clone: skb_clone names the clone that carries the SYN to the device (${clone:-none})" [ -n "$clone" ]
+}
+
 for b in fentry kprobe; do
 	if "$PKTPATH" --list-probes 2>/dev/null | grep -q "^backends:.* $b available"; then
 		run_backend "$b"
+		clone_check "$b"
 	else
 		fail "$b backend available on this kernel"
 	fi
