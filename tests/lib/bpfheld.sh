@@ -34,9 +34,7 @@ pp_orphans() {
 	local once
 	once() {
 		local held
-		held=$(for f in /proc/[0-9]*/fdinfo/*; do
-			sed -nE 's/^prog_id:[[:space:]]*([0-9]+)$/\1/p' "$f" 2>/dev/null
-		done | sort -un)
+		held=$(grep -hs "^prog_id:" /proc/[0-9]*/fdinfo/* | grep -oE "[0-9]+" | sort -un)
 		comm -23 <(bpftool prog show --json 2>/dev/null | jq -r '.[] | select(.name // "" | startswith("pp_")) | .id' | sort -un) \
 			<(echo "$held")
 	}
