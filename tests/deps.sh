@@ -3,7 +3,10 @@
 # is missing. Used by `make test`, `make demo` and .ci/run.
 set -eu
 pkgs=(make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libpcap-dev libmnl-dev
-      iproute2 iptables iputils-ping util-linux jq tcpdump)
+      iproute2 iptables iputils-ping util-linux jq tcpdump
+      libclang-rt-14-dev bpftrace gnuplot-nox)
+# libclang-rt-14-dev: libFuzzer's runtime (make fuzz, tests/fuzz); bpftrace and
+# gnuplot-nox: make bench (a contender, the plot).
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
