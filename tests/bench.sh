@@ -180,7 +180,8 @@ rm -f "$out/ratios.dat"
 			r=$(ratio "$m" "$base")
 			rk=$(median <<<"${rss[$wl:$c]}")
 			printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$c" "$m" "$(spread <<<"${res[$wl:$c]}")" "$r" \
-				"$(median <<<"${cpu[$wl:$c]}")" "$([ "$rk" = - ] && echo - || awk -v k="$rk" 'BEGIN {printf "%.1f", k / 1024}')"
+				"$(median <<<"${cpu[$wl:$c]}")" "$([ "$rk" = - ] && echo - || awk -v k="$rk" 'BEGIN {printf "%.1f", k / 1024}')" \
+				"$(median <<<"${rdy[$wl:$c]}")"
 			echo "$wl $c $r" >>"$out/ratios.dat"
 		done
 		echo
