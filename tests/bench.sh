@@ -79,6 +79,7 @@ TCK=$(getconf CLK_TCK)
 traced() {
 	local name=$1 readyfile=$2 pat=$3 wl=$4 t0
 	shift 4
+	rm -f "$readyfile" # a file left by the previous run would say "ready" at once
 	t0=$(date +%s%N)
 	env --default-signal=INT "$@" >"$LAB_DIR/$name.out" 2>"$LAB_DIR/$name.err" &
 	local pid=$!
@@ -141,6 +142,7 @@ done
 # this kernel offers), 5 runs.
 ready=() stop=()
 for _ in 1 2 3 4 5; do
+	rm -f "$LAB_DIR/rt.err"
 	t0=$(date +%s%N)
 	"$PKTPATH" --netns ppb-b >/dev/null 2>"$LAB_DIR/rt.err" &
 	pp=$!
