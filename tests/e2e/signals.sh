@@ -54,13 +54,18 @@ done
 # A ring buffer far too small for the flood: events are lost, and counted
 # exactly — delivered + lost = produced.
 pp_start "$LAB_DIR/small" --stream --ringbuf 16K --netns "$L-b" || { fail "small buffer: pktpath started"; exit 1; }
-ip netns exec "$L-a" "$FLOOD" "198.18.$N.2" 9 200000 4 >/dev/null
+ip netns exec "$L-a" "$FLOOD" "198.18.$N.2" 9 200000 4 >"$LAB_DIR/small.flood"
 pp_stop
 read -r ev lost produced < <(counts "$LAB_DIR/small.err")
 check "small buffer: exit 0 (got $PP_RC)" [ "$PP_RC" -eq 0 ]
 check "small buffer: events were lost and said so (${lost:-none} lost)" [ "${lost:-0}" -gt 0 ]
 check "small buffer: delivered ${ev:-?} + lost ${lost:-?} = produced ${produced:-?}" \
 	[ "$((${ev:-0} + ${lost:-0}))" -eq "${produced:--1}" ]
+# Each datagram is received and dropped in $L-b (2 events), or dropped on
+# the way in (1); a few ARP packets may add to it.
+sent=$(awk '/^sent/ {print $2}' "$LAB_DIR/small.flood")
+check "small buffer: produced ${produced:-?} fits the ${sent:-?} datagrams sent (sent <= produced <= 2 x sent + 50)" \
+	test "${sent:-0}" -gt 0 -a "${produced:-0}" -ge "${sent:-1}" -a "${produced:-0}" -le $((2 * ${sent:-0} + 50))
 
 # stdout closed by the reader (`pktpath | head -1`): pktpath stops by itself,
 # cleanly, and leaves nothing loaded.
