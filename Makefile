@@ -49,10 +49,16 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# libFuzzer targets (tests/fuzz/fuzz_*.c): the library again, built by clang
+# with coverage for the fuzzer and both sanitizers.
+FUZZ_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzz/%.o,$(LIB_SRCS))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECS ?= 60
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all asan tests test demo bench install clean deps vm
+.PHONY: all asan tests test demo bench install clean deps vm fuzz
 
 all: $(BUILD)/pktpath
 
@@ -101,7 +107,18 @@ $(BUILD)/tools/%: tests/tools/%.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
 
-tests: $(UNIT_BINS) $(TOOL_BINS)
+tests: $(UNIT_BINS) $(TOOL_BINS) $(FUZZ_BINS)
+
+$(BUILD)/fuzz/%.o: %.c $(SKELS) | $(BUILD)
+	$(call msg,CC-FUZZ,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/*.h $(FUZZ_OBJS)
+	$(call msg,FUZZ,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer $< $(FUZZ_OBJS) $(LDLIBS) -o $@
+
 
 $(BUILD):
 	@mkdir -p $@
@@ -121,6 +138,12 @@ demo: deps
 vm: deps
 	$(MAKE) all
 	tests/vm/run.sh
+
+# Each fuzz target for FUZZ_SECS seconds (make test runs them briefly:
+# tests/e2e/robust_fuzz.sh), after its regression inputs.
+fuzz: deps
+	$(MAKE) $(FUZZ_BINS)
+	tests/fuzz/run.sh $(FUZZ_SECS)
 
 # Benchmarks: not part of make test; report in build/bench/report.md.
 bench: deps

@@ -7,7 +7,9 @@ pkgs=(make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libpcap-dev l
       # for the kernel matrix in tests/vm: QEMU, and what the guest initramfs is made of
       qemu-system-x86 busybox-static xz-utils kmod cpio nftables
       # pcapng checks
-      tshark)
+      tshark
+      # libFuzzer's runtime (make fuzz, tests/fuzz); make bench: a contender, the plot
+      libclang-rt-14-dev bpftrace gnuplot-nox)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
