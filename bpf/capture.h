@@ -34,10 +34,6 @@ static __always_inline void capture_first(struct sk_buff *skb, struct net_device
 		/* Seen before: forget it. Never seen: this is its first sighting. */
 		if (bpf_map_delete_elem(&captured, &key) == 0)
 			return;
-	} else {
-		__u8 one = 1;
-		if (bpf_map_update_elem(&captured, &key, &one, BPF_NOEXIST))
-			return; /* seen already (or the map refused): not the first */
 	}
 
 	__u32 data = BPF_CORE_READ(skb, data) - head;
@@ -49,6 +45,17 @@ static __always_inline void capture_first(struct sk_buff *skb, struct net_device
 			start = mh;
 			link = PP_CAP_ETHER;
 		}
+	}
+	/* The map holds what was captured: a packet first seen without its
+	 * Ethernet header (at a netfilter hook or an IP-layer function, before
+	 * the device) is captured once more when the header appears; user
+	 * space takes the latest capture before the packet's end. */
+	if (!freed) {
+		__u8 *had = bpf_map_lookup_elem(&captured, &key);
+		if (had && (*had == PP_CAP_ETHER || link != PP_CAP_ETHER))
+			return; /* nothing better to capture */
+		if (bpf_map_update_elem(&captured, &key, &link, BPF_ANY))
+			return;
 	}
 	if (start >= tail)
 		return;

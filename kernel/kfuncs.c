@@ -87,7 +87,8 @@ static bool load_list(struct kfuncs *k, const char *path, bool kallsyms)
 	}
 	free(line);
 	fclose(f);
-	qsort(k->traceable, k->ntraceable, sizeof(*k->traceable), cmp_str);
+	if (k->ntraceable)
+		qsort(k->traceable, k->ntraceable, sizeof(*k->traceable), cmp_str);
 	/* An empty list (tracefs readable but ftrace off) says nothing. */
 	return ok && k->ntraceable > 0;
 }
@@ -196,7 +197,7 @@ bool kfuncs_traceable(struct kfuncs *k, const char *name)
 {
 	if (!k->traceable_loaded)
 		load_traceable(k);
-	return bsearch(&name, k->traceable, k->ntraceable, sizeof(*k->traceable), cmp_str) != NULL;
+	return k->ntraceable && bsearch(&name, k->traceable, k->ntraceable, sizeof(*k->traceable), cmp_str);
 }
 
 const char *kfuncs_traceable_source(const struct kfuncs *k)

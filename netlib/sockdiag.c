@@ -322,7 +322,8 @@ static void proc_scan(struct sockdiag *sd)
 		closedir(fds);
 	}
 	closedir(proc);
-	qsort(sd->procs, sd->nprocs, sizeof(*sd->procs), cmp_proc);
+	if (sd->nprocs) /* qsort(NULL, 0, ...) is undefined */
+		qsort(sd->procs, sd->nprocs, sizeof(*sd->procs), cmp_proc);
 }
 
 static uint32_t proc_find(struct sockdiag *sd, uint64_t inode)

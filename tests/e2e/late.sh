@@ -12,4 +12,4 @@ rx=$(awk '$4=="netif_receive_skb" && $5=="ppl-b" && $6=="veth-b" && /echo-reques
 check "a namespace and veth made after start: named on transmit ($tx seen, lab setup pings once more)" [ "$tx" -ge 3 ]
 check "and on receive in the other new namespace ($rx seen)" [ "$rx" -ge 3 ]
 check "exit 0 (got $PP_RC)" [ "$PP_RC" -eq 0 ]
-[ "$PP_RC" -eq 0 ] || sed "s/^/# pp.err: /" "$LAB_DIR/pp.err" | tail -5
+[ "$PP_RC" -eq 0 ] || sed "s/^/# pp.err: /" "$LAB_DIR/pp.err" | head -30

@@ -19,6 +19,6 @@ check "the report counts early flushes (${flushed:-none})" [ "${flushed:-0}" -gt
 check "every early flush is printed, marked ($marked marked, ${flushed:-none} counted)" [ "$marked" -eq "${flushed:--1}" ]
 check "at most 16 packets were still open at exit (${open:-none})" [ "${open:-99}" -le 16 ]
 check "a flushed packet keeps the path it had (tx, rx)" \
-	bash -c "grep -A2 '(flushed early' '$LAB_DIR/mo.out' | grep -q 'netif_receive_skb  rec-b'"
+	bash -c "grep -A12 '(flushed early' '$LAB_DIR/mo.out' | grep -q 'netif_receive_skb  rec-b'"
 "$PKTPATH" -r "$LAB_DIR/mo.rec" --max-open 16 --idle 60000 >"$LAB_DIR/replay.out" 2>/dev/null
 check "replayed with the same options: the same output" cmp "$LAB_DIR/mo.out" "$LAB_DIR/replay.out"

@@ -36,7 +36,7 @@ check "the echo request: addresses $A > $B" grep -qE "^[^|]*\|$A\|$B\|8\|\|#[0-9
 check "the datagram to the closed port: addresses and port" grep -qE "^[^|]*\|$A\|$B\|\|7778\|#[0-9]+ UDP $A:[0-9]+ > $B:7778 " "$LAB_DIR/fields"
 check "the UDP exchange: the answer, $B > $A" grep -qE "^[^|]*\|$B\|$A\|\|[0-9]+\|#[0-9]+ UDP $B:7000 > $A:" "$LAB_DIR/fields"
 check "the closed port's comment: its steps and its drop" \
-	grep -qE "UDP $A:[0-9]+ > $B:7778 .*: net_dev_queue veth-a@rec-a → netif_receive_skb veth-b@rec-b → kfree_skb veth-b@rec-b DROP NO_SOCKET at __udp4_lib_rcv\+0x" "$LAB_DIR/fields"
+	grep -qE "UDP $A:[0-9]+ > $B:7778 .*: (.* → )?net_dev_queue veth-a@rec-a → (.* → )?netif_receive_skb veth-b@rec-b → (.* → )?kfree_skb veth-b@rec-b DROP NO_SOCKET at __udp4_lib_rcv\+0x" "$LAB_DIR/fields"
 check "the echo request is on interface veth-a@rec-a (its first sighting)" grep -qE "^veth-a@rec-a\|$A\|$B\|8\|" "$LAB_DIR/fields"
 # Every frame's comment is its timeline: same number, same header (up to
 # the skb address) as the printed block.

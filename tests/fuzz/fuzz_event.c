@@ -34,10 +34,6 @@ static struct ksyms *ksyms;
 static struct dropreasons *reasons;
 static FILE *devnull;
 static uint64_t ksym_base;
-/* Known bugs the fuzzing loop steps around so it can find others; their
- * regression inputs (tests/fuzz/corpus/) run without this. Set by
- * tests/fuzz/run.sh while fuzzing: PKTPATH_FUZZ_AVOID=stack_id_min. */
-static int avoid_stack_id_min;
 
 static void die(const char *what, const char *detail)
 {
@@ -93,8 +89,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (!devnull)
 		die("open /dev/null", NULL);
 	/* A run's function table, as the fentry/kprobe backends fill it. */
-	const char *avoid = getenv("PKTPATH_FUZZ_AVOID");
-	avoid_stack_id_min = avoid && strstr(avoid, "stack_id_min");
 	probes_add_func("ip_rcv_core");
 	probes_add_func("nf_hook_slow");
 	probes_add_func("br_forward\x1b[31m");
@@ -126,8 +120,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < n; i++) {
 		if ((ev[i].skb >> 60) != 0xf)
 			ev[i].skb = 0xffff888100000000ull | (ev[i].skb & 0x7) << 8;
-		if (avoid_stack_id_min && ev[i].stack_id == INT32_MIN) /* cmd/format.c negates it */
-			ev[i].stack_id = -1;
 	}
 
 	struct fmt_ctx ctx = {.ksyms = ksyms, .reasons = reasons, .read_stack = read_stack};
