@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void sb_printf(struct strbuf *sb, const char *fmt, ...)
 {
@@ -29,6 +30,25 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
 		sb->s = s;
 		sb->cap = cap;
 	}
+}
+
+void sb_append(struct strbuf *sb, const char *s, size_t n)
+{
+	if (sb->cap - sb->len <= n) {
+		size_t cap = sb->cap ? sb->cap : 256;
+		while (cap - sb->len <= n)
+			cap *= 2;
+		char *ns = realloc(sb->s, cap);
+		if (!ns) {
+			sb->oom = 1;
+			return;
+		}
+		sb->s = ns;
+		sb->cap = cap;
+	}
+	memcpy(sb->s + sb->len, s, n);
+	sb->len += n;
+	sb->s[sb->len] = '\0';
 }
 
 void sb_reset(struct strbuf *sb)

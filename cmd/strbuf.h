@@ -10,6 +10,8 @@ struct strbuf {
 };
 
 void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends n bytes of s (no formatting: the fast path for plain text). */
+void sb_append(struct strbuf *sb, const char *s, size_t n);
 void sb_reset(struct strbuf *sb);
 void sb_free(struct strbuf *sb);
 
