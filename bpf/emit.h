@@ -8,8 +8,10 @@ static __always_inline void count(void *map)
 {
 	__u32 zero = 0;
 	__u64 *n = bpf_map_lookup_elem(map, &zero);
+	/* Atomic although per CPU: a program in process context (delivery)
+	 * can be interrupted by a softirq running another on this CPU. */
 	if (n)
-		*n += 1;
+		__sync_fetch_and_add(n, 1);
 }
 
 /* Where a point is, for emit_begin(). */

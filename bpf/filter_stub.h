@@ -3,7 +3,9 @@
  * (filters/inject.c). Every argument is a runtime value and is used, so
  * clang can neither drop nor fold them: R4/R5 carry data/data_end into
  * the injected code, which leaves R1-R5 set so that this body returns
- * its verdict. Without a filter the stubs are never called. */
+ * its verdict. Without a filter the stubs are never called. Every program
+ * that selects packets must be in a "pktpath/..." section, which the
+ * injecting handler claims: elsewhere the stub stays and matches all. */
 #ifndef PKTPATH_FILTER_STUB_H
 #define PKTPATH_FILTER_STUB_H
 

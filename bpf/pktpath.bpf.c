@@ -69,7 +69,9 @@ int pp_own_recv(struct bpf_raw_tracepoint_args *ctx)
 /* The receiving process copies the packet out: the socket it is delivered
  * to, and so its owner, is known here (for UDP skb->sk is not set, and
  * current, in the receiver's system call, is the owner). */
-SEC("raw_tp/skb_copy_datagram_iovec")
+/* A pktpath/ section: it emits events, so the filter must be injected
+ * into it (a plain raw_tp/ section would keep the stub, which matches all). */
+SEC("pktpath/raw_tp/skb_copy_datagram_iovec")
 int pp_own_copy(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct sk_buff *skb = (struct sk_buff *)ctx->args[0];

@@ -29,3 +29,14 @@ check "no other (host, port) pair shows ($others unrelated events)" [ "$others" 
 # Each matched skb is reported once more where it ends (no socket: dropped).
 ends=$(grep -E -c 'kfree_skb|consume_skb' "$out")
 check "$ends matched packets followed to their end" [ "$ends" -ge "$N" ]
+
+# Every program that reports packets filters them, including the delivery
+# to a receiving process: a TCP transfer the expression does not match
+# shows nothing at all (a program left without the filter would match all).
+lab_bg ppf-b "$(dirname "$UDPFLOOD")/tcpstream" server 5003 >"$LAB_DIR/tcpsrv.out"
+for i in $(seq 1 50); do grep -q listening "$LAB_DIR/tcpsrv.out" 2>/dev/null && break; sleep 0.1; done
+pp_start "$LAB_DIR/nomatch" --stream -n ppf-b 'tcp port 4' || { fail "nomatch: pktpath started"; exit 1; }
+ip netns exec ppf-a "$(dirname "$UDPFLOOD")/tcpstream" client 198.18.7.2 5003 1 >/dev/null
+pp_stop
+n=$(sed -nE 's/^pktpath: ([0-9]+) events.*/\1/p' "$LAB_DIR/nomatch.err")
+check "a TCP transfer to port 5003 with 'tcp port 4': no event (${n:-?})" [ "${n:-1}" -eq 0 ]
