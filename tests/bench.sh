@@ -185,7 +185,7 @@ replay_st=$(replay_rate --stream)
 	echo
 	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(sed -nE 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), kernel $(uname -r), backend tracepoint."
 	echo "$REPS repetitions of ${SECS} s per workload and contender, contenders alternated in each repetition;"
-	echo "the machine was shared with other jobs while this ran, so figures are noisy: compare the ranges."
+	echo "anything else running on the machine adds noise: compare the ranges."
 	echo "Tracer CPU: user + system time of the tracer's own process during the workload (the BPF programs'"
 	echo "time in the kernel shows in the workload's figure, not here); RSS: its peak (VmHWM)."
 	for wl in udp tcp; do
