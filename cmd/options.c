@@ -55,7 +55,7 @@ static const char usage_text[] =
 	"  -t, --time SECONDS    stop after SECONDS (fractions allowed)\n"
 	"      --stack           record the kernel stack of every event, not only drops\n"
 	"      --no-stack        record no stacks (drops too)\n"
-	"      --ringbuf BYTES   ring buffer size (K/M suffix; power of two; default 8M)\n"
+	"      --ringbuf BYTES   ring buffer size (K/M/G suffix; power of two; default 8M)\n"
 	"      --btf FILE        kernel BTF to use (default /sys/kernel/btf/vmlinux)\n"
 	"      --no-track        do not follow matched packets until freed: every\n"
 	"                        event must match EXPRESSION by its own headers\n"
@@ -151,6 +151,8 @@ static int parse_size(const char *s, uint32_t *out)
 		v <<= 10, end++;
 	else if (*end == 'M' || *end == 'm')
 		v <<= 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		v <<= 30, end++;
 	if (*end || v < 4096 || v > (1ull << 30) || (v & (v - 1)))
 		return -1;
 	*out = (uint32_t)v;
