@@ -10,6 +10,7 @@
 #include "cmd/probes.h"
 #include "kernel/features.h"
 #include "kernel/kfuncs.h"
+#include "kernel/nflink.h"
 #include "pktpath.skel.h"
 
 const char *backend_name(enum backend b)
@@ -33,6 +34,7 @@ void backend_probe(const struct btf *vmlinux, struct backend_avail *a)
 	memset(a, 0, sizeof(*a));
 	a->fentry = feat_fentry(vmlinux, a->fentry_why, sizeof(a->fentry_why));
 	a->kprobe = feat_kprobe(a->kprobe_why, sizeof(a->kprobe_why));
+	a->nflink = nflink_supported(a->nflink_why, sizeof(a->nflink_why));
 	if (a->kprobe)
 		a->kprobe_multi = feat_kprobe_multi(a->multi_why, sizeof(a->multi_why));
 	else
@@ -394,9 +396,9 @@ void backend_plan_free(struct backend_plan *p)
 
 void backend_list(FILE *out, const struct backend_avail *a, struct kfuncs *kf)
 {
-	fprintf(out, "backends: fentry %s; kprobe %s; kprobe.multi %s; tracepoint available\n",
+	fprintf(out, "backends: fentry %s; kprobe %s; kprobe.multi %s; tracepoint available; netfilter links %s\n",
 		a->fentry ? "available" : a->fentry_why, a->kprobe ? "available" : a->kprobe_why,
-		a->kprobe_multi ? "available" : a->multi_why);
+		a->kprobe_multi ? "available" : a->multi_why, a->nflink ? "available" : a->nflink_why);
 	fputc('\n', out);
 	fprintf(out, "%-10s %-22s %-32s %s\n", "GROUP", "POINT", "REACHED BY", "RECORDS / WHY NOT");
 	fprintf(out, "%-10s %-22s %-32s %s\n", "rx", "netif_receive_skb", "tracepoint net:netif_receive_skb",
@@ -413,12 +415,14 @@ void backend_list(FILE *out, const struct backend_avail *a, struct kfuncs *kf)
 			snprintf(via, sizeof(via), "%s", r->at_return ? "fexit" : "fentry");
 		else if (pt.func && a->kprobe)
 			snprintf(via, sizeof(via), "%s", r->at_return ? "kprobe+kretprobe" : "kprobe");
-		else if (r->tracepoint)
+		else if (r->tracepoint && (strchr(r->tracepoint, ':') || a->nflink))
 			snprintf(via, sizeof(via), "%s%s", strchr(r->tracepoint, ':') ? "tracepoint " : "",
 				 r->tracepoint);
 		else {
 			snprintf(via, sizeof(via), "unavailable");
-			why = pt.func ? "no fentry and no kprobes on this kernel" : pt.why;
+			why = pt.func ? (r->tracepoint ? "no fentry, no kprobes and no netfilter links on this kernel"
+						       : "no fentry and no kprobes on this kernel")
+				       : pt.why;
 		}
 		char name[64];
 		snprintf(name, sizeof(name), "%s", pt.func ? pt.func : r->funcs[0]);

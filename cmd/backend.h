@@ -20,8 +20,8 @@ struct pktpath_bpf;
 enum backend { BK_TRACEPOINT, BK_KPROBE, BK_FENTRY };
 
 struct backend_avail {
-	bool fentry, kprobe, kprobe_multi;
-	char fentry_why[128], kprobe_why[128], multi_why[128];
+	bool fentry, kprobe, kprobe_multi, nflink;
+	char fentry_why[128], kprobe_why[128], multi_why[128], nflink_why[128];
 };
 
 /* One catalog row as this kernel has it. */

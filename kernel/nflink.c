@@ -80,6 +80,16 @@ static int probe_prog_type(void)
 	return 0;
 }
 
+bool nflink_supported(char *why, size_t len)
+{
+	int err = probe_prog_type();
+	if (err == -EINVAL)
+		snprintf(why, len, "no BPF netfilter programs (Linux >= 6.4)");
+	else if (err)
+		snprintf(why, len, "netfilter programs refused (%s)", strerror(-err));
+	return !err;
+}
+
 bool nflink_prepare(struct bpf_object *obj, bool want, bool verbose)
 {
 	int err = want ? probe_prog_type() : 0;

@@ -21,6 +21,9 @@ struct nflink;
 /* True for a program of ours: the tracepoint code leaves it alone. */
 bool nflink_prog(const struct bpf_program *prog);
 
+/* Whether this kernel takes BPF netfilter programs (tried); why not in why. */
+bool nflink_supported(char *why, size_t len);
+
 /* Before load: keeps the programs when wanted and the kernel has the
  * program type; else they are not loaded (-v says why). Returns whether
  * they will be loaded. */
