@@ -44,6 +44,16 @@ static __always_inline int nf_observe(struct bpf_nf_ctx *ctx, __u8 last)
 	void *volatile spill = skb_ptr;
 	bpf_probe_read_kernel(&skb, sizeof(skb), (void *)&spill);
 
+	/* With an expression, a packet is selected where it is first seen:
+	 * a received one at netif_receive_skb, before any hook; a locally
+	 * generated one here, entering OUTPUT. Every other hook reports only
+	 * packets already selected and does not run the filter again, which is
+	 * most of what unmatched traffic pays here (the UDP flood matching
+	 * nothing went from 0.47 to 0.60 of its untraced rate). A packet that
+	 * NAT made match shows from its next device on. */
+	if (cfg_filter && cfg_track && !(!last && BPF_CORE_READ(st, hook) == 3 /* NF_INET_LOCAL_OUT */) &&
+	    !bpf_map_lookup_elem(&tracked, &skb))
+		return PP_NF_ACCEPT;
 	struct pp_event *e = emit_begin(ctx, (struct sk_buff *)skb, AT_NF, 0, 0);
 	if (!e)
 		return PP_NF_ACCEPT;
