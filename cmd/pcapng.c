@@ -6,6 +6,7 @@
  * Enhanced Packet Block per packet with an opt_comment. Host byte order,
  * as the specification allows (the byte-order magic says which). */
 #include "cmd/pcapng.h"
+#include "cmd/timeline_text.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -264,13 +265,7 @@ void pcapng_summary(struct strbuf *sb, const struct timeline *t, uint64_t seq, c
 		return;
 	sb_printf(sb, "#%" PRIu64 " ", seq);
 	fmt_packet(sb, tl_head(t));
-	for (size_t i = 0; i < t->n; i++)
-		if (t->ev[i].have & PP_HAVE_OWNER) {
-			char comm[72];
-			escape_field(t->ev[i].owner.comm, sizeof(t->ev[i].owner.comm), comm, sizeof(comm));
-			sb_printf(sb, " owner %u (%s)", t->ev[i].owner.tgid, comm);
-			break;
-		}
+	fmt_timeline_owner(sb, t);
 	sb_printf(sb, ":");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct pp_event *e = &t->ev[i];

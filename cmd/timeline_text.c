@@ -76,6 +76,18 @@ static void step_detail(struct strbuf *sb, const struct pp_event *e, const struc
 	point_detail(sb, e);
 }
 
+void fmt_timeline_owner(struct strbuf *sb, const struct timeline *t)
+{
+	/* Who the packet belongs to: the first socket owner any step saw. */
+	for (size_t i = 0; i < t->n; i++)
+		if (t->ev[i].have & PP_HAVE_OWNER) {
+			char comm[72];
+			escape_field(t->ev[i].owner.comm, sizeof(t->ev[i].owner.comm), comm, sizeof(comm));
+			sb_printf(sb, " owner %u (%s)", t->ev[i].owner.tgid, comm);
+			return;
+		}
+}
+
 void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, const struct fmt_ctx *ctx,
 		  bool color)
 {
@@ -85,14 +97,7 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 	const struct pp_event *head = tl_head(t);
 	sb_printf(sb, "%s#%" PRIu64 " ", color ? BOLD : "", seq);
 	fmt_packet(sb, head);
-	/* Who the packet belongs to: the first socket owner any step saw. */
-	for (size_t i = 0; i < t->n; i++)
-		if (t->ev[i].have & PP_HAVE_OWNER) {
-			char comm[72];
-			escape_field(t->ev[i].owner.comm, sizeof(t->ev[i].owner.comm), comm, sizeof(comm));
-			sb_printf(sb, " owner %u (%s)", t->ev[i].owner.tgid, comm);
-			break;
-		}
+	fmt_timeline_owner(sb, t);
 	sb_printf(sb, " skb 0x%" PRIx64 "%s%s\n", t->skb, color ? RESET : "", end_note(t->end));
 
 	uint64_t t0 = t->ev[0].ts_ns, prev = t0;

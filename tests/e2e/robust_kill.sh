@@ -10,19 +10,6 @@
 FLOOD=$(cd "$(dirname "$0")/../.." && pwd)/build/tools/udpflood
 lab_up rbk 60 || { fail "lab setup"; exit 1; }
 
-# gone KIND IDS...: waits up to 5 s for the kernel to drop every id
-# (freeing is deferred past an RCU grace period); prints what remains.
-gone() {
-	local kind=$1 left i
-	shift
-	for i in $(seq 1 50); do
-		left=$(still_there "$kind" "$@")
-		[ -z "$left" ] && return 0
-		sleep 0.1
-	done
-	echo "$left" | tr '\n' ' '
-	return 1
-}
 
 kill_and_check() { # what
 	local what=$1 progs links maps left

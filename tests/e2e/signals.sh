@@ -11,18 +11,6 @@ L=${SIGNALS_LAB:-ppf} N=${SIGNALS_NET:-15} # another name and subnet to run besi
 lab_up "$L" "$N" || { fail "lab setup"; exit 1; }
 check "no orphaned pktpath program before the test" [ -z "$(pp_orphans)" ]
 
-# gone KIND IDS...: waits up to 5 s for the kernel to drop every id; prints what remains.
-gone() {
-	local kind=$1 left
-	shift
-	for _ in $(seq 1 50); do
-		left=$(still_there "$kind" "$@")
-		[ -z "$left" ] && return 0
-		sleep 0.1
-	done
-	echo "$left" | tr '\n' ' '
-	return 1
-}
 counts() { # file: "delivered lost produced"
 	sed -nE 's/^pktpath: ([0-9]+) events.*, ([0-9]+) lost, ([0-9]+) produced$/\1 \2 \3/p' "$1"
 }

@@ -26,6 +26,20 @@ still_there() {
 	comm -12 <(kernel_ids "$kind") <(printf '%s\n' "$@" | sort -un)
 }
 
+# gone KIND IDS...: waits up to 5 s for the kernel to drop every id
+# (freeing is deferred past an RCU grace period); prints what remains.
+gone() {
+	local kind=$1 left
+	shift
+	for _ in $(seq 1 50); do
+		left=$(still_there "$kind" "$@")
+		[ -z "$left" ] && return 0
+		sleep 0.1
+	done
+	echo "$left" | tr '\n' ' '
+	return 1
+}
+
 # pp_orphans: pktpath programs (name pp_*) the kernel has loaded that no
 # live process holds, directly or through a link: what a crashed or killed
 # pktpath would leave behind, whoever else is tracing. Asked twice, 0.5 s
