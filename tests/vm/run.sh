@@ -67,9 +67,14 @@ boot() {
 	# (6.1, busy machine) cryptomgr_test spun for minutes under TCG ("soft
 	# lockup") and the VM never reached user space; not seen since.
 	# -nic none: the guest needs no network card, only its own veths.
+	# thread=single: with one host thread per vCPU (thread=multi) QEMU 7.2
+	# once let a vCPU run a stale copy of code another vCPU had just patched:
+	# the int3 of a static-key flip (a tracepoint being attached) was hit after
+	# the kernel had finished patching, "Oops: int3" in handle_softirqs, panic.
+	# One thread running both vCPUs in turn sees every code write at once.
 	: >"$raw" # empty now: the poll below must not find the last run's marker
 	t0=$EPOCHREALTIME
-	timeout -k 5 "$vm_timeout" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m 1024 -smp 2 \
+	timeout -k 5 "$vm_timeout" qemu-system-x86_64 -accel tcg,thread=single -cpu max -m 1024 -smp 2 \
 		-nographic -no-reboot -nic none -kernel "$kdir/vmlinuz" -initrd "$dir/initrd" \
 		-append "console=ttyS0 quiet panic=-1 cryptomgr.notests" </dev/null >"$raw" 2>&1 &
 	QPID=$!
