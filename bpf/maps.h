@@ -21,6 +21,7 @@ const volatile bool cfg_stack_drops = true;
 const volatile bool cfg_stack_all = false;
 const volatile bool cfg_drop_has_reason = true; /* skb:kfree_skb has `reason` (>= 5.17) */
 const volatile bool cfg_filter = false; /* a pcap filter was injected into the stubs */
+const volatile bool cfg_ip_l2 = true;   /* IP packets L3 rejected are tried at L2 (filter_ip_needs_l2) */
 const volatile bool cfg_track = true;   /* follow matched skbs until they are freed */
 
 struct {

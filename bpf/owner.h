@@ -96,14 +96,17 @@ static __always_inline struct pp_owner *owner_of(void *ctx, __u64 sk)
 	if (!sk)
 		return NULL;
 	struct pp_owner *o = bpf_map_lookup_elem(&owners, &sk);
+	/* The steady state, checked first because it is the cheap test: the
+	 * thread that last used the socket is running. Whatever the context,
+	 * nothing would be written. */
+	__u32 pid = (__u32)bpf_get_current_pid_tgid();
+	if (o && o->pid == pid)
+		return o;
 	if (!in_user_task(ctx))
 		return o;
 	/* The kernel's own sockets (per-namespace ICMP and TCP control
 	 * sockets, sending replies and resets) belong to no process. */
 	if (!BPF_CORE_READ((struct sock *)sk, sk_socket))
-		return o;
-	__u32 pid = (__u32)bpf_get_current_pid_tgid();
-	if (o && o->pid == pid)
 		return o;
 	struct pp_owner n = {};
 	owner_from_current(&n);

@@ -108,13 +108,17 @@ static __always_inline void parse_ipv6(struct pp_event *e, unsigned char *head, 
 
 /* Runs the injected filter on the packet's L3 view (IP only) and, on
  * Ethernet devices whose MAC header is known to precede L3, on its L2
- * view. Only the linear area [head, head + tail) is visible. */
+ * view (for IP packets only where the expression needs it: cfg_ip_l2).
+ * Only the linear area [head, head + tail) is visible. */
 static __always_inline bool filter_match(struct sk_buff *skb, struct net_device *dev, __u8 layout, __u16 proto,
 					 unsigned char *head, __u32 nh, __u32 tail)
 {
-	if ((proto == ETH_P_IP || proto == ETH_P_IPV6) && nh < tail &&
-	    pp_filter_l3(skb, skb, skb, head + nh, head + tail))
-		return true;
+	if ((proto == ETH_P_IP || proto == ETH_P_IPV6) && nh < tail) {
+		if (pp_filter_l3(skb, skb, skb, head + nh, head + tail))
+			return true;
+		if (!cfg_ip_l2)
+			return false;
+	}
 	if (!dev || BPF_CORE_READ(dev, type) != ARPHRD_ETHER)
 		return false;
 	__u32 mh;

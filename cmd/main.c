@@ -347,6 +347,7 @@ int main(int argc, char **argv)
 	skel->rodata->cfg_stack_all = opt.stack_all;
 	skel->rodata->cfg_drop_has_reason = drop_nargs >= 3;
 	skel->rodata->cfg_filter = filter != NULL;
+	skel->rodata->cfg_ip_l2 = filter && filter_ip_needs_l2(filter);
 	skel->rodata->cfg_track = !opt.no_track;
 	skel->rodata->cfg_snaplen = opt.write_file ? opt.snaplen : 0;
 	bpf_map__set_max_entries(skel->maps.events, opt.ringbuf_size);

@@ -2,6 +2,7 @@
 #include "filters/filter.h"
 
 #include <pcap/pcap.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@ struct layer {
 
 struct pp_filter {
 	struct layer l[2];
+	bool ip_needs_l2; /* see filter_ip_needs_l2() */
 };
 
 static const int dlt_of[2] = {[PP_L3] = DLT_RAW, [PP_L2] = DLT_EN10MB};
@@ -36,6 +38,40 @@ static int compile_layer(const char *expr, int dlt, struct bpf_program *prog, ch
 	return rc ? -1 : 0;
 }
 
+/* The packet's length (`len`, `greater`, `less`): 14 bytes more in the
+ * Ethernet view. */
+static bool uses_length(const struct bpf_program *p)
+{
+	for (unsigned i = 0; i < p->bf_len; i++) {
+		unsigned code = p->bf_insns[i].code;
+		if ((code & 0x07) <= 0x01 /* BPF_LD, BPF_LDX */ && (code & 0xe0) == 0x80 /* BPF_LEN */)
+			return true;
+	}
+	return false;
+}
+
+/* `link[...]` and its synonyms index the link-layer header, which the raw
+ * IP view does not have (libpcap still compiles them there, from the IP
+ * header). A word test: a false positive costs time, never a packet. */
+static bool names_link_header(const char *expr)
+{
+	static const char *const words[] = {"link", "ether", "ppp", "slip", "fddi", "tr", "wlan"};
+	const char *p = expr;
+	while (*p) {
+		if (!isalpha((unsigned char)*p)) {
+			p++;
+			continue;
+		}
+		const char *w = p;
+		while (isalnum((unsigned char)*p) || *p == '_')
+			p++;
+		for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+			if ((size_t)(p - w) == strlen(words[i]) && !strncmp(w, words[i], (size_t)(p - w)))
+				return true;
+	}
+	return false;
+}
+
 int filter_compile(const char *expr, struct pp_filter **out, char *err, size_t errlen)
 {
 	char msg[2][PCAP_ERRBUF_SIZE];
@@ -54,6 +90,7 @@ int filter_compile(const char *expr, struct pp_filter **out, char *err, size_t e
 		filter_free(f);
 		return FILTER_ESYNTAX;
 	}
+	f->ip_needs_l2 = !f->l[PP_L3].compiled || uses_length(&f->l[PP_L3].prog) || names_link_header(expr);
 	for (int i = 0; i < 2; i++) {
 		struct layer *l = &f->l[i];
 		struct cbpf_insn reject = {.code = 0x06 /* BPF_RET|BPF_K */, .k = 0};
@@ -93,6 +130,11 @@ bool filter_has_layer(const struct pp_filter *f, enum pp_layer l)
 	return f->l[l].compiled;
 }
 
+bool filter_ip_needs_l2(const struct pp_filter *f)
+{
+	return f->ip_needs_l2;
+}
+
 const void *filter_ebpf(const struct pp_filter *f, enum pp_layer l, size_t *cnt)
 {
 	*cnt = f->l[l].ebpf_cnt;
@@ -118,4 +160,6 @@ void filter_dump(FILE *out, const struct pp_filter *f)
 		fprintf(out, "%s eBPF (%zu instructions):\n", layer_name[i], l->ebpf_cnt);
 		ebpf_dump(out, l->ebpf, l->ebpf_cnt);
 	}
+	fprintf(out, "IPv4/IPv6 packets: %s\n",
+		f->ip_needs_l2 ? "L3, then L2 on Ethernet devices" : "L3 only (the expression reads nothing at L2 that L3 lacks)");
 }

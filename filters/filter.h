@@ -26,6 +26,12 @@ void filter_free(struct pp_filter *f);
 
 /* Did libpcap compile the expression for this layer? */
 bool filter_has_layer(const struct pp_filter *f, enum pp_layer l);
+/* Must an IP packet that L3 rejected still be tried at L2? Only when the
+ * expression has no L3 form, reads the packet length (14 bytes longer at
+ * L2) or names the link-layer header; otherwise both views agree on IP
+ * packets and the second run is wasted (about a third of the cost of an
+ * unmatched packet). */
+bool filter_ip_needs_l2(const struct pp_filter *f);
 /* The eBPF code to inject (struct bpf_insn, 8 bytes each). */
 const void *filter_ebpf(const struct pp_filter *f, enum pp_layer l, size_t *cnt);
 /* libpcap's own verdict on a packet (the reference for tests): 1 match,

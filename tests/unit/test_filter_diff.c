@@ -390,6 +390,42 @@ static void unit_checks(void)
 	rc = filter_compile("tcp", &f, err, sizeof(err));
 	check(rc == 0 && f && filter_has_layer(f, PP_L3) && filter_has_layer(f, PP_L2), "tcp: both layers");
 	filter_free(f);
+	rc = filter_compile("tcp", &f, err, sizeof(err));
+	check(rc == 0 && !filter_ip_needs_l2(f), "tcp: IP packets need L3 only");
+	filter_free(f);
+	static const char *const l2_too[] = {"vlan and tcp", "greater 100", "udp and len < 60", "link[0] = 2",
+					     "ether[0] & 1 = 1 or udp", "ether host 02:00:00:00:00:01 and tcp"};
+	for (size_t i = 0; i < sizeof(l2_too) / sizeof(l2_too[0]); i++) {
+		rc = filter_compile(l2_too[i], &f, err, sizeof(err));
+		check(rc == 0 && filter_ip_needs_l2(f), "%s: IP packets are tried at L2 too", l2_too[i]);
+		filter_free(f);
+	}
+}
+
+/* Where filter_ip_needs_l2() says no, the kernel runs only L3 on IP
+ * packets: libpcap must then give the same verdict on an IP packet's L3
+ * view as on its Ethernet frame (ethertype agreeing with the version, as
+ * the kernel's skb->protocol does). */
+static long views_agree(const char *expr, unsigned long *cases)
+{
+	char err[512];
+	struct pp_filter *f = NULL;
+	long bad = 0;
+	if (filter_compile(expr, &f, err, sizeof(err)))
+		return 0;
+	for (size_t i = 0; !filter_ip_needs_l2(f) && i < n2; i++) {
+		const uint8_t *b = l2s[i].data;
+		uint32_t len = l2s[i].len;
+		uint16_t type = len >= 15 ? (uint16_t)(b[12] << 8 | b[13]) : 0;
+		if (!((type == 0x0800 && b[14] >> 4 == 4) || (type == 0x86dd && b[14] >> 4 == 6)))
+			continue;
+		int l3 = filter_classic_match(f, PP_L3, b + 14, len - 14), l2 = filter_classic_match(f, PP_L2, b, len);
+		++*cases;
+		if (l3 != l2 && bad++ < 3)
+			check(false, "'%s': L3 says %d, L2 says %d on IP packet %zu (%u bytes)", expr, l3, l2, i, len);
+	}
+	filter_free(f);
+	return bad;
 }
 
 int main(void)
@@ -415,6 +451,12 @@ int main(void)
 	check(compared >= 200, "%zu expressions compared (%zu refused by libpcap as rejecting all packets)", compared, skipped);
 	check(bad == 0, "differential: %zu expressions x %zu packets (%zu L3 + %zu L2): %lu cases, %ld disagreements",
 	      compared, n3 + n2, n3, n2, cases, bad);
+	unsigned long vcases = 0;
+	long vbad = 0;
+	for (size_t i = 0; i < nexprs; i++)
+		vbad += views_agree(exprs[i], &vcases);
+	check(vcases > 10000 && vbad == 0, "L3 alone suffices for IP packets where the filter says so: %lu cases, %ld disagreements",
+	      vcases, vbad);
 	close(map_fd);
 	for (size_t i = 0; i < nexprs; i++)
 		free(exprs[i]);
