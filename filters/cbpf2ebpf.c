@@ -3,7 +3,13 @@
  * Register use: A in R6, X in R7, data in R8, data_end in R9 (all
  * callee-saved, so bpf_probe_read_kernel leaves them alone); R0-R5 are
  * scratch. M[] lives in the stub's stack frame, fp-8 is the read buffer.
- * Classic jumps only go forward, so the output is loop-free. */
+ * Classic jumps only go forward, so the output is loop-free.
+ *
+ * The packet is kernel memory, read with bpf_probe_read_kernel. Each call
+ * costs about as much as the rest of a small filter, so the first WIN
+ * bytes are copied into the frame once and loads at constant offsets
+ * inside them are plain stack loads; the rest (indexed loads, offsets past
+ * the window) read the packet one load at a time. */
 #include "filters/cbpf2ebpf.h"
 
 #include <linux/bpf.h>
@@ -21,6 +27,9 @@
 #define MEMWORDS 16
 #define MEM_OFF(k) (-80 + 4 * (int)(k)) /* M[0..15]: fp-80 .. fp-20 */
 #define BUF_OFF (-8)
+#define WLEN_OFF (-16)          /* bytes of the window filled: min(data_end - data, WIN) */
+#define WIN 64                  /* IPv4/IPv6 header and the L4 ports, usually */
+#define WIN_OFF (-88 - WIN)     /* the window: fp-152 .. fp-89 */
 
 /* Targets other than a classic instruction index. */
 enum { T_MATCH = -1, T_NOMATCH = -2 };
@@ -83,12 +92,42 @@ static void mov64_imm(struct gen *g, uint8_t dst, int32_t imm)
 	put(g, insn(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm));
 }
 
+/* Sets a local forward jump emitted at `at` to land here. */
+static void land(struct gen *g, size_t at)
+{
+	if (!g->oom)
+		g->code[at].off = (int16_t)(g->len - at - 1);
+}
+
 /* dst = the size-byte big-endian value at data + [X +] k, or no match
  * when it lies past data_end (as libpcap's bpf_filter returns 0). */
 static void load_packet(struct gen *g, uint8_t dst, int size, bool indirect, uint32_t k)
 {
 	static const uint8_t sz[] = {[1] = BPF_B, [2] = BPF_H, [4] = BPF_W};
+	size_t to_slow = 0, to_done = 0;
+	bool windowed = !indirect && k + (uint32_t)size <= WIN;
 
+	if (windowed) { /* from the window when it holds [k, k + size) */
+		put(g, insn(BPF_LDX | BPF_MEM | BPF_DW, 2, BPF_REG_10, WLEN_OFF, 0));
+		to_slow = g->len;
+		put(g, insn(BPF_JMP | BPF_JLT | BPF_K, 2, 0, 0, (int32_t)k + size));
+		int16_t at = (int16_t)(WIN_OFF + (int)k);
+		if (k % (uint32_t)size == 0) {
+			put(g, insn(BPF_LDX | BPF_MEM | sz[size], dst, BPF_REG_10, at, 0));
+			if (size > 1)
+				put(g, insn(BPF_ALU | BPF_END | BPF_TO_BE, dst, 0, 0, size * 8));
+		} else { /* stack loads must be aligned: byte by byte, big-endian */
+			put(g, insn(BPF_LDX | BPF_MEM | BPF_B, dst, BPF_REG_10, at, 0));
+			for (int i = 1; i < size; i++) {
+				put(g, insn(BPF_ALU | BPF_LSH | BPF_K, dst, 0, 0, 8));
+				put(g, insn(BPF_LDX | BPF_MEM | BPF_B, 3, BPF_REG_10, (int16_t)(at + i), 0));
+				put(g, insn(BPF_ALU | BPF_OR | BPF_X, dst, 3, 0, 0));
+			}
+		}
+		to_done = g->len;
+		put(g, insn(BPF_JMP | BPF_JA, 0, 0, 0, 0));
+		land(g, to_slow);
+	}
 	put(g, insn(BPF_ALU64 | BPF_MOV | BPF_X, 1, RDATA, 0, 0));
 	if (indirect) {
 		put(g, insn(BPF_ALU | BPF_MOV | BPF_X, 2, RX, 0, 0)); /* zero-extends X */
@@ -113,6 +152,31 @@ static void load_packet(struct gen *g, uint8_t dst, int size, bool indirect, uin
 	put(g, insn(BPF_LDX | BPF_MEM | sz[size], dst, BPF_REG_10, BUF_OFF, 0));
 	if (size > 1)
 		put(g, insn(BPF_ALU | BPF_END | BPF_TO_BE, dst, 0, 0, size * 8));
+	if (windowed)
+		land(g, to_done);
+}
+
+/* Copies the first min(data_end - data, WIN) bytes into the window and
+ * stores how many; 0 when the copy fails, so every load takes the slow
+ * path and fails or succeeds exactly as it would alone. */
+static void fill_window(struct gen *g)
+{
+	/* Zeroed first: the verifier refuses reads of stack it has not seen written. */
+	for (int i = 0; i < WIN / 8; i++)
+		put(g, insn(BPF_ST | BPF_MEM | BPF_DW, BPF_REG_10, 0, (int16_t)(WIN_OFF + 8 * i), 0));
+	put(g, insn(BPF_ALU64 | BPF_MOV | BPF_X, 2, REND, 0, 0));
+	put(g, insn(BPF_ALU64 | BPF_SUB | BPF_X, 2, RDATA, 0, 0));
+	put(g, insn(BPF_JMP | BPF_JSGE | BPF_K, 2, 0, 1, 0)); /* data_end below data: never, but empty */
+	mov64_imm(g, 2, 0);
+	put(g, insn(BPF_JMP | BPF_JLE | BPF_K, 2, 0, 1, WIN));
+	mov64_imm(g, 2, WIN);
+	put(g, insn(BPF_STX | BPF_MEM | BPF_DW, BPF_REG_10, 2, WLEN_OFF, 0));
+	put(g, insn(BPF_ALU64 | BPF_MOV | BPF_X, 1, BPF_REG_10, 0, 0));
+	put(g, insn(BPF_ALU64 | BPF_ADD | BPF_K, 1, 0, 0, WIN_OFF));
+	put(g, insn(BPF_ALU64 | BPF_MOV | BPF_X, 3, RDATA, 0, 0));
+	put(g, insn(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_probe_read_kernel));
+	put(g, insn(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1, 0));
+	put(g, insn(BPF_ST | BPF_MEM | BPF_DW, BPF_REG_10, 0, WLEN_OFF, 0));
 }
 
 static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -309,7 +373,7 @@ int cbpf_to_ebpf(const struct cbpf_insn *in, size_t n, void **out, size_t *cnt, 
 
 	/* Only reachable instructions are emitted: the verifier rejects
 	 * unreachable code. Forward-only jumps make one pass enough. */
-	bool uses_mem = false;
+	bool uses_mem = false, uses_window = false;
 	reach[0] = true;
 	for (size_t pc = 0; pc < n; pc++) {
 		const struct cbpf_insn *c = &in[pc];
@@ -318,6 +382,8 @@ int cbpf_to_ebpf(const struct cbpf_insn *in, size_t n, void **out, size_t *cnt, 
 		uint8_t cls = BPF_CLASS(c->code);
 		if (cls == BPF_ST || cls == BPF_STX || (cls <= BPF_LDX && BPF_MODE(c->code) == BPF_MEM))
 			uses_mem = true;
+		if ((cls == BPF_LD && BPF_MODE(c->code) == BPF_ABS) || (cls == BPF_LDX && BPF_MODE(c->code) == 0xa0))
+			uses_window |= c->k < WIN;
 		if (falls_through(c->code)) {
 			if (pc + 1 >= n) {
 				fail(err, errlen, "classic program runs past its end at %zu", pc);
@@ -344,6 +410,8 @@ int cbpf_to_ebpf(const struct cbpf_insn *in, size_t n, void **out, size_t *cnt, 
 	/* The verifier refuses reads of unwritten stack. */
 	for (int i = 0; uses_mem && i < MEMWORDS / 2; i++)
 		put(&g, insn(BPF_ST | BPF_MEM | BPF_DW, BPF_REG_10, 0, (int16_t)(MEM_OFF(2 * i)), 0));
+	if (uses_window)
+		fill_window(&g);
 
 	for (size_t pc = 0; pc < n; pc++) {
 		pos[pc] = g.len;
