@@ -32,10 +32,12 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 						   __u64 location, __u32 reason)
 {
 	__u16 probe = at.probe;
-	struct net_device *dev = BPF_CORE_READ(skb, dev);
-	__u16 proto = bpf_ntohs(BPF_CORE_READ(skb, protocol));
+	struct skb_view v;
+	skb_view_read(skb, &v);
+	struct net_device *dev = v.dev;
+	__u16 proto = v.proto;
 	__u32 ifindex = dev ? BPF_CORE_READ(dev, ifindex) : 0;
-	__u32 netns = skb_netns(skb, dev);
+	__u32 netns = skb_netns(&v);
 	/* Copied to a process: a UDP skb has neither device nor socket by
 	 * then, and the receiving process is in the packet's namespace. */
 	if (!netns && probe == PP_PROBE_DELIVER) {
@@ -59,7 +61,7 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	 * fired (sock_send_length fires after sendmsg): learn the owner on
 	 * transmit even when this event is not selected, so the packet is
 	 * attributed where it is (on the receiving side, say). */
-	__u64 sk = (__u64)BPF_CORE_READ(skb, sk);
+	__u64 sk = v.sk;
 	struct pp_owner *o = NULL;
 	if (probe == PP_PROBE_TX)
 		o = at.no_task ? owner_known(sk) : owner_of(ctx, sk);
@@ -71,16 +73,12 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	/* Where L3 starts: on receive the MAC header is already pulled and
 	 * skb->data is the network header (network_header is reset only
 	 * after this tracepoint); elsewhere network_header is authoritative. */
-	unsigned char *head = BPF_CORE_READ(skb, head);
-	__u32 tail = BPF_CORE_READ(skb, tail);
-	__u32 nh;
-	if (at.layout == PP_L_DATA_L3)
-		nh = BPF_CORE_READ(skb, data) - head;
-	else
-		nh = BPF_CORE_READ(skb, network_header);
+	unsigned char *head = v.head;
+	__u32 tail = v.tail;
+	__u32 nh = at.layout == PP_L_DATA_L3 ? v.data : v.network_header;
 
 	if (cfg_filter && !known) {
-		if (!filter_match(skb, dev, at.layout, proto, head, nh, tail))
+		if (!filter_match(skb, &v, at.layout, nh))
 			return NULL;
 		__u8 one = 1;
 		if (cfg_track && !freed && bpf_map_update_elem(&tracked, &key, &one, BPF_NOEXIST) == -E2BIG)

@@ -4,11 +4,13 @@
 #ifndef PKTPATH_PARSE_H
 #define PKTPATH_PARSE_H
 
-static __always_inline __u32 skb_netns(struct sk_buff *skb, struct net_device *dev)
+static __always_inline __u32 skb_netns(const struct skb_view *v)
 {
+	/* Locals: inside BPF_CORE_READ, v-> would become a CO-RE access too. */
+	struct net_device *dev = v->dev;
 	if (dev)
 		return BPF_CORE_READ(dev, nd_net.net, ns.inum);
-	struct sock *sk = BPF_CORE_READ(skb, sk);
+	struct sock *sk = (struct sock *)v->sk;
 	if (sk)
 		return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 	return 0;
@@ -110,9 +112,12 @@ static __always_inline void parse_ipv6(struct pp_event *e, unsigned char *head, 
  * Ethernet devices whose MAC header is known to precede L3, on its L2
  * view (for IP packets only where the expression needs it: cfg_ip_l2).
  * Only the linear area [head, head + tail) is visible. */
-static __always_inline bool filter_match(struct sk_buff *skb, struct net_device *dev, __u8 layout, __u16 proto,
-					 unsigned char *head, __u32 nh, __u32 tail)
+static __always_inline bool filter_match(struct sk_buff *skb, const struct skb_view *v, __u8 layout, __u32 nh)
 {
+	struct net_device *dev = v->dev;
+	unsigned char *head = v->head;
+	__u32 tail = v->tail;
+	__u16 proto = v->proto;
 	if ((proto == ETH_P_IP || proto == ETH_P_IPV6) && nh < tail) {
 		if (pp_filter_l3(skb, skb, skb, head + nh, head + tail))
 			return true;
@@ -123,9 +128,9 @@ static __always_inline bool filter_match(struct sk_buff *skb, struct net_device 
 		return false;
 	__u32 mh;
 	if (layout == PP_L_DATA_MAC) /* device transmit: skb->data is the MAC header */
-		mh = BPF_CORE_READ(skb, data) - head;
+		mh = v->data;
 	else
-		mh = BPF_CORE_READ(skb, mac_header);
+		mh = v->mac_header;
 	if (mh == MAC_HEADER_UNSET || mh + ETH_HLEN > nh || mh + ETH_HLEN > tail)
 		return false;
 	return pp_filter_l2(skb, skb, skb, head + mh, head + tail);

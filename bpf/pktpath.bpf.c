@@ -13,6 +13,7 @@
 
 #include "maps.h"
 #include "owner.h"
+#include "skb.h"
 #include "parse.h"
 #include "emit.h"
 #include "points.h"
