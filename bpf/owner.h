@@ -24,50 +24,39 @@ static __always_inline __u64 task_stack_size(struct task_struct *t)
 	return TASK_STACK_DEFAULT;
 }
 
-/* When each CPU last entered and left a softirq, from the irq:softirq_entry
- * and irq:softirq_exit tracepoints (pp_own_si_*): it is in one while the
- * entry is the later. Needed because an interrupt that arrives while a
- * process runs in user mode is handled, softirqs included, on that
- * process's own kernel stack: the stack test below cannot tell those from
- * the process's system calls (seen: a TCP retransmission from the timer
- * attributed to whatever ran in user mode). Times, not a depth counter:
- * the two programs are attached one after the other, and a count would
- * stay wrong forever after an entry whose exit was missed; times heal at
- * the next softirq. */
-struct softirq_times {
-	__u64 entry, exit;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct softirq_times);
-} softirq_at SEC(".maps");
-
-static __always_inline bool in_softirq_now(void)
+/* Did the current task enter the kernel by a system call? Its registers at
+ * the top of its stack say: orig_ax holds the call's number, and -1 after
+ * an interrupt or exception. Needed because an interrupt that arrives
+ * while a process runs in user mode is handled, softirqs included, on that
+ * process's own kernel stack (x86_64 runs softirqs at interrupt exit on the
+ * current stack), where the stack test below cannot tell it from the
+ * process's own system calls: a TCP retransmission from the timer would be
+ * put down to whatever ran in user mode. Interrupts that arrive during a
+ * system call run on the per-CPU IRQ stack and fail the stack test. (The
+ * per-CPU preempt count would say "in softirq" directly, but its address is
+ * not in kallsyms without KALLSYMS_ALL.) */
+static __always_inline bool entered_by_syscall(struct task_struct *t)
 {
-	__u32 zero = 0;
-	struct softirq_times *t = bpf_map_lookup_elem(&softirq_at, &zero);
-	return t && t->entry > t->exit;
+	struct pt_regs *regs;
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
+		regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()); /* wants a BTF task */
+	else /* before 5.15: they sit at the very top of the stack */
+		regs = (struct pt_regs *)((__u64)BPF_CORE_READ(t, stack) + task_stack_size(t)) - 1;
+	return (long)BPF_CORE_READ(regs, orig_ax) >= 0;
 }
 
-/* True in a system call or other task context of a user process; false in
- * kernel threads and in softirq/hardirq/NMI, which the kernel runs on the
- * per-CPU IRQ stacks (x86_64, arm64). Only in the first case is `current`
- * the user of the socket at hand. The per-CPU preempt count would say it
- * directly, but its address is not in kallsyms without KALLSYMS_ALL.
- * Which stack: a raw tracepoint's ctx (the argument array) lives in the
- * frame of the kernel's tracepoint dispatcher, on the stack the event
- * happened on; a kprobe's pt_regs and a trampoline's argument block do
- * too. (Our own frame is no evidence: newer kernels give BPF programs a
- * private per-CPU stack.) */
+/* True in a system call of a user process; false in kernel threads, in
+ * softirq/hardirq/NMI and in exceptions. Only in the first case is
+ * `current` the user of the socket at hand. Which stack: a raw
+ * tracepoint's ctx (the argument array) lives in the frame of the
+ * kernel's tracepoint dispatcher, on the stack the event happened on; a
+ * kprobe's pt_regs and a trampoline's argument block do too. (Our own
+ * frame is no evidence: newer kernels give BPF programs a private per-CPU
+ * stack.) */
 static __always_inline bool in_user_task(void *ctx)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	if (BPF_CORE_READ(t, flags) & PF_KTHREAD)
-		return false;
-	if (in_softirq_now())
 		return false;
 	__u64 base = (__u64)BPF_CORE_READ(t, stack);
 	/* ctx as a plain number: the verifier forbids arithmetic on a ctx
@@ -75,7 +64,7 @@ static __always_inline bool in_user_task(void *ctx)
 	void *volatile spill = ctx;
 	__u64 at = 0;
 	bpf_probe_read_kernel(&at, sizeof(at), (void *)&spill);
-	return at - base < (64 << 10) && task_stack_size(t);
+	return at - base < task_stack_size(t) && entered_by_syscall(t);
 }
 
 static __always_inline void owner_from_current(struct pp_owner *o)

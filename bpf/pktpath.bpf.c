@@ -96,29 +96,6 @@ int pp_own_state(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-/* Softirq entry and exit times per CPU, for in_user_task(). */
-SEC("raw_tp/softirq_entry")
-int pp_own_si_enter(struct bpf_raw_tracepoint_args *ctx)
-{
-	__u32 zero = 0;
-	struct softirq_times *t = bpf_map_lookup_elem(&softirq_at, &zero);
-	(void)ctx;
-	if (t)
-		t->entry = bpf_ktime_get_ns();
-	return 0;
-}
-
-SEC("raw_tp/softirq_exit")
-int pp_own_si_exit(struct bpf_raw_tracepoint_args *ctx)
-{
-	__u32 zero = 0;
-	struct softirq_times *t = bpf_map_lookup_elem(&softirq_at, &zero);
-	(void)ctx;
-	if (t)
-		t->exit = bpf_ktime_get_ns();
-	return 0;
-}
-
 SEC("raw_tp/tcp_destroy_sock")
 int pp_own_gone(struct bpf_raw_tracepoint_args *ctx)
 {
