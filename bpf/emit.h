@@ -36,7 +36,8 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	skb_view_read(skb, &v);
 	struct net_device *dev = v.dev;
 	__u16 proto = v.proto;
-	__u32 ifindex = dev ? BPF_CORE_READ(dev, ifindex) : 0;
+	/* Read here only to select on; else once the packet is selected. */
+	__u32 ifindex = dev && cfg_ifindex ? BPF_CORE_READ(dev, ifindex) : 0;
 	__u32 netns = skb_netns(&v);
 	/* Copied to a process: a UDP skb has neither device nor socket by
 	 * then, and the receiving process is in the packet's namespace. */
@@ -48,10 +49,12 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	__u64 key = (__u64)skb;
 	bool known = false, freed = probe == PP_PROBE_DROP || probe == PP_PROBE_FREE;
 
-	if (cfg_filter && cfg_track) {
+	/* Forget a freed skb wherever it is freed (in any namespace): the
+	 * address will be reused. Other points look it up once selected by
+	 * place, below: most packets a busy host carries stop before that. */
+	if (cfg_filter && cfg_track && freed) {
 		known = bpf_map_lookup_elem(&tracked, &key) != NULL;
-		/* Forget it wherever it is freed: the address will be reused. */
-		if (known && freed)
+		if (known)
 			bpf_map_delete_elem(&tracked, &key);
 	}
 	/* Not a network packet (netlink, unix): outside what pktpath traces. */
@@ -69,6 +72,8 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 		return NULL;
 	if (cfg_ifindex && ifindex != cfg_ifindex)
 		return NULL;
+	if (cfg_filter && cfg_track && !freed)
+		known = bpf_map_lookup_elem(&tracked, &key) != NULL;
 
 	/* Where L3 starts: on receive the MAC header is already pulled and
 	 * skb->data is the network header (network_header is reset only
@@ -95,6 +100,8 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	if (cfg_owner_comm[0] && (!o || !same_comm(o->comm)))
 		return NULL;
 
+	if (dev && !cfg_ifindex)
+		ifindex = BPF_CORE_READ(dev, ifindex);
 	capture_first(skb, dev, at, netns, ifindex, head, nh, tail, freed); /* -w only */
 	count(&produced);
 	struct pp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
