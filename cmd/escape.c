@@ -1,4 +1,5 @@
 #include "cmd/escape.h"
+#include "cmd/strfmt.h"
 
 #include <stdio.h>
 
@@ -15,7 +16,7 @@ size_t escape_field(const char *in, size_t inlen, char *out, size_t outlen)
 			tmp[0] = (char)c;
 			n = 1;
 		} else {
-			snprintf(tmp, sizeof(tmp), "\\x%02x", c);
+			pp_snprintf(tmp, sizeof(tmp), "\\x%02x", c);
 			n = 4;
 		}
 		if (o + n >= outlen)

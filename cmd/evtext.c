@@ -1,4 +1,5 @@
 #include "cmd/evtext.h"
+#include "cmd/strfmt.h"
 #include "cmd/resolve.h"
 
 #include <stdio.h>
@@ -16,9 +17,9 @@ void ev_netns(const struct pp_event *e, char *out, size_t len)
 	if (name)
 		escape_field(name, strlen(name), out, len);
 	else if (e->have & PP_HAVE_NETNS)
-		snprintf(out, len, "%u", e->netns);
+		pp_snprintf(out, len, "%u", e->netns);
 	else
-		snprintf(out, len, "-");
+		pp_snprintf(out, len, "-");
 }
 
 void ev_ifname(const struct pp_event *e, char *out, size_t len)
@@ -26,9 +27,9 @@ void ev_ifname(const struct pp_event *e, char *out, size_t len)
 	if (e->have & PP_HAVE_DEV)
 		escape_field(e->ifname, sizeof(e->ifname), out, len);
 	else
-		snprintf(out, len, "-");
+		pp_snprintf(out, len, "-");
 	if (!out[0])
-		snprintf(out, len, "-");
+		pp_snprintf(out, len, "-");
 }
 
 size_t ev_frames(const struct pp_event *e, const struct fmt_ctx *ctx, char (*syms)[EV_SYM_LEN], size_t max)

@@ -1,4 +1,5 @@
 #include "cmd/format.h"
+#include "cmd/strfmt.h"
 #include "cmd/resolve.h"
 
 #include <arpa/inet.h>
@@ -33,8 +34,12 @@ void fmt_header(struct strbuf *sb)
 
 static void addr_str(const struct pp_event *e, const uint8_t *a, char *out, size_t len)
 {
-	if (!inet_ntop(e->ipver == 6 ? AF_INET6 : AF_INET, a, out, (socklen_t)len))
-		snprintf(out, len, "?");
+	if (e->ipver != 6) { /* glibc's inet_ntop formats IPv4 with sprintf */
+		pp_snprintf(out, len, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+		return;
+	}
+	if (!inet_ntop(AF_INET6, a, out, (socklen_t)len))
+		pp_snprintf(out, len, "?");
 }
 
 static void tcp_flags(uint8_t f, char *out)
@@ -182,9 +187,10 @@ void fmt_stack_indent(struct strbuf *sb, const struct pp_event *e, const struct 
 	sb_printf(sb, "%*sstack:", indent, "");
 	for (size_t i = first; i < n; i++) {
 		rs_ksym(ctx->ksyms, ips[i], sym, sizeof(sym));
-		sb_printf(sb, "%s%s", i > first ? " < " : " ", sym);
+		sb_append(sb, " < ", i > first ? 3 : 1);
+		sb_append(sb, sym, strlen(sym));
 	}
-	sb_printf(sb, "\n");
+	sb_append(sb, "\n", 1);
 }
 
 void fmt_owner(char *out, size_t len, const struct pp_event *e)
@@ -192,11 +198,11 @@ void fmt_owner(char *out, size_t len, const struct pp_event *e)
 	char comm[72];
 	if (!(e->have & PP_HAVE_OWNER)) {
 		/* "sk" says a socket was there but its user never showed up. */
-		snprintf(out, len, "%s", (e->have & PP_HAVE_SK) ? "?" : "-");
+		pp_snprintf(out, len, "%s", (e->have & PP_HAVE_SK) ? "?" : "-");
 		return;
 	}
 	escape_field(e->owner.comm, sizeof(e->owner.comm), comm, sizeof(comm));
-	snprintf(out, len, "%u/%s", e->owner.tgid, comm);
+	pp_snprintf(out, len, "%u/%s", e->owner.tgid, comm);
 }
 
 void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
@@ -205,11 +211,11 @@ void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx
 	struct strbuf pkt = {0};
 
 	uint64_t rel = e->ts_ns >= ctx->t0 ? e->ts_ns - ctx->t0 : 0;
-	snprintf(t, sizeof(t), "%" PRIu64 ".%06" PRIu64, rel / 1000000000, rel % 1000000000 / 1000);
-	snprintf(skb, sizeof(skb), "0x%" PRIx64, (uint64_t)e->skb);
-	snprintf(cpu, sizeof(cpu), "%u", e->cpu);
+	pp_snprintf(t, sizeof(t), "%" PRIu64 ".%06" PRIu64, rel / 1000000000, rel % 1000000000 / 1000);
+	pp_snprintf(skb, sizeof(skb), "0x%" PRIx64, (uint64_t)e->skb);
+	pp_snprintf(cpu, sizeof(cpu), "%u", e->cpu);
 	char pbuf[32];
-	snprintf(probe, sizeof(probe), "%s", probe_point_name(e, pbuf, sizeof(pbuf)));
+	pp_snprintf(probe, sizeof(probe), "%s", probe_point_name(e, pbuf, sizeof(pbuf)));
 	/* One column: "nf INPUT first" prints as nf:INPUT:first. */
 	for (char *c = probe; *c; c++)
 		if (*c == ' ')
@@ -218,17 +224,17 @@ void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx
 	if (nsname)
 		escape_field(nsname, strlen(nsname), ns, sizeof(ns));
 	else if (e->have & PP_HAVE_NETNS)
-		snprintf(ns, sizeof(ns), "%u", e->netns);
+		pp_snprintf(ns, sizeof(ns), "%u", e->netns);
 	else
-		snprintf(ns, sizeof(ns), "-");
+		pp_snprintf(ns, sizeof(ns), "-");
 	if (e->have & PP_HAVE_DEV)
 		escape_field(e->ifname, sizeof(e->ifname), ifn, sizeof(ifn));
 	else
-		snprintf(ifn, sizeof(ifn), "-");
-	snprintf(pid, sizeof(pid), "%u", e->tgid);
+		pp_snprintf(ifn, sizeof(ifn), "-");
+	pp_snprintf(pid, sizeof(pid), "%u", e->tgid);
 	escape_field(e->comm, sizeof(e->comm), comm, sizeof(comm));
 	if (!comm[0])
-		snprintf(comm, sizeof(comm), "-");
+		pp_snprintf(comm, sizeof(comm), "-");
 
 	fmt_owner(owner, sizeof(owner), e);
 	fmt_packet(&pkt, e);

@@ -1,4 +1,5 @@
 #include "cmd/hints.h"
+#include "cmd/strfmt.h"
 #include "cmd/resolve.h"
 
 #include "netlib/route.h"
@@ -21,7 +22,7 @@ static const char *proto_name(const struct pp_event *e)
 static void addr(const struct pp_event *e, const uint8_t *a, char *out, size_t len)
 {
 	if (!(e->have & PP_HAVE_L3) || !inet_ntop(e->ipver == 6 ? AF_INET6 : AF_INET, a, out, (socklen_t)len))
-		snprintf(out, len, "?");
+		pp_snprintf(out, len, "?");
 }
 
 /* " in netns X" or "" */
@@ -75,7 +76,7 @@ const char *hint_nf_hook(const char *const *frames, size_t nframes, char *via, s
 			for (size_t k = 0; k < sizeof(callers) / sizeof(callers[0]); k++)
 				if (frame_is(frames[j], callers[k].fn)) {
 					if (via && vialen)
-						snprintf(via, vialen, "%s", callers[k].fn);
+						pp_snprintf(via, vialen, "%s", callers[k].fn);
 					return callers[k].hook;
 				}
 		return NULL;

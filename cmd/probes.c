@@ -1,4 +1,5 @@
 #include "cmd/probes.h"
+#include "cmd/strfmt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,9 +69,9 @@ const char *probe_point_name(const struct pp_event *e, char *buf, size_t len)
 	if (e->probe == PP_PROBE_NETFILTER && !e->func && (e->have & PP_HAVE_NF)) {
 		const char *h = nf_hook_name(e->nf_pf, e->nf_hook);
 		if (h)
-			snprintf(buf, len, "nf %s %s", h, e->nf_prio < 0 ? "first" : "last");
+			pp_snprintf(buf, len, "nf %s %s", h, e->nf_prio < 0 ? "first" : "last");
 		else
-			snprintf(buf, len, "nf hook#%u %s", e->nf_hook, e->nf_prio < 0 ? "first" : "last");
+			pp_snprintf(buf, len, "nf hook#%u %s", e->nf_hook, e->nf_prio < 0 ? "first" : "last");
 		return buf;
 	}
 	const char *f = probes_func_name(e->func);
@@ -79,6 +80,6 @@ const char *probe_point_name(const struct pp_event *e, char *buf, size_t len)
 	const struct probe_info *pi = probe_info(e->probe);
 	if (pi)
 		return pi->name;
-	snprintf(buf, len, "probe#%u", e->probe);
+	pp_snprintf(buf, len, "probe#%u", e->probe);
 	return buf;
 }

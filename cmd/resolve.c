@@ -1,4 +1,5 @@
 #include "cmd/resolve.h"
+#include "cmd/strfmt.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -197,7 +198,12 @@ static int unpack_text(const uint8_t *v, uint32_t vlen, char *buf, size_t len)
 	if (vlen < 4)
 		return -2;
 	memcpy(&rc, v, 4);
-	snprintf(buf, len, "%.*s", (int)(vlen - 4), (const char *)v + 4);
+	if (len) {
+		size_t n = strnlen((const char *)v + 4, vlen - 4);
+		n = n < len - 1 ? n : len - 1;
+		memcpy(buf, v + 4, n);
+		buf[n] = '\0';
+	}
 	return rc;
 }
 
@@ -211,7 +217,7 @@ int rs_ksym(const struct ksyms *ks, uint64_t addr, char *buf, size_t len)
 		const uint8_t *v = answer(RS_KSYM, &addr, sizeof(addr), &vlen);
 		int rc = v ? unpack_text(v, vlen, buf, len) : -2;
 		if (rc == -2) {
-			snprintf(buf, len, "0x%" PRIx64, addr);
+			pp_snprintf(buf, len, "0x%" PRIx64, addr);
 			rc = -1;
 		}
 		return rc;
@@ -220,7 +226,7 @@ int rs_ksym(const struct ksyms *ks, uint64_t addr, char *buf, size_t len)
 	uint8_t val[4 + MAX_TEXT];
 	int rc = ksyms_format(ks, addr, tmp, sizeof(tmp));
 	note(RS_KSYM, &addr, sizeof(addr), val, pack_text(val, rc, tmp));
-	snprintf(buf, len, "%s", tmp);
+	pp_snprintf(buf, len, "%s", tmp);
 	return rc;
 }
 
@@ -268,7 +274,7 @@ int rs_route(uint32_t netns, int family, const uint8_t *dst, char *out, size_t l
 		const uint8_t *v = answer(RS_ROUTE, &k, sizeof(k), &vlen);
 		int rc = v ? unpack_text(v, vlen, out, len) : -2;
 		if (rc == -2) {
-			snprintf(out, len, "not in the recording");
+			pp_snprintf(out, len, "not in the recording");
 			rc = -1;
 		}
 		return rc;
@@ -277,7 +283,7 @@ int rs_route(uint32_t netns, int family, const uint8_t *dst, char *out, size_t l
 	uint8_t val[4 + MAX_TEXT];
 	int rc = route_describe(netns, family, dst, tmp, sizeof(tmp));
 	note(RS_ROUTE, &k, sizeof(k), val, pack_text(val, rc, tmp));
-	snprintf(out, len, "%s", tmp);
+	pp_snprintf(out, len, "%s", tmp);
 	return rc;
 }
 

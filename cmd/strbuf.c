@@ -1,4 +1,5 @@
 #include "cmd/strbuf.h"
+#include "cmd/strfmt.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,7 +12,7 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
 	for (;;) {
 		size_t room = sb->cap - sb->len;
 		va_start(ap, fmt);
-		int n = vsnprintf(sb->s ? sb->s + sb->len : NULL, room, fmt, ap);
+		int n = pp_vsnprintf(sb->s ? sb->s + sb->len : NULL, room, fmt, ap);
 		va_end(ap);
 		if (n < 0)
 			return;

@@ -105,23 +105,24 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 		const struct pp_event *e = &t->ev[i];
 		char pbuf[24];
 		const char *point = probe_point_name(e, pbuf, sizeof(pbuf));
-		struct strbuf tot = {0}, step = {0};
+		/* Reused across steps: no allocation per line. */
+		static struct strbuf tot, step;
 		char ns[64], ifn[72];
-		sb_printf(&tot, "+");
+		sb_reset(&tot);
+		sb_reset(&step);
+		sb_append(&tot, "+", 1);
 		fmt_duration(&tot, e->ts_ns - t0);
 		if (i) {
-			sb_printf(&step, "(+");
+			sb_append(&step, "(+", 2);
 			fmt_duration(&step, e->ts_ns - prev);
-			sb_printf(&step, ")");
+			sb_append(&step, ")", 1);
 		}
 		ev_netns(e, ns, sizeof(ns));
 		ev_ifname(e, ifn, sizeof(ifn));
 		sb_printf(sb, "    %-10s %-11s %-18s %-12s %-10s ", tot.s ? tot.s : "", step.s ? step.s : "",
 			  point, ns, ifn);
 		step_detail(sb, e, ctx, color);
-		sb_printf(sb, "\n");
-		sb_free(&tot);
-		sb_free(&step);
+		sb_append(sb, "\n", 1);
 		prev = e->ts_ns;
 		if (e->probe == PP_PROBE_DROP) {
 			fmt_stack_indent(sb, e, ctx, 16);
