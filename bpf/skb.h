@@ -12,6 +12,7 @@
 #define SKB_SPAN 256 /* dev at 16 .. data at 200 on 6.x; a larger layout falls back */
 
 struct skb_span {
+	__u64 skb; /* whose copy this is: see skb_view_read() */
 	__u8 b[SKB_SPAN];
 };
 
@@ -49,15 +50,8 @@ struct skb_view {
 		__v;                                                                                            \
 	})
 
-static __always_inline void skb_view_read(struct sk_buff *skb, struct skb_view *v)
+static __always_inline void skb_view_fill(struct sk_buff *skb, struct skb_span *s, struct skb_view *v)
 {
-	__u32 zero = 0;
-	struct skb_span *s = NULL;
-	if (SKB_HI > SKB_LO && SKB_HI - SKB_LO <= SKB_SPAN) {
-		s = bpf_map_lookup_elem(&skb_spans, &zero);
-		if (s && bpf_probe_read_kernel(s->b, SKB_HI - SKB_LO, (void *)skb + SKB_LO))
-			s = NULL;
-	}
 	v->dev = SKB_FIELD(s, skb, dev);
 	v->sk = (__u64)SKB_FIELD(s, skb, sk);
 	v->head = SKB_FIELD(s, skb, head);
@@ -66,6 +60,27 @@ static __always_inline void skb_view_read(struct sk_buff *skb, struct skb_view *
 	v->proto = bpf_ntohs(SKB_FIELD(s, skb, protocol));
 	v->network_header = SKB_FIELD(s, skb, network_header);
 	v->mac_header = SKB_FIELD(s, skb, mac_header);
+}
+
+static __always_inline void skb_view_read(struct sk_buff *skb, struct skb_view *v)
+{
+	__u32 zero = 0;
+	struct skb_span *s = NULL;
+	if (SKB_HI > SKB_LO && SKB_HI - SKB_LO <= SKB_SPAN) {
+		s = bpf_map_lookup_elem(&skb_spans, &zero);
+		if (s) {
+			s->skb = (__u64)skb;
+			if (bpf_probe_read_kernel(s->b, SKB_HI - SKB_LO, (void *)skb + SKB_LO))
+				s = NULL;
+		}
+	}
+	skb_view_fill(skb, s, v);
+	/* The copy is per CPU, and a program in process context (delivery, a
+	 * netfilter hook, a kernel function) can be interrupted by a softirq
+	 * whose program copies another skb over it: then read field by field. */
+	asm volatile("" ::: "memory"); /* the check follows every read of the copy */
+	if (s && *(volatile __u64 *)&s->skb != (__u64)skb)
+		skb_view_fill(skb, NULL, v);
 }
 
 #endif
