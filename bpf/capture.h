@@ -23,10 +23,12 @@ struct {
 	__type(value, __u8);
 } captured SEC(".maps");
 
-static __always_inline void capture_first(struct sk_buff *skb, struct net_device *dev, struct pp_at at,
-					  __u32 netns, __u32 ifindex, unsigned char *head, __u32 nh, __u32 tail,
-					  bool freed)
+static __always_inline void capture_first(struct sk_buff *skb, const struct skb_view *v, struct pp_at at,
+					  __u32 netns, __u32 ifindex, __u32 nh, bool freed)
 {
+	struct net_device *dev = v->dev;
+	unsigned char *head = v->head;
+	__u32 tail = v->tail, data = v->data;
 	if (!cfg_snaplen)
 		return;
 	__u64 key = (__u64)skb;
@@ -36,11 +38,10 @@ static __always_inline void capture_first(struct sk_buff *skb, struct net_device
 			return;
 	}
 
-	__u32 data = BPF_CORE_READ(skb, data) - head;
 	__u32 start = nh;
 	__u8 link = PP_CAP_RAW;
 	if (dev && BPF_CORE_READ(dev, type) == ARPHRD_ETHER) {
-		__u32 mh = at.layout == PP_L_DATA_MAC ? data : BPF_CORE_READ(skb, mac_header);
+		__u32 mh = at.layout == PP_L_DATA_MAC ? data : v->mac_header;
 		if (mh != MAC_HEADER_UNSET && mh + ETH_HLEN == nh) {
 			start = mh;
 			link = PP_CAP_ETHER;

@@ -102,7 +102,7 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 
 	if (dev && !cfg_ifindex)
 		ifindex = BPF_CORE_READ(dev, ifindex);
-	capture_first(skb, dev, at, netns, ifindex, head, nh, tail, freed); /* -w only */
+	capture_first(skb, &v, at, netns, ifindex, nh, freed); /* -w only */
 	count(&produced);
 	struct pp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {

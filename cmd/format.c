@@ -32,7 +32,7 @@ void fmt_header(struct strbuf *sb)
 		  "OWNER", "PACKET");
 }
 
-static void addr_str(const struct pp_event *e, const uint8_t *a, char *out, size_t len)
+void fmt_addr(const struct pp_event *e, const uint8_t *a, char *out, size_t len)
 {
 	if (e->ipver != 6) { /* glibc's inet_ntop formats IPv4 with sprintf */
 		pp_snprintf(out, len, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
@@ -97,8 +97,8 @@ void fmt_packet(struct strbuf *sb, const struct pp_event *e)
 		sb_printf(sb, "ethertype 0x%04x%s", e->ethertype, name);
 		goto tail;
 	}
-	addr_str(e, e->saddr, src, sizeof(src));
-	addr_str(e, e->daddr, dst, sizeof(dst));
+	fmt_addr(e, e->saddr, src, sizeof(src));
+	fmt_addr(e, e->daddr, dst, sizeof(dst));
 	const char *lb = e->ipver == 6 ? "[" : "", *rb = e->ipver == 6 ? "]" : "";
 	switch (e->l4proto) {
 	case IPPROTO_TCP:

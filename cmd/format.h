@@ -29,6 +29,8 @@ void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx
 const char *pkt_type_name(uint8_t t);
 void fmt_reason(struct strbuf *sb, const struct dropreasons *dr, const struct pp_event *e);
 void fmt_packet(struct strbuf *sb, const struct pp_event *e);
+/* One of e's addresses (IPv4 or IPv6 by e->ipver) as text; "?" if it cannot be. */
+void fmt_addr(const struct pp_event *e, const uint8_t *a, char *out, size_t len);
 /* "PID/comm" of the socket's owning process, "?" for a socket whose owner
  * is unknown, "-" for no socket. */
 void fmt_owner(char *out, size_t len, const struct pp_event *e);

@@ -1,4 +1,5 @@
 #include "cmd/hints.h"
+#include "cmd/format.h"
 #include "cmd/strfmt.h"
 #include "cmd/resolve.h"
 
@@ -21,7 +22,9 @@ static const char *proto_name(const struct pp_event *e)
 
 static void addr(const struct pp_event *e, const uint8_t *a, char *out, size_t len)
 {
-	if (!(e->have & PP_HAVE_L3) || !inet_ntop(e->ipver == 6 ? AF_INET6 : AF_INET, a, out, (socklen_t)len))
+	if (e->have & PP_HAVE_L3)
+		fmt_addr(e, a, out, len);
+	else
 		pp_snprintf(out, len, "?");
 }
 

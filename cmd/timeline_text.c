@@ -1,4 +1,5 @@
 #include "cmd/timeline_text.h"
+#include "cmd/strfmt.h"
 #include "cmd/resolve.h"
 
 #include <inttypes.h>
@@ -15,14 +16,22 @@
 #define DIM "\033[2m"
 #define RESET "\033[0m"
 
-void fmt_duration(struct strbuf *sb, uint64_t ns)
+/* "6.2us", "1.250ms", "2.000s" into out. */
+static void duration_str(char *out, size_t len, uint64_t ns)
 {
 	if (ns < 1000000)
-		sb_printf(sb, "%" PRIu64 ".%" PRIu64 "us", ns / 1000, ns % 1000 / 100);
+		pp_snprintf(out, len, "%" PRIu64 ".%" PRIu64 "us", ns / 1000, ns % 1000 / 100);
 	else if (ns < 1000000000)
-		sb_printf(sb, "%" PRIu64 ".%03" PRIu64 "ms", ns / 1000000, ns % 1000000 / 1000);
+		pp_snprintf(out, len, "%" PRIu64 ".%03" PRIu64 "ms", ns / 1000000, ns % 1000000 / 1000);
 	else
-		sb_printf(sb, "%" PRIu64 ".%03" PRIu64 "s", ns / 1000000000, ns % 1000000000 / 1000000);
+		pp_snprintf(out, len, "%" PRIu64 ".%03" PRIu64 "s", ns / 1000000000, ns % 1000000000 / 1000000);
+}
+
+void fmt_duration(struct strbuf *sb, uint64_t ns)
+{
+	char d[32];
+	duration_str(d, sizeof(d), ns);
+	sb_append(sb, d, strlen(d));
 }
 
 static const char *end_note(enum tl_end end)
@@ -105,22 +114,16 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 		const struct pp_event *e = &t->ev[i];
 		char pbuf[24];
 		const char *point = probe_point_name(e, pbuf, sizeof(pbuf));
-		/* Reused across steps: no allocation per line. */
-		static struct strbuf tot, step;
-		char ns[64], ifn[72];
-		sb_reset(&tot);
-		sb_reset(&step);
-		sb_append(&tot, "+", 1);
-		fmt_duration(&tot, e->ts_ns - t0);
+		char d[32], tot[40], step[40] = "", ns[64], ifn[72];
+		duration_str(d, sizeof(d), e->ts_ns - t0);
+		pp_snprintf(tot, sizeof(tot), "+%s", d);
 		if (i) {
-			sb_append(&step, "(+", 2);
-			fmt_duration(&step, e->ts_ns - prev);
-			sb_append(&step, ")", 1);
+			duration_str(d, sizeof(d), e->ts_ns - prev);
+			pp_snprintf(step, sizeof(step), "(+%s)", d);
 		}
 		ev_netns(e, ns, sizeof(ns));
 		ev_ifname(e, ifn, sizeof(ifn));
-		sb_printf(sb, "    %-10s %-11s %-18s %-12s %-10s ", tot.s ? tot.s : "", step.s ? step.s : "",
-			  point, ns, ifn);
+		sb_printf(sb, "    %-10s %-11s %-18s %-12s %-10s ", tot, step, point, ns, ifn);
 		step_detail(sb, e, ctx, color);
 		sb_append(sb, "\n", 1);
 		prev = e->ts_ns;
