@@ -58,7 +58,7 @@ FUZZ_SECS ?= 60
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all asan tests test demo bench install clean deps vm fuzz
+.PHONY: all asan tests test check demo bench install clean deps vm fuzz
 
 all: $(BUILD)/pktpath
 
@@ -129,6 +129,10 @@ deps:
 test: deps
 	$(MAKE) all asan tests
 	tests/run.sh
+
+# The golden tier (tests/golden/): no root, no BPF, seconds.
+check: all
+	PKTPATH=$(BUILD)/pktpath tests/golden/run.sh | tee $(BUILD)/golden.log; ! grep -q '^FAIL' $(BUILD)/golden.log
 
 demo: deps
 	$(MAKE) all tests

@@ -1,5 +1,7 @@
 #!/bin/bash
 # Runs every test and ends with "N passed, N failed".
+#  - the golden tier: tests/golden/run.sh, committed recordings replayed
+#    without privileges against what the live run printed
 #  - unit tests: build/tests/test_* (built with AddressSanitizer + UBSan)
 #  - end-to-end tests: tests/e2e/*.sh, in network namespaces they create,
 #    against the sanitizer build of pktpath (PKTPATH overrides it)
@@ -37,6 +39,7 @@ run_one() { # name, command...   (TEST_TIMEOUT: seconds, default 300)
 	failed=$((failed + f))
 }
 
+run_one golden bash tests/golden/run.sh
 for t in build/tests/test_*; do
 	[ -x "$t" ] && run_one "$(basename "$t")" "$t"
 done
