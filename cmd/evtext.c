@@ -42,8 +42,8 @@ size_t ev_frames(const struct pp_event *e, const struct fmt_ctx *ctx, char (*sym
 	for (size_t i = 0; i < n; i++) {
 		char sym[EV_SYM_LEN];
 		rs_ksym(ctx->ksyms, ips[i], sym, sizeof(sym));
-		/* Same rule as the stream's stack line: pktpath's program and
-		 * the tracepoint dispatcher come first and are not the story. */
+		/* pktpath's program and its dispatcher come first and are not
+		 * the story (see evtext.h). */
 		if (out == 0 && i < 8 &&
 		    (strncmp(sym, "bpf_prog_", 9) == 0 || strncmp(sym, "bpf_trace_run", 13) == 0 ||
 		     strncmp(sym, "__bpf_trace_", 12) == 0 || strncmp(sym, "__traceiter_", 12) == 0 ||
@@ -63,7 +63,7 @@ const char *ev_reason(const struct pp_event *e, const struct fmt_ctx *ctx)
 
 int ev_hint(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
 {
-	static char syms[EV_MAX_FRAMES][EV_SYM_LEN]; /* 20 KB: kept off the stack */
+	static char syms[EV_MAX_FRAMES][EV_SYM_LEN]; /* 32 KB: kept off the stack */
 	const char *frames[EV_MAX_FRAMES];
 	char ns[64], ifn[72];
 	size_t n = ev_frames(e, ctx, syms, EV_MAX_FRAMES);

@@ -7,15 +7,17 @@
 
 #include "cmd/format.h"
 
-#define EV_SYM_LEN 160
+#define EV_SYM_LEN 256
 #define EV_MAX_FRAMES 127
 
 /* Escaped namespace name, else its inode, else "-". */
 void ev_netns(const struct pp_event *e, char *out, size_t len);
 /* Escaped interface name, else "-". */
 void ev_ifname(const struct pp_event *e, char *out, size_t len);
-/* Stack symbols, innermost first, pktpath's own BPF frames skipped.
- * Returns how many were written to syms. */
+/* Stack symbols, innermost first. The one rule every renderer uses: the
+ * leading frames of pktpath's own program and of the tracepoint or
+ * trampoline dispatch that called it are skipped, the kernel's story
+ * starts after them. Returns how many were written to syms. */
 size_t ev_frames(const struct pp_event *e, const struct fmt_ctx *ctx, char (*syms)[EV_SYM_LEN], size_t max);
 /* Appends the hint for a drop event; 0 when there is none. */
 int ev_hint(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx);

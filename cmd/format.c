@@ -1,4 +1,5 @@
 #include "cmd/format.h"
+#include "cmd/evtext.h"
 #include "cmd/strfmt.h"
 #include "cmd/resolve.h"
 
@@ -14,7 +15,6 @@
 #include "kernel/kallsyms.h"
 #include "netlib/netns.h"
 
-#define MAX_FRAMES 127
 
 /* Column layout; the header and every line share it. */
 #define COLS "%-12s %-18s %3s %-17s %-12s %-12s %-9s %7s %-16s %-22s %s\n"
@@ -157,9 +157,7 @@ void fmt_reason(struct strbuf *sb, const struct dropreasons *dr, const struct pp
 
 void fmt_stack_indent(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx, int indent)
 {
-	uint64_t ips[MAX_FRAMES];
-	char sym[256];
-	size_t n;
+	static char syms[EV_MAX_FRAMES][EV_SYM_LEN]; /* 32 KB: kept off the stack */
 
 	if (e->stack_id < 0 || !ctx->read_stack) {
 		/* -errno from bpf_get_stackid; anything else from a corrupt
@@ -170,25 +168,16 @@ void fmt_stack_indent(struct strbuf *sb, const struct pp_event *e, const struct 
 			sb_printf(sb, "%*sstack: not recorded (error %d)\n", indent, "", (int)e->stack_id);
 		return;
 	}
-	n = ctx->read_stack(ctx->stack_arg, e->stack_id, ips, MAX_FRAMES);
+	/* The same frames, from the same rule, as JSON and the hints. */
+	size_t n = ev_frames(e, ctx, syms, EV_MAX_FRAMES);
 	if (!n) {
 		sb_printf(sb, "%*sstack: id %d no longer in the stack map\n", indent, "", e->stack_id);
 		return;
 	}
-	/* The first frames are pktpath's own program and the tracepoint
-	 * dispatcher: the kernel's story starts after them. */
-	size_t first = 0;
-	for (size_t i = 0; i < n && i < 4; i++) {
-		rs_ksym(ctx->ksyms, ips[i], sym, sizeof(sym));
-		if (strncmp(sym, "bpf_prog_", 9) == 0 || strncmp(sym, "bpf_trace_run", 13) == 0 ||
-		    strncmp(sym, "__bpf_trace_", 12) == 0)
-			first = i + 1;
-	}
 	sb_printf(sb, "%*sstack:", indent, "");
-	for (size_t i = first; i < n; i++) {
-		rs_ksym(ctx->ksyms, ips[i], sym, sizeof(sym));
-		sb_append(sb, " < ", i > first ? 3 : 1);
-		sb_append(sb, sym, strlen(sym));
+	for (size_t i = 0; i < n; i++) {
+		sb_append(sb, " < ", i ? 3 : 1);
+		sb_append(sb, syms[i], strlen(syms[i]));
 	}
 	sb_append(sb, "\n", 1);
 }
