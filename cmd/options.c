@@ -1,4 +1,5 @@
 #include "cmd/options.h"
+#include "cmd/escape.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -119,7 +120,9 @@ static const struct option longopts[] = {
 
 static int bad(const char *opt, const char *val, const char *why)
 {
-	fprintf(stderr, "pktpath: invalid %s '%s': %s (see --help)\n", opt, val, why);
+	char shown[USER_BUF];
+	escape_user(val, shown, sizeof(shown), USER_SHOW);
+	fprintf(stderr, "pktpath: invalid %s '%s': %s (see --help)\n", opt, shown, why);
 	return -1;
 }
 
@@ -172,7 +175,9 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->snaplen = 128;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:n:i:dp:c:t:r:w:vhV", longopts, NULL)) != -1) {
+	/* No '+': options may follow the expression, as tcpdump users type
+	 * them (`pktpath udp -t 1`); "--" ends the options. */
+	while ((c = getopt_long(argc, argv, ":n:i:dp:c:t:r:w:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			o->netns = optarg;
@@ -282,12 +287,18 @@ int options_parse(struct options *o, int argc, char **argv)
 		case 'V':
 			printf("pktpath %s\n", PKTPATH_VERSION);
 			return 1;
-		case ':':
-			fprintf(stderr, "pktpath: option '%s' needs a value (see --help)\n", argv[optind - 1]);
+		case ':': {
+			char shown[USER_BUF];
+			escape_user(argv[optind - 1], shown, sizeof(shown), USER_SHOW);
+			fprintf(stderr, "pktpath: option '%s' needs a value (see --help)\n", shown);
 			return -1;
-		default:
-			fprintf(stderr, "pktpath: unknown option '%s' (see --help)\n", argv[optind - 1]);
+		}
+		default: {
+			char shown[USER_BUF];
+			escape_user(argv[optind - 1], shown, sizeof(shown), USER_SHOW);
+			fprintf(stderr, "pktpath: unknown option '%s' (see --help)\n", shown);
 			return -1;
+		}
 		}
 	}
 

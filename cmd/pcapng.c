@@ -15,6 +15,7 @@
 
 #include "cmd/escape.h"
 #include "cmd/evtext.h"
+#include "cmd/paths.h"
 #include "cmd/probes.h"
 #include "cmd/resolve.h"
 #include "kernel/kallsyms.h"
@@ -56,7 +57,7 @@ struct pcapng {
 	struct pend *old, *young;
 	struct iface *ifs;
 	size_t nifs;
-	uint64_t written, no_bytes, dropped_pending;
+	uint64_t written, failed, no_bytes, dropped_pending; /* failed: after a write error */
 	struct strbuf sb;
 };
 
@@ -126,7 +127,7 @@ bool pcapng_capture_ok(const struct pp_capture *c)
 struct pcapng *pcapng_open(const char *path, int64_t wall_offset_ns, size_t max_pending, char *err, size_t errlen)
 {
 	struct pcapng *p = calloc(1, sizeof(*p));
-	if (!p || !(p->path = strdup(path))) {
+	if (!p || !(p->path = path_shown(path))) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -139,11 +140,9 @@ struct pcapng *pcapng_open(const char *path, int64_t wall_offset_ns, size_t max_
 		goto fail;
 	}
 	p->wall = wall_offset_ns;
-	p->f = fopen(path, "wbe");
-	if (!p->f) {
-		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+	p->f = path_create(path, err, errlen); /* never blocks on a FIFO */
+	if (!p->f)
 		goto fail;
-	}
 	write_shb(p);
 	return p;
 fail:
@@ -339,7 +338,10 @@ void pcapng_timeline(struct pcapng *p, const struct timeline *t, uint64_t seq, c
 		put_opt(p, OPT_COMMENT, p->sb.s, clen);
 	put32(p, OPT_END);
 	put32(p, total);
-	p->written++;
+	if (p->err)
+		p->failed++;
+	else
+		p->written++;
 }
 
 int pcapng_close(struct pcapng *p, FILE *report, char *err, size_t errlen)
@@ -352,7 +354,8 @@ int pcapng_close(struct pcapng *p, FILE *report, char *err, size_t errlen)
 		p->err = errno ? errno : EIO;
 	int rc = 0;
 	if (p->err) {
-		snprintf(err, errlen, "writing %s: %s", p->path, strerror(p->err));
+		snprintf(err, errlen, "writing %s: %s: the file holds at most %" PRIu64 " packets, %" PRIu64 " later ones were not written",
+			 p->path, strerror(p->err), p->written, p->failed);
 		rc = -1;
 	} else if (report) {
 		fprintf(report, "pktpath: %" PRIu64 " packets written to %s", p->written, p->path);

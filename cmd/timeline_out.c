@@ -1,6 +1,7 @@
 #include "cmd/timeline_out.h"
 #include "cmd/resolve.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,8 @@ static void on_timeline(void *arg, const struct timeline *t)
 	if (drop)
 		count_site(o, drop);
 	if (o->broken || (o->drops_only && t->end != TL_END_DROP) || (o->limit && o->printed >= o->limit)) {
+		if (!(o->drops_only && t->end != TL_END_DROP))
+			o->unprinted++; /* past -c or a failed output: the summary says so */
 		pcapng_timeline(o->pcap, t, 0, o->fmt, false); /* its bytes are not wanted */
 		return;
 	}
@@ -58,8 +61,10 @@ static void on_timeline(void *arg, const struct timeline *t)
 		json_timeline_line(&o->buf, t, o->printed, o->fmt);
 	else
 		fmt_timeline(&o->buf, t, o->printed, o->fmt, o->color);
-	if (o->buf.len && fwrite(o->buf.s, 1, o->buf.len, o->out) != o->buf.len)
+	if (o->buf.len && fwrite(o->buf.s, 1, o->buf.len, o->out) != o->buf.len) {
 		o->broken = true;
+		o->err = errno ? errno : EIO;
+	}
 }
 
 int tl_out_init(struct tl_out *o, const struct fmt_ctx *fmt, FILE *out, size_t max_open, uint64_t idle_ms,
