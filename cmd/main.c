@@ -666,9 +666,11 @@ int main(int argc, char **argv)
 			break;
 		if (deadline && now_s() >= deadline)
 			break;
+		uint64_t now = now_ns();
+		/* A replay expires timelines at the same points; the recording
+		 * also reaches its file here once a second. */
+		rec_tick(run.rec, now);
 		if (run.timelines) {
-			uint64_t now = now_ns();
-			rec_tick(run.rec, now); /* a replay expires timelines at the same points */
 			tl_out_tick(&run.tl, now);
 			run.printed = run.tl.printed;
 			if (run.tl.broken) {
