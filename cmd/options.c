@@ -69,7 +69,8 @@ static const char usage_text[] =
 	"EXPRESSION is a tcpdump (pcap-filter) expression, run in the kernel on the\n"
 	"IP header (raw IP) and, on Ethernet devices, on the Ethernet header; a\n"
 	"packet matches if either does. Once matched, a packet is followed until\n"
-	"it is freed, even after NAT. 'protochain' is not supported.\n"
+	"it is freed, even after NAT. 'protochain', 'inbound', 'outbound' and\n"
+	"'ifindex' are not supported. Options may also follow the expression.\n"
 	"\n"
 	"Examples:\n"
 	"  pktpath --drops                    every drop on the host, with reason and stack\n"
@@ -77,10 +78,12 @@ static const char usage_text[] =
 	"  pktpath -n /proc/4121/ns/net -t 5  five seconds of the namespace of pid 4121\n"
 	"  pktpath tcp port 443 and host 10.0.0.2   one conversation, receive to free\n"
 	"\n"
-	"Exit status: 0 ok (also after Ctrl-C), 1 runtime failure, 2 usage error,\n"
-	"3 missing privileges, 4 kernel lacks a requirement (BTF, tracepoint),\n"
+	"Exit status: 0 ok (also after Ctrl-C), 1 runtime failure (also a failed\n"
+	"write to stdout, -w or --record), 2 usage error, 3 missing privileges,\n"
+	"4 kernel lacks a requirement (BTF, tracepoint),\n"
 	"5 unknown interface or namespace, 6 the requested backend is not available,\n"
-	"7 unreadable recording (-r).\n";
+	"7 unreadable recording (-r), 8 recording cut short (-r: printed up to its\n"
+	"last complete record).\n";
 
 enum { OPT_STACK = 256, OPT_NO_STACK, OPT_RINGBUF, OPT_BTF, OPT_NO_TRACK, OPT_DUMP_FILTER,
        OPT_STREAM, OPT_JSON, OPT_IDLE, OPT_MAX_OPEN, OPT_COMM, OPT_BACKEND, OPT_LIST_PROBES, OPT_WIDE,
