@@ -176,8 +176,12 @@ static void out_flush(struct run *r)
 {
 	if (r->out_err)
 		return;
+	/* ferror too: a failed flush inside stdio (a full buffer) empties
+	 * the buffer, and the next fflush has nothing left to fail on. */
 	if (fflush(stdout) == EOF)
 		out_failed(r, errno);
+	else if (ferror(stdout))
+		out_failed(r, EIO);
 	else
 		r->flushed = r->printed;
 }
@@ -647,15 +651,14 @@ int main(int argc, char **argv)
 	sb_reset(&run.line);
 	if (!run.timelines && !opt.json)
 		fmt_header(&run.line);
-	if (run.line.len)
-		fwrite(run.line.s, 1, run.line.len, stdout);
-	fflush(stdout);
+	if (run.line.len && fwrite(run.line.s, 1, run.line.len, stdout) != run.line.len)
+		out_failed(&run, errno);
+	out_flush(&run); /* the header */
 	fprintf(stderr, "pktpath: ready\n");
 
 	double deadline = opt.seconds > 0 ? now_s() + opt.seconds : 0;
 	struct watch w = {.nsfd = ns.fd, .netns = sel_netns, .ifindex = sel_ifindex, .ns_spec = opt.netns,
 			  .ifname = opt.ifname, .ns_shown = ns_shown, .if_shown = if_shown, .next = now_s() + 1};
-	out_flush(&run); /* the header */
 	while (!stop_signal && !run.out_err) {
 		int n = ring_buffer__poll(rb, 100);
 		if (n < 0 && n != -EINTR && n != STOP_LIMIT && n != STOP_OUTPUT) {

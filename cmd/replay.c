@@ -398,7 +398,8 @@ int replay_run(const struct options *opt)
 	}
 	if (!p.timelines && !opt->json) {
 		fmt_header(&p.line);
-		fwrite(p.line.s, 1, p.line.len, stdout);
+		if (fwrite(p.line.s, 1, p.line.len, stdout) != p.line.len)
+			play_failed(&p, errno);
 	}
 
 	struct pp_event e; /* records are not aligned in the file */
@@ -432,6 +433,8 @@ int replay_run(const struct options *opt)
 	}
 	if (fflush(stdout) == EOF)
 		play_failed(&p, errno);
+	else if (ferror(stdout))
+		play_failed(&p, EIO);
 	summary_print(stderr, &p.sum, s.reasons, s.end[0], s.truncated ? SUMMARY_UNKNOWN : s.end[1]);
 	uint64_t left = p.timelines ? p.tl.unprinted : p.unprinted;
 	const char *what = p.timelines ? "packets" : "events";
