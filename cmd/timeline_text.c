@@ -123,7 +123,12 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 		}
 		ev_netns(e, ns, sizeof(ns));
 		ev_ifname(e, ifn, sizeof(ifn));
-		sb_printf(sb, "    %-10s %-11s %-18s %-12s %-10s ", tot, step, point, ns, ifn);
+		/* Aligned by display width: an escaped name wider than its
+		 * column does not push the step's detail out of line. */
+		const struct sb_col cols[] = {{tot, -10, 0}, {step, -11, 0}, {point, -18, 0}, {ns, -12, 0}, {ifn, -10, 1}};
+		sb_append(sb, "    ", 4);
+		sb_columns(sb, cols, sizeof(cols) / sizeof(cols[0]));
+		sb_append(sb, " ", 1);
 		step_detail(sb, e, ctx, color);
 		sb_append(sb, "\n", 1);
 		prev = e->ts_ns;

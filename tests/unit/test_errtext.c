@@ -9,6 +9,7 @@
 
 #include "cmd/escape.h"
 #include "cmd/paths.h"
+#include "cmd/strbuf.h"
 #include "filters/filter.h"
 #include "unit.h"
 
@@ -57,6 +58,26 @@ int main(void)
 	f = NULL;
 	CHECK("'udp' still compiles", !filter_compile("udp", &f, err, sizeof(err)));
 	filter_free(f);
+
+	/* Columns by display width: a cell wider than its column pushes the
+	 * next ones only until the row has room again. */
+	struct strbuf sb = {0};
+	const struct sb_col fit[] = {{"abc", -5, 0}, {"x", -3, 0}, {"7", 3, 0}, {"end", 0, 0}};
+	sb_columns(&sb, fit, 4);
+	CHECK_STR("a row that fits is printf's %-5s %-3s %3s %s", sb.s, "abc   x     7 end");
+	sb_reset(&sb);
+	const struct sb_col wide[] = {{"a\\x1b\\x1b", -5, 0}, {"x", -3, 0}, {"7", 3, 0}, {"end", 0, 0}};
+	sb_columns(&sb, wide, 4);
+	CHECK_STR("an overflowing escaped cell: the row is back in line by the third column", sb.s, "a\\x1b\\x1b x 7 end");
+	sb_reset(&sb);
+	const struct sb_col over[] = {{"abcdefg", -5, 0}, {"x", -3, 0}, {"7", 3, 0}, {"end", 0, 0}};
+	sb_columns(&sb, over, 4);
+	CHECK_STR("two bytes over: taken from the next cells' room", sb.s, "abcdefg x   7 end");
+	sb_reset(&sb);
+	const struct sb_col arrow[] = {{"\xe2\x86\x92", -3, 0}, {"x", 0, 0}};
+	sb_columns(&sb, arrow, 2);
+	CHECK_STR("a UTF-8 arrow takes one column", sb.s, "\xe2\x86\x92   x");
+	sb_free(&sb);
 
 	char dir[] = "/tmp/pktpath-errtext.XXXXXX";
 	if (!mkdtemp(dir))
