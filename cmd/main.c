@@ -145,6 +145,22 @@ static size_t read_stack(void *arg, int32_t id, uint64_t *ips, size_t max)
 	return n;
 }
 
+/* The last word on stdout for outputs written without accounting (help,
+ * --dump-filter, --list-probes): a failed write is status 1 and one line,
+ * a closed pipe is a quiet stop. */
+static int stdout_status(int status)
+{
+	int e = 0;
+	if (fflush(stdout) == EOF)
+		e = errno;
+	else if (ferror(stdout))
+		e = EIO;
+	if (!e || e == EPIPE)
+		return status;
+	fprintf(stderr, "pktpath: cannot write to standard output: %s\n", strerror(e));
+	return status == EXIT_OK ? EXIT_RUNTIME : status;
+}
+
 /* What on_event returns to stop ring_buffer__poll; 0 while draining. */
 enum { STOP_LIMIT = -ECANCELED, STOP_OUTPUT = -EPIPE };
 
@@ -416,7 +432,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	int pr = options_parse(&opt, argc, argv);
 	if (pr)
-		return pr > 0 ? EXIT_OK : EXIT_USAGE;
+		return pr == 1 ? EXIT_OK : pr == 2 ? EXIT_RUNTIME : EXIT_USAGE; /* 2: --help >/dev/full */
 	verbose = opt.verbose;
 	run.opt = &opt;
 	/* Files named twice would be destroyed by the second open. */
@@ -750,5 +766,7 @@ out:
 	sb_free(&run.line);
 	filter_free(filter);
 	options_free(&opt);
-	return status;
+	/* --dump-filter, --list-probes: stdout not yet checked (a run checked
+	 * and reported it already: out_err). */
+	return run.out_err ? status : stdout_status(status);
 }

@@ -129,6 +129,21 @@ static int bad(const char *opt, const char *val, const char *why)
 	return -1;
 }
 
+/* --help, --version: 1, or 2 after one line when stdout failed (a closed
+ * pipe is no failure). errno is read right after the failed write. */
+static int said(int e)
+{
+	if (!e && fflush(stdout) == EOF)
+		e = errno;
+	if (!e && ferror(stdout))
+		e = EIO;
+	if (e && e != EPIPE) {
+		fprintf(stderr, "pktpath: cannot write to standard output: %s\n", strerror(e));
+		return 2;
+	}
+	return 1;
+}
+
 static int parse_u64(const char *s, uint64_t *out)
 {
 	char *end;
@@ -285,11 +300,9 @@ int options_parse(struct options *o, int argc, char **argv)
 			o->verbose = true;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			return 1;
+			return said(fputs(usage_text, stdout) == EOF ? errno : 0);
 		case 'V':
-			printf("pktpath %s\n", PKTPATH_VERSION);
-			return 1;
+			return said(printf("pktpath %s\n", PKTPATH_VERSION) < 0 ? errno : 0);
 		case ':': {
 			char shown[USER_BUF];
 			escape_user(argv[optind - 1], shown, sizeof(shown), USER_SHOW);

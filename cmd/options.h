@@ -34,8 +34,8 @@ struct options {
 	char *expr;           /* trailing arguments joined, as tcpdump does */
 };
 
-/* 0: run; 1: done already (help, version); -1: usage error, message
- * printed. */
+/* 0: run; 1: done already (help, version); 2: that failed to write
+ * (message printed); -1: usage error, message printed. */
 int options_parse(struct options *o, int argc, char **argv);
 void options_free(struct options *o);
 

@@ -164,3 +164,16 @@ t1=$(date +%s.%N)
 check "long expression: says it is still compiling" grep -q 'still compiling the filter' "$LAB_DIR/err"
 check "long expression: Ctrl-C stops it with status 0 (got $rc)" [ $rc -eq 0 ]
 check "long expression: Ctrl-C stops it at once ($(echo "$t1 - $t0" | bc) s)" [ "$(echo "$t1 - $t0 < 1" | bc)" -eq 1 ]
+
+# Outputs without a run (--help, --version, --dump-filter, --list-probes)
+# on a failed stdout: one line, exit 1; on a closed pipe: a quiet 0.
+for args in --help --version "--dump-filter udp" --list-probes; do
+	"$PKTPATH" $args >/dev/full 2>"$LAB_DIR/err"
+	rc=$?
+	check "$args >/dev/full: exit status 1 (got $rc)" [ $rc -eq 1 ]
+	check "$args >/dev/full: one line says it" \
+		bash -c "[ \$(wc -l <'$LAB_DIR/err') -eq 1 ] && grep -q 'cannot write to standard output: No space left on device' '$LAB_DIR/err'"
+	"$PKTPATH" $args 2>"$LAB_DIR/err" | head -c 1 >/dev/null
+	rc=${PIPESTATUS[0]}
+	check "$args | head -c 1: exit status 0 (got $rc)" [ $rc -eq 0 ]
+done
