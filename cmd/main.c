@@ -445,6 +445,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (opt.replay_file) { /* -r: no BPF, no privileges (cmd/replay.c) */
+		signal(SIGINT, SIG_DFL); /* nothing to clean up: a replay stops as any filter does */
+		signal(SIGTERM, SIG_DFL);
 		status = replay_run(&opt);
 		goto out;
 	}
