@@ -310,17 +310,17 @@ static uint64_t percpu_total(const struct bpf_map *map)
 }
 
 /* Selection targets that can vanish while pktpath runs: the -i interface
- * (deleted, moved to another namespace, recreated with a new index) and a
- * namespace named by `ip netns` name or path. Checked once a second, each
+ * (deleted, moved to another namespace, recreated with a new index), a
+ * namespace named by `ip netns` name or path, the -p process. Checked once a second, each
  * said once. A namespace given by inode is not watched: only the held
  * file still names it. */
 static double now_s(void);
 
 struct watch {
 	int nsfd;
-	uint32_t netns, ifindex;
+	uint32_t netns, ifindex, pid;
 	const char *ns_spec, *ifname, *ns_shown, *if_shown;
-	bool ns_said, if_said;
+	bool ns_said, if_said, pid_said;
 	double next;
 };
 
@@ -330,6 +330,11 @@ static void watch_targets(struct watch *w)
 	if (now < w->next)
 		return;
 	w->next = now + 1;
+	if (w->pid && !w->pid_said && kill((pid_t)w->pid, 0) < 0 && errno == ESRCH) {
+		fprintf(stderr, "pktpath: process %u (-p) exited: only packets its sockets still had in flight can follow\n",
+			w->pid);
+		w->pid_said = true;
+	}
 	if (w->ns_spec && !w->ns_said && strspn(w->ns_spec, "0123456789") != strlen(w->ns_spec)) {
 		char path[512];
 		struct stat st;
@@ -675,7 +680,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "pktpath: ready\n");
 
 	double deadline = opt.seconds > 0 ? now_s() + opt.seconds : 0;
-	struct watch w = {.nsfd = ns.fd, .netns = sel_netns, .ifindex = sel_ifindex, .ns_spec = opt.netns,
+	struct watch w = {.nsfd = ns.fd, .netns = sel_netns, .ifindex = sel_ifindex, .pid = opt.owner_pid, .ns_spec = opt.netns,
 			  .ifname = opt.ifname, .ns_shown = ns_shown, .if_shown = if_shown, .next = now_s() + 1};
 	while (!stop_signal && !run.out_err) {
 		int n = ring_buffer__poll(rb, 100);

@@ -48,4 +48,11 @@ ip netns del ppv-b
 said_once "namespace deleted" "$LAB_DIR/ns.err" "network namespace ppv-b (inode [0-9]*) was deleted"
 pp_stop
 check "namespace deleted: exit status 0 (got $PP_RC)" [ "$PP_RC" -eq 0 ]
+sleep 60 &
+victim=$!
+pp_start "$LAB_DIR/pid" -p $victim || fail "exited process: pktpath started"
+kill $victim
+wait $victim 2>/dev/null
+said_once "the -p process exited" "$LAB_DIR/pid.err" "process $victim (-p) exited"
+pp_stop
 check "nothing left attached" [ -z "$(pp_orphans)" ]
