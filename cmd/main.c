@@ -5,6 +5,7 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -124,6 +125,7 @@ struct run {
 	int out_err;
 	uint64_t flushed, unprinted;
 	bool draining; /* after the run: count what is left, print nothing */
+	bool out_is_pipe;
 	struct backend_plan plan;
 	bool timelines; /* default; --stream turns it off */
 	struct tl_out tl;
@@ -192,6 +194,13 @@ static void out_flush(struct run *r)
 {
 	if (r->out_err)
 		return;
+	/* A pipe whose reader left (`| head -1`) is noticed even while no
+	 * packet comes to write: the write end then polls POLLERR. */
+	struct pollfd pfd = {.fd = STDOUT_FILENO, .events = POLLOUT};
+	if (r->out_is_pipe && poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR)) {
+		out_failed(r, EPIPE);
+		return;
+	}
 	/* ferror too: a failed flush inside stdio (a full buffer) empties
 	 * the buffer, and the next fflush has nothing left to fail on. */
 	if (fflush(stdout) == EOF)
@@ -674,6 +683,8 @@ int main(int argc, char **argv)
 	sb_reset(&run.line);
 	if (!run.timelines && !opt.json)
 		fmt_header(&run.line);
+	struct stat ost;
+	run.out_is_pipe = fstat(STDOUT_FILENO, &ost) == 0 && S_ISFIFO(ost.st_mode);
 	if (run.line.len && fwrite(run.line.s, 1, run.line.len, stdout) != run.line.len)
 		out_failed(&run, errno);
 	out_flush(&run); /* the header */

@@ -127,3 +127,10 @@ for mode in "--stream" "--stream --json"; do
 	more=$(sed -nE 's/^pktpath: ([0-9]+) more events received after -c 123, not printed$/\1/p' "$LAB_DIR/c.err")
 	check "$mode -c 123: printed 123 + not printed ${more:-0} = delivered ${n:-?}" [ "$((123 + ${more:-0}))" -eq "${n:--1}" ]
 done
+
+# `| head -1` with nothing to print after the header: the reader's leaving
+# is noticed without a write (poll on the pipe), not at the next packet.
+t0=$(date +%s)
+timeout 20 "$PKTPATH" --stream --netns "$L-b" 'host 198.19.200.200' 2>"$LAB_DIR/idle.err" | head -1 >/dev/null
+rc=${PIPESTATUS[0]}
+check "idle pktpath --stream | head -1: exits by itself, status 0 (got $rc, $(($(date +%s) - t0)) s)" [ "$rc" -eq 0 ]
