@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -350,6 +351,8 @@ int pcapng_close(struct pcapng *p, FILE *report, char *err, size_t errlen)
 		return 0;
 	while (p->old)
 		unlink_pend(p, p->old);
+	if (p->err)
+		__fpurge(p->f); /* no bytes after a gap: the file stays readable up to it */
 	if (fclose(p->f) == EOF && !p->err)
 		p->err = errno ? errno : EIO;
 	int rc = 0;

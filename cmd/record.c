@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -213,7 +214,12 @@ int rec_close(struct recorder *r, char *err, size_t errlen)
 	if (!r)
 		return 0;
 	rs_free(); /* no more answers into this file */
-	if (fflush(r->f) == EOF && !r->err)
+	/* After a failed write nothing more goes out: bytes written after a
+	 * gap (space freed meanwhile) would turn a recording cut short,
+	 * readable to its last complete record, into a corrupt one. */
+	if (r->err)
+		__fpurge(r->f);
+	else if (fflush(r->f) == EOF)
 		r->err = errno ? errno : EIO;
 	if (fclose(r->f) == EOF && !r->err)
 		r->err = errno ? errno : EIO;

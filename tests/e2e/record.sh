@@ -129,3 +129,21 @@ rc=$?
 check "SIGKILLed recording: readable, exit status 8 (got $rc)" [ $rc -eq 8 ]
 check "SIGKILLed recording: the pings before the kill are there" grep -q 'echo-request' "$D/kill.out"
 check "SIGKILLed recording: said to be cut short" grep -q 'cut short at byte' "$D/kill.err"
+
+# A full disk (a 64 KiB tmpfs): the live run says so on its own line, with
+# exit status 1, and the recording reads up to its last complete record.
+mkdir -p "$D/small"
+mount -t tmpfs -o size=64k pktpath-rec-test "$D/small" || fail "full disk: tmpfs mounted"
+trap 'umount "$D/small" 2>/dev/null; rm -rf "$D"; lab_down' EXIT
+pp_start "$LAB_DIR/full" --stream --record "$D/small/full.rec" -n rek-b || fail "full disk: pktpath started"
+lab_exec rek-a ping -c 300 -i 0.002 -W 1 198.18.56.2 >/dev/null
+sleep 1.5
+pp_stop
+check "full disk: exit status 1 (got $PP_RC)" [ "$PP_RC" -eq 1 ]
+check "full disk: one line says the recording failed and what it holds" \
+	grep -qE "^pktpath: writing $D/small/full.rec: No space left on device: the recording holds [0-9]+ events at most, [0-9]+ later ones were not written" "$LAB_DIR/full.err"
+"$PKTPATH" -r "$D/small/full.rec" --stream >"$D/full.out" 2>"$D/full.err"
+rc=$?
+check "full disk: the recording reads to its last complete record, exit status 8 (got $rc)" [ $rc -eq 8 ]
+check "full disk: what it holds is printed ($(grep -c echo-request "$D/full.out") echo requests)" grep -q 'echo-request' "$D/full.out"
+umount "$D/small"
