@@ -112,15 +112,80 @@ static void h_no_socket(struct strbuf *sb, const struct hint_in *in)
 		sb_printf(sb, "; the sender gets ICMP port unreachable");
 }
 
+void hint_text(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+	for (; *in && o + 5 < len; in++) {
+		unsigned char c = (unsigned char)*in;
+		if (c < 0x20 || c > 0x7e || c == '\\')
+			o += (size_t)pp_snprintf(out + o, len - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	if (len)
+		out[o < len ? o : len - 1] = '\0';
+}
+
+int hint_nft_rule(const struct pp_event *e, struct nft_rule_info *ri)
+{
+	memset(ri, 0, sizeof(*ri));
+	if (rs_nft(e, ri->buf, sizeof(ri->buf)) != 0)
+		return -1;
+	char *f[5], *p = ri->buf;
+	for (int i = 0; i < 5; i++) {
+		f[i] = p;
+		p = i < 4 ? strchr(p, '\t') : NULL;
+		if (i < 4 && !p)
+			return -1;
+		if (p)
+			*p++ = '\0';
+	}
+	ri->family = f[0];
+	ri->table = f[1];
+	ri->chain = f[2];
+	ri->handle = f[3];
+	ri->rule = f[4];
+	return 0;
+}
+
+static bool frames_have(const struct hint_in *in, const char *fn)
+{
+	for (size_t i = 0; i < in->nframes; i++)
+		if (frame_is(in->frames[i], fn))
+			return true;
+	return false;
+}
+
 static void h_netfilter(struct strbuf *sb, const struct hint_in *in)
 {
 	char via[64];
 	const char *hook = hint_nf_hook(in->frames, in->nframes, via, sizeof(via));
-	sb_printf(sb, "a netfilter rule dropped it");
+	struct nft_rule_info ri;
+	bool legacy = frames_have(in, "ipt_do_table") || frames_have(in, "ip6t_do_table");
+	if (!legacy && hint_nft_rule(in->e, &ri) == 0) {
+		char rule[sizeof(ri.buf) * 4], table[256], chain[256];
+		hint_text(ri.rule, rule, sizeof(rule));
+		hint_text(ri.table, table, sizeof(table));
+		hint_text(ri.chain, chain, sizeof(chain));
+		if (!strcmp(ri.handle, "policy"))
+			sb_printf(sb, "the policy of chain %s in table %s %s is drop", chain, ri.family, table);
+		else
+			sb_printf(sb, "the nftables rule '%s' (table %s %s, chain %s, handle %s) dropped it", rule,
+				  ri.family, table, chain, ri.handle);
+		if (hook)
+			sb_printf(sb, " in the %s hook", hook);
+		in_ns(sb, in);
+		return;
+	}
+	sb_printf(sb, "a%s netfilter rule dropped it", legacy ? "n iptables-legacy" : "");
 	if (hook)
 		sb_printf(sb, " in the %s hook (%s -> nf_hook_slow)", hook, via);
 	in_ns(sb, in);
-	sb_printf(sb, "; see 'iptables -L -v -n' or 'nft list ruleset' there");
+	if (legacy)
+		sb_printf(sb, "; legacy tables are not traced: see 'iptables-legacy -L %s -v -n' there",
+			  hook && strchr(hook, ' ') == NULL ? hook : "");
+	else
+		sb_printf(sb, "; see 'nft -a list ruleset' there");
 }
 
 static void h_noproto(struct strbuf *sb, const struct hint_in *in)

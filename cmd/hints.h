@@ -25,4 +25,16 @@ int hint_format(struct strbuf *sb, const struct hint_in *in);
  * and the caller's name in *via; NULL when the stack does not say. */
 const char *hint_nf_hook(const char *const *frames, size_t nframes, char *via, size_t vialen);
 
+/* Kernel text for a hint: spaces kept, anything else outside printable
+ * ASCII, and backslashes, as \xNN. */
+void hint_text(const char *in, char *out, size_t len);
+
+/* The nftables rule behind a NETFILTER_DROP event (through the
+ * resolver); the strings point into buf. 0, or -1 when not known. */
+struct nft_rule_info {
+	char buf[512];
+	const char *family, *table, *chain, *handle, *rule;
+};
+int hint_nft_rule(const struct pp_event *e, struct nft_rule_info *ri);
+
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd/evtext.h"
+#include "cmd/hints.h"
 #include "cmd/pointtext.h"
 #include "cmd/probes.h"
 #include "kernel/kallsyms.h"
@@ -38,6 +39,25 @@ static void jkey_str(struct strbuf *sb, const char *key, const char *val)
 {
 	sb_printf(sb, ",\"%s\":", key);
 	json_str(sb, val, strlen(val));
+}
+
+/* The nftables rule behind a netfilter drop (cmd/hints.h). */
+static void nft_rule_fields(struct strbuf *sb, const struct pp_event *e)
+{
+	struct nft_rule_info ri;
+	if (hint_nft_rule(e, &ri))
+		return;
+	sb_printf(sb, ",\"nft_rule\":{\"family\":");
+	json_str(sb, ri.family, strlen(ri.family));
+	jkey_str(sb, "table", ri.table);
+	jkey_str(sb, "chain", ri.chain);
+	size_t hl = strlen(ri.handle);
+	if (hl && hl < 21 && strspn(ri.handle, "0123456789") == hl) /* digits only: a recording is input */
+		sb_printf(sb, ",\"handle\":%s,\"policy\":false", ri.handle);
+	else
+		sb_printf(sb, ",\"handle\":null,\"policy\":true");
+	jkey_str(sb, "rule", ri.rule);
+	sb_printf(sb, "}");
 }
 
 static void jkey_name(struct strbuf *sb, const char *key, const char *name, unsigned num)
@@ -149,6 +169,8 @@ static void event_fields(struct strbuf *sb, const struct pp_event *e, const stru
 	if (ev_hint(&h, e, ctx) && h.s)
 		jkey_str(sb, "hint", h.s);
 	sb_free(&h);
+	if (r && !strcmp(r, "NETFILTER_DROP"))
+		nft_rule_fields(sb, e);
 }
 
 void json_event_line(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)

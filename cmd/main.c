@@ -14,6 +14,7 @@
 
 #include "cmd/backend.h"
 #include "cmd/evtext.h"
+#include "cmd/explain.h"
 #include "cmd/exitcodes.h"
 #include "cmd/format.h"
 #include "cmd/json.h"
@@ -400,6 +401,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	run.nf = nflink_attach(skel->obj, !opt.netns && !opt.ifname, ns.fd, sel_netns, verbose);
+	struct explain_cfg xcfg = {.rules = !opt.no_rules, .all = !opt.netns && !opt.ifname, .nsfd = ns.fd,
+				   .netns = sel_netns, .ifindex = sel_ifindex};
+	explain_start(&xcfg, stderr); /* after the links: nft chains must not take their priorities */
 	if (opt.wide)
 		fprintf(stderr, "wide: %zu functions attached, %zu skipped, in %.3f s\n", run.plan.wide_attached,
 			run.plan.wide_skipped, run.plan.attach_s);
@@ -456,6 +460,7 @@ int main(int argc, char **argv)
 
 	double deadline = opt.seconds > 0 ? now_s() + opt.seconds : 0;
 	while (!stop_signal) {
+		explain_tick(); /* trace messages first: they precede the drops they explain */
 		int n = ring_buffer__poll(rb, 100);
 		if (n < 0 && n != -EINTR) {
 			if (!run.out_broken)
@@ -504,8 +509,10 @@ int main(int argc, char **argv)
 	if (opt.wide)
 		fprintf(stderr, "wide: detached in %.3f s\n", run.plan.detach_s);
 	rec_end(run.rec, lost, percpu_total(skel->maps.produced), untracked);
+	explain_stop(stderr);
 
 out:
+	explain_stop(stderr);
 	if (pcapng_close(run.pcap, status == EXIT_OK ? stderr : NULL, err, sizeof(err)) && status == EXIT_OK)
 		status = fail(EXIT_RUNTIME, "%s", err);
 	if (rec_close(run.rec, err, sizeof(err)) && status == EXIT_OK)

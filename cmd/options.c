@@ -49,6 +49,8 @@ static const char usage_text[] =
 	"                        a struct sk_buff * (needs kprobes)\n"
 	"      --no-netfilter    tracepoint backend: do not observe the netfilter\n"
 	"                        hooks through BPF netfilter links (Linux >= 6.4)\n"
+	"      --no-rules        do not add pktpath's nftables table that names the\n"
+	"                        rule behind a netfilter drop (nftrace)\n"
 	"\n"
 	"Run control:\n"
 	"  -c, --count N         stop after N packets (N events with --stream)\n"
@@ -83,7 +85,7 @@ static const char usage_text[] =
 
 enum { OPT_STACK = 256, OPT_NO_STACK, OPT_RINGBUF, OPT_BTF, OPT_NO_TRACK, OPT_DUMP_FILTER,
        OPT_STREAM, OPT_JSON, OPT_IDLE, OPT_MAX_OPEN, OPT_COMM, OPT_BACKEND, OPT_LIST_PROBES, OPT_WIDE,
-       OPT_NO_NETFILTER, OPT_SNAPLEN, OPT_RECORD };
+       OPT_NO_NETFILTER, OPT_SNAPLEN, OPT_RECORD, OPT_NO_RULES };
 
 static const struct option longopts[] = {
 	{"netns", required_argument, NULL, 'n'},
@@ -107,6 +109,7 @@ static const struct option longopts[] = {
 	{"list-probes", no_argument, NULL, OPT_LIST_PROBES},
 	{"wide", no_argument, NULL, OPT_WIDE},
 	{"no-netfilter", no_argument, NULL, OPT_NO_NETFILTER},
+	{"no-rules", no_argument, NULL, OPT_NO_RULES},
 	{"snaplen", required_argument, NULL, OPT_SNAPLEN},
 	{"record", required_argument, NULL, OPT_RECORD},
 	{"read", required_argument, NULL, 'r'},
@@ -256,6 +259,9 @@ int options_parse(struct options *o, int argc, char **argv)
 			break;
 		case OPT_NO_NETFILTER:
 			o->no_netfilter = true;
+			break;
+		case OPT_NO_RULES:
+			o->no_rules = true;
 			break;
 		case 'w':
 			o->write_file = optarg;

@@ -27,6 +27,7 @@ struct options {
 	bool list_probes;      /* --list-probes */
 	bool wide;             /* --wide: every traceable function taking an skb */
 	bool no_netfilter;     /* --no-netfilter: no BPF netfilter links */
+	bool no_rules;         /* --no-rules: no nftables trace table (cmd/explain.c) */
 	const char *write_file;  /* -w: pcapng */
 	uint32_t snaplen;        /* --snaplen: bytes captured for -w */
 	const char *record_file; /* --record */

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <string.h>
 
+#include "cmd/explain.h"
 #include "kernel/kallsyms.h"
 #include "netlib/netns.h"
 #include "netlib/route.h"
@@ -285,6 +286,59 @@ int rs_route(uint32_t netns, int family, const uint8_t *dst, char *out, size_t l
 	note(RS_ROUTE, &k, sizeof(k), val, pack_text(val, rc, tmp));
 	pp_snprintf(out, len, "%s", tmp);
 	return rc;
+}
+
+/* A look-up whose answer is an i32 and a text, keyed by bytes. */
+static int text_lookup(uint16_t kind, const void *key, uint32_t klen, char *out, size_t len,
+		       int (*live)(const void *arg, char *out, size_t len), const void *arg)
+{
+	if (R.mode == MODE_LIVE)
+		return live(arg, out, len);
+	R.seq++;
+	if (R.mode == MODE_REPLAY) {
+		uint32_t vlen;
+		const uint8_t *v = answer(kind, key, klen, &vlen);
+		int rc = v ? unpack_text(v, vlen, out, len) : -2;
+		if (rc == -2) {
+			pp_snprintf(out, len, "not in the recording");
+			rc = -1;
+		}
+		return rc;
+	}
+	char tmp[MAX_TEXT];
+	uint8_t val[4 + MAX_TEXT];
+	int rc = live(arg, tmp, sizeof(tmp));
+	note(kind, key, klen, val, pack_text(val, rc, tmp));
+	pp_snprintf(out, len, "%s", tmp);
+	return rc;
+}
+
+struct event_key {
+	uint32_t netns;
+	uint32_t zero;
+	uint64_t ts;
+	uint64_t skb;
+};
+
+static struct event_key event_key(const struct pp_event *e)
+{
+	struct event_key k;
+	memset(&k, 0, sizeof(k));
+	k.netns = e->netns;
+	k.ts = e->ts_ns;
+	k.skb = e->skb;
+	return k;
+}
+
+static int nft_live(const void *arg, char *out, size_t len)
+{
+	return explain_nft_live(arg, out, len);
+}
+
+int rs_nft(const struct pp_event *e, char *out, size_t len)
+{
+	struct event_key k = event_key(e);
+	return text_lookup(RS_NFT, &k, sizeof(k), out, len, nft_live, e);
 }
 
 static size_t rs_read_stack(void *arg, int32_t id, uint64_t *ips, size_t max)
