@@ -1,6 +1,7 @@
 #include "cmd/hints.h"
 #include "cmd/format.h"
 #include "cmd/strfmt.h"
+#include "cmd/reasons.h"
 #include "cmd/resolve.h"
 
 #include "netlib/route.h"
@@ -188,6 +189,42 @@ static void h_netfilter(struct strbuf *sb, const struct hint_in *in)
 		sb_printf(sb, "; see 'nft -a list ruleset' there");
 }
 
+/* A drop in ip_error: the input route was an error route. Which kind,
+ * and which entry, from the namespace's routes now. 1 when said. */
+static int h_ip_error(struct strbuf *sb, const struct hint_in *in)
+{
+	const struct pp_event *e = in->e;
+	if (!(e->have & PP_HAVE_NETNS) || !(e->have & PP_HAVE_L3))
+		return 0;
+	char kind[160], d[INET6_ADDRSTRLEN];
+	if (rs_route_kind(e->netns, e->ipver == 6 ? AF_INET6 : AF_INET, e->daddr, kind, sizeof(kind)) != 0)
+		return 0;
+	static const struct {
+		const char *word, *what;
+	} kinds[] = {
+		{"blackhole", "a blackhole route: the kernel discards packets to it and tells no one"},
+		{"prohibit", "a prohibit route: the kernel drops packets to it and answers ICMP "
+			     "communication administratively prohibited"},
+		{"unreachable", "an unreachable route: the kernel drops packets to it and answers ICMP host unreachable"},
+		{"throw", "a throw route: the look-up in that table stopped there and no later policy rule matched"},
+	};
+	addr(e, e->daddr, d, sizeof(d));
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		size_t wl = strlen(kinds[i].word);
+		if (strncmp(kind, kinds[i].word, wl) || (kind[wl] && kind[wl] != ' '))
+			continue;
+		char entry[160];
+		hint_text(kind[wl] ? kind + wl + 1 : "", entry, sizeof(entry));
+		sb_printf(sb, "the route to %s", d);
+		in_ns(sb, in);
+		sb_printf(sb, " is %s", kinds[i].what);
+		if (entry[0])
+			sb_printf(sb, " (route %s %s; 'ip route show type %s' there)", kinds[i].word, entry, kinds[i].word);
+		return 1;
+	}
+	return 0;
+}
+
 static void h_noproto(struct strbuf *sb, const struct hint_in *in)
 {
 	sb_printf(sb, "no handler for IP protocol %u", in->e->l4proto);
@@ -350,14 +387,38 @@ static const struct {
 	{"IPV6DISABLED", h_ipv6off},
 };
 
+int hint_is_specific(const char *reason)
+{
+	if (!strcmp(reason, "NOT_SPECIFIED") || !strcmp(reason, "IP_INADDRERRORS"))
+		return 1; /* at ip_error: the route's kind */
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (strcmp(reason, table[i].name) == 0)
+			return 1;
+	return 0;
+}
+
 int hint_format(struct strbuf *sb, const struct hint_in *in)
 {
 	if (!in->reason || !in->e)
 		return 0;
+	/* Reasons ip_error gives are vague or name a symptom; the route says more. */
+	if ((!strcmp(in->reason, "NOT_SPECIFIED") || !strcmp(in->reason, "IP_INADDRERRORS")) &&
+	    (frames_have(in, "ip_error") || frames_have(in, "ip6_pkt_drop")) && h_ip_error(sb, in))
+		return 1;
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp(in->reason, table[i].name) == 0) {
 			table[i].fn(sb, in);
 			return 1;
 		}
-	return 0;
+	/* Every other reason: what it means, where. */
+	const char *m = reason_meaning(in->reason);
+	if (!m)
+		return 0;
+	sb_printf(sb, "%s", m);
+	if (in->ifname)
+		sb_printf(sb, " (on %s", in->ifname);
+	in_ns(sb, in);
+	if (in->ifname)
+		sb_printf(sb, ")");
+	return 1;
 }

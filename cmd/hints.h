@@ -21,6 +21,10 @@ struct hint_in {
  * hint for this reason, and then appends nothing. */
 int hint_format(struct strbuf *sb, const struct hint_in *in);
 
+/* 1 when the reason has a hint built from the drop's details (else its
+ * hint is the reason's meaning, cmd/reasons.c). */
+int hint_is_specific(const char *reason);
+
 /* The netfilter hook that called nf_hook_slow in frames ("INPUT", ...),
  * and the caller's name in *via; NULL when the stack does not say. */
 const char *hint_nf_hook(const char *const *frames, size_t nframes, char *via, size_t vialen);

@@ -23,6 +23,7 @@
 #include "cmd/owner_seed.h"
 #include "cmd/pcapng.h"
 #include "cmd/probes.h"
+#include "cmd/reasons.h"
 #include "cmd/record.h"
 #include "cmd/replay.h"
 #include "cmd/resolve.h"
@@ -238,6 +239,11 @@ int main(int argc, char **argv)
 		return pr > 0 ? EXIT_OK : EXIT_USAGE;
 	verbose = opt.verbose;
 	run.opt = &opt;
+	if (opt.list_reasons) { /* no privileges needed: BTF is world-readable */
+		int missing = reasons_print(stdout, opt.btf_path);
+		status = missing < 0 ? EXIT_KERNEL : missing ? EXIT_RUNTIME : EXIT_OK;
+		goto out;
+	}
 	if (opt.replay_file) { /* -r: no BPF, no privileges (cmd/replay.c) */
 		status = replay_run(&opt);
 		goto out;

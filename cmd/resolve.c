@@ -341,6 +341,29 @@ int rs_nft(const struct pp_event *e, char *out, size_t len)
 	return text_lookup(RS_NFT, &k, sizeof(k), out, len, nft_live, e);
 }
 
+struct route_q {
+	uint32_t netns;
+	int family;
+	const uint8_t *dst;
+};
+
+static int route_kind_live(const void *arg, char *out, size_t len)
+{
+	const struct route_q *q = arg;
+	return route_kind(q->netns, q->family, q->dst, out, len);
+}
+
+int rs_route_kind(uint32_t netns, int family, const uint8_t *dst, char *out, size_t len)
+{
+	struct route_key k;
+	memset(&k, 0, sizeof(k));
+	k.netns = netns;
+	k.family = (uint32_t)family;
+	memcpy(k.dst, dst, family == AF_INET6 ? 16 : 4);
+	struct route_q q = {netns, family, dst};
+	return text_lookup(RS_ROUTE_KIND, &k, sizeof(k), out, len, route_kind_live, &q);
+}
+
 static size_t rs_read_stack(void *arg, int32_t id, uint64_t *ips, size_t max)
 {
 	(void)arg;

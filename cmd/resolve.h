@@ -33,6 +33,7 @@ enum rs_kind {
 	RS_NETNS = 3, /* key u32 inode -> u8 found, name */
 	RS_ROUTE = 4, /* key u32 netns, u32 family, 16 bytes dst -> i32 rc, text */
 	RS_NFT = 5,   /* key u32 netns, u32 0, u64 ts, u64 skb -> i32 rc, text (cmd/explain.h) */
+	RS_ROUTE_KIND = 6, /* key as RS_ROUTE -> i32 rc, text (route_kind) */
 	RS_KIND_MAX
 };
 
@@ -52,6 +53,7 @@ int rs_ksym(const struct ksyms *ks, uint64_t addr, char *buf, size_t len);
 const char *rs_netns_name(uint32_t inode);
 int rs_route(uint32_t netns, int family, const uint8_t *dst, char *out, size_t len);
 int rs_nft(const struct pp_event *e, char *out, size_t len);
+int rs_route_kind(uint32_t netns, int family, const uint8_t *dst, char *out, size_t len);
 /* Routes ctx's stack reads through the resolver (keeps the live reader,
  * if any, for live and recording modes). */
 void rs_wrap_stacks(struct fmt_ctx *ctx);
