@@ -82,6 +82,16 @@ int ev_hint(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *c
 	return hint_format(sb, &in);
 }
 
+int ev_silent(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
+{
+	(void)ctx;
+	if (e->probe != PP_PROBE_FREE)
+		return 0;
+	char ns[64];
+	ev_netns(e, ns, sizeof(ns));
+	return hint_silent(sb, e, strcmp(ns, "-") ? ns : NULL);
+}
+
 /* Frames that are the drop machinery, not the place that dropped. */
 static bool drop_machinery(const char *sym)
 {

@@ -1,6 +1,7 @@
 #include "cmd/explain.h"
 
 #include <dirent.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +10,37 @@
 
 #include "netlib/netns.h"
 #include "netlib/nftrace.h"
+#include "netlib/nstat.h"
 
 static struct nftrace *nft;
+
+/* The traced namespaces: their counters at start, for what moved. */
+struct xns {
+	uint32_t inode;
+	int fd; /* -1: pktpath's own */
+	char label[64];
+	struct nstat start;
+	bool have_start;
+	uint64_t overflows_seen; /* TcpExtListenOverflows given to SYNs so far */
+};
+static struct xns *nss;
+static size_t nnss;
+
+static void count_ns(int fd, uint32_t inode, const char *label)
+{
+	struct xns *v = realloc(nss, (nnss + 1) * sizeof(*v));
+	if (!v)
+		return;
+	nss = v;
+	struct xns *x = &nss[nnss++];
+	memset(x, 0, sizeof(*x));
+	x->inode = inode;
+	x->fd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
+	snprintf(x->label, sizeof(x->label), "%s", label);
+	x->have_start = nstat_read(fd, &x->start) == 0;
+	if (x->have_start)
+		nstat_get(&x->start, "TcpExtListenOverflows", &x->overflows_seen);
+}
 
 static uint32_t fd_inode(int fd)
 {
@@ -24,6 +54,9 @@ static void trace_ns(int fd, uint32_t inode, const char *label, uint32_t ifindex
 		     size_t nlen)
 {
 	char err[256];
+	count_ns(fd, inode, label);
+	if (!nft)
+		return;
 	if (nftrace_add_ns(nft, fd, inode, label, ifindex, NULL, err, sizeof(err)) < 0) {
 		fprintf(log, "pktpath: warning: netfilter drops in netns %s will not name their rule: %s\n", label, err);
 		return;
@@ -35,13 +68,8 @@ static void trace_ns(int fd, uint32_t inode, const char *label, uint32_t ifindex
 
 void explain_start(const struct explain_cfg *c, FILE *log)
 {
-	if (!c->rules)
-		return;
-	nft = nftrace_new();
-	if (!nft) {
+	if (c->rules && !(nft = nftrace_new()))
 		fprintf(log, "pktpath: warning: out of memory: netfilter drops will not name their rule\n");
-		return;
-	}
 	char names[512] = "", label[64];
 	uint32_t self = netns_self_inode();
 	if (!c->all) {
@@ -102,6 +130,14 @@ void explain_tick(void)
 
 void explain_stop(FILE *log)
 {
+	for (size_t i = 0; i < nnss; i++) {
+		nstat_free(&nss[i].start);
+		if (nss[i].fd >= 0)
+			close(nss[i].fd);
+	}
+	free(nss);
+	nss = NULL;
+	nnss = 0;
 	if (!nft)
 		return;
 	nftrace_poll(nft);
@@ -143,4 +179,53 @@ int explain_nft_live(const struct pp_event *e, char *out, size_t len)
 	nft_cache[slot].rc = nftrace_explain(nft, e, nft_cache[slot].text, sizeof(nft_cache[slot].text));
 	snprintf(out, len, "%s", nft_cache[slot].text);
 	return nft_cache[slot].rc;
+}
+
+int explain_counters_live(char *out, size_t len)
+{
+	size_t o = 0;
+	if (len)
+		out[0] = '\0';
+	for (size_t i = 0; i < nnss; i++) {
+		struct xns *x = &nss[i];
+		struct nstat now;
+		if (!x->have_start || nstat_read(x->fd, &now) < 0)
+			continue; /* the namespace is gone: its counters with it */
+		for (size_t k = 0; k < now.n; k++) {
+			uint64_t before;
+			const struct nstat_counter *c = &now.c[k];
+			if (!nstat_is_loss(c->name) || !nstat_get(&x->start, c->name, &before) || c->value <= before)
+				continue;
+			int w = snprintf(out + o, o < len ? len - o : 0, "%s\t%s\t%" PRIu64 "\n", x->label, c->name,
+					 c->value - before);
+			if (w > 0 && o + (size_t)w < len)
+				o += (size_t)w;
+		}
+		nstat_free(&now);
+	}
+	return 0;
+}
+
+int explain_silent_live(const struct pp_event *e, char *out, size_t len)
+{
+	if (len)
+		out[0] = '\0';
+	for (size_t i = 0; i < nnss; i++) {
+		struct xns *x = &nss[i];
+		if (x->inode != e->netns)
+			continue;
+		struct nstat now;
+		uint64_t v;
+		if (nstat_read(x->fd, &now) < 0)
+			return -1;
+		bool have = nstat_get(&now, "TcpExtListenOverflows", &v);
+		nstat_free(&now);
+		if (!have || v <= x->overflows_seen)
+			return -1;
+		/* Each increase goes to one SYN, in the order they end. */
+		x->overflows_seen++;
+		snprintf(out, len, "%" PRIu64, v);
+		return 0;
+	}
+	return -1;
 }

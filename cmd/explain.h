@@ -32,4 +32,14 @@ void explain_stop(FILE *log);
  * 0, or -1 with why not in out. */
 int explain_nft_live(const struct pp_event *e, char *out, size_t len);
 
+/* Loss counters (netlib/nstat.h) that rose since start, one
+ * "NETNS\tNAME\tDELTA\n" line each. */
+int explain_counters_live(char *out, size_t len);
+
+/* For a consumed TCP SYN (a pure SYN freed with consume_skb at a
+ * listener): 0 when the namespace's TcpExtListenOverflows rose since the
+ * last SYN this was said of, with its value now in out: the kernel freed
+ * that SYN unanswered because the accept queue was full. -1 otherwise. */
+int explain_silent_live(const struct pp_event *e, char *out, size_t len);
+
 #endif

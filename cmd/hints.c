@@ -7,6 +7,7 @@
 #include "netlib/route.h"
 
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -274,9 +275,34 @@ static void h_rcvbuf(struct strbuf *sb, const struct hint_in *in)
 
 static void h_qdisc(struct strbuf *sb, const struct hint_in *in)
 {
-	sb_printf(sb, "the queueing discipline on %s dropped it (queue full or a policer); "
-		      "see 'tc -s qdisc show dev %s'",
-		  ifn(in), ifn(in));
+	const char *m = reason_meaning(in->reason);
+	sb_printf(sb, "%s on %s", m ? m : "the queueing discipline dropped it", ifn(in));
+	in_ns(sb, in);
+	char q[400];
+	if ((in->e->have & PP_HAVE_NETNS) && (in->e->have & PP_HAVE_DEV) &&
+	    rs_qdisc(in->e->netns, in->e->ifindex, q, sizeof(q)) == 0) {
+		char esc[400];
+		hint_text(q, esc, sizeof(esc));
+		sb_printf(sb, "; there now: %s", esc);
+	}
+	sb_printf(sb, "; see 'tc -s qdisc show dev %s'", ifn(in));
+}
+
+/* A tc filter or program returned TC_ACT_SHOT: which ones are attached
+ * to that device and direction. */
+static void h_tc(struct strbuf *sb, const struct hint_in *in)
+{
+	bool ingress = !strcmp(in->reason, "TC_INGRESS");
+	sb_printf(sb, "a tc program or filter on the %s of %s", ingress ? "ingress" : "egress", ifn(in));
+	in_ns(sb, in);
+	sb_printf(sb, " dropped it (TC_ACT_SHOT)");
+	char t[400];
+	if ((in->e->have & PP_HAVE_NETNS) && (in->e->have & PP_HAVE_DEV) &&
+	    rs_tc(in->e->netns, in->e->ifindex, ingress, t, sizeof(t)) == 0) {
+		char esc[400];
+		hint_text(t, esc, sizeof(esc));
+		sb_printf(sb, "; attached there: %s", esc);
+	}
 }
 
 static void h_neigh(struct strbuf *sb, const struct hint_in *in)
@@ -363,6 +389,16 @@ static const struct {
 	{"SOCKET_RCVBUFF", h_rcvbuf},
 	{"PROTO_MEM", h_rcvbuf},
 	{"QDISC_DROP", h_qdisc},
+	{"QDISC_OVERLIMIT", h_qdisc},
+	{"QDISC_CONGESTED", h_qdisc},
+	{"QDISC_BURST_DROP", h_qdisc},
+	{"CAKE_FLOOD", h_qdisc},
+	{"FQ_BAND_LIMIT", h_qdisc},
+	{"FQ_HORIZON_LIMIT", h_qdisc},
+	{"FQ_FLOW_LIMIT", h_qdisc},
+	{"DUALPI2_STEP_DROP", h_qdisc},
+	{"TC_INGRESS", h_tc},
+	{"TC_EGRESS", h_tc},
 	{"NEIGH_FAILED", h_neigh},
 	{"NEIGH_QUEUEFULL", h_neigh},
 	{"NEIGH_CREATEFAIL", h_neigh},
@@ -386,6 +422,28 @@ static const struct {
 	{"FRAG_REASM_TIMEOUT", h_frag},
 	{"IPV6DISABLED", h_ipv6off},
 };
+
+int hint_silent(struct strbuf *sb, const struct pp_event *e, const char *netns)
+{
+	/* A pure SYN freed as consumed: at a listener whose accept queue is
+	 * full the kernel counts ListenOverflows and frees it unanswered. */
+	if (e->probe != PP_PROBE_FREE || e->l4proto != IPPROTO_TCP || !(e->have & PP_HAVE_L4) ||
+	    (e->tcp_flags & 0x12) != 0x02)
+		return 0;
+	char v[32];
+	if (rs_silent(e, v, sizeof(v)) != 0 || strspn(v, "0123456789") != strlen(v) || !v[0])
+		return 0;
+	if (sb) {
+		sb_printf(sb, "lost: the listener on tcp port %u", e->dport);
+		if (netns)
+			sb_printf(sb, " in netns %s", netns);
+		sb_printf(sb, " had a full accept queue: the kernel freed this SYN unanswered and counted it in "
+			      "TcpExtListenOverflows (now %s); the client retransmits; the server accepts too slowly "
+			      "(its listen backlog, net.core.somaxconn)",
+			  v);
+	}
+	return 1;
+}
 
 int hint_is_specific(const char *reason)
 {

@@ -21,6 +21,11 @@ struct hint_in {
  * hint for this reason, and then appends nothing. */
 int hint_format(struct strbuf *sb, const struct hint_in *in);
 
+/* For a consume_skb event: 1 when the kernel counted it as a loss it
+ * does not report as a drop (a SYN at a listener with a full accept
+ * queue), and then, with sb, says so (netns: escaped name or NULL). */
+int hint_silent(struct strbuf *sb, const struct pp_event *e, const char *netns);
+
 /* 1 when the reason has a hint built from the drop's details (else its
  * hint is the reason's meaning, cmd/reasons.c). */
 int hint_is_specific(const char *reason);

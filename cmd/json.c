@@ -143,6 +143,12 @@ static void event_fields(struct strbuf *sb, const struct pp_event *e, const stru
 	fmt_packet(&pkt, e);
 	jkey_str(sb, "packet", pkt.s ? pkt.s : "");
 	sb_free(&pkt);
+	if (e->probe == PP_PROBE_FREE) {
+		struct strbuf h = {0};
+		if (ev_silent(&h, e, ctx) && h.s)
+			jkey_str(sb, "lost", h.s);
+		sb_free(&h);
+	}
 	if (e->probe != PP_PROBE_DROP)
 		return;
 	const char *r = ev_reason(e, ctx);

@@ -11,6 +11,7 @@
 #include "kernel/kallsyms.h"
 #include "netlib/netns.h"
 #include "netlib/route.h"
+#include "netlib/tcinfo.h"
 
 enum { MODE_LIVE = 0, MODE_RECORD, MODE_REPLAY };
 
@@ -341,6 +342,29 @@ int rs_nft(const struct pp_event *e, char *out, size_t len)
 	return text_lookup(RS_NFT, &k, sizeof(k), out, len, nft_live, e);
 }
 
+static int counters_live(const void *arg, char *out, size_t len)
+{
+	(void)arg;
+	return explain_counters_live(out, len);
+}
+
+int rs_counters(char *out, size_t len)
+{
+	uint32_t k = 0;
+	return text_lookup(RS_COUNTERS, &k, sizeof(k), out, len, counters_live, NULL);
+}
+
+static int silent_live(const void *arg, char *out, size_t len)
+{
+	return explain_silent_live(arg, out, len);
+}
+
+int rs_silent(const struct pp_event *e, char *out, size_t len)
+{
+	struct event_key k = event_key(e);
+	return text_lookup(RS_SILENT, &k, sizeof(k), out, len, silent_live, e);
+}
+
 struct route_q {
 	uint32_t netns;
 	int family;
@@ -362,6 +386,34 @@ int rs_route_kind(uint32_t netns, int family, const uint8_t *dst, char *out, siz
 	memcpy(k.dst, dst, family == AF_INET6 ? 16 : 4);
 	struct route_q q = {netns, family, dst};
 	return text_lookup(RS_ROUTE_KIND, &k, sizeof(k), out, len, route_kind_live, &q);
+}
+
+struct tc_q {
+	uint32_t netns, ifindex, ingress;
+};
+
+static int tc_live(const void *arg, char *out, size_t len)
+{
+	const struct tc_q *q = arg;
+	return tc_describe(q->netns, q->ifindex, q->ingress, out, len);
+}
+
+int rs_tc(uint32_t netns, uint32_t ifindex, bool ingress, char *out, size_t len)
+{
+	struct tc_q q = {netns, ifindex, ingress};
+	return text_lookup(RS_TC, &q, sizeof(q), out, len, tc_live, &q);
+}
+
+static int qdisc_live(const void *arg, char *out, size_t len)
+{
+	const struct tc_q *q = arg;
+	return qdisc_describe(q->netns, q->ifindex, out, len);
+}
+
+int rs_qdisc(uint32_t netns, uint32_t ifindex, char *out, size_t len)
+{
+	struct tc_q q = {netns, ifindex, 0};
+	return text_lookup(RS_QDISC, &q, 8, out, len, qdisc_live, &q);
 }
 
 static size_t rs_read_stack(void *arg, int32_t id, uint64_t *ips, size_t max)

@@ -1,4 +1,5 @@
 #include "cmd/timeline_out.h"
+#include "cmd/evtext.h"
 #include "cmd/resolve.h"
 
 #include <inttypes.h>
@@ -47,7 +48,8 @@ static void on_timeline(void *arg, const struct timeline *t)
 			drop = &t->ev[i];
 	if (drop)
 		count_site(o, drop);
-	if (o->broken || (o->drops_only && t->end != TL_END_DROP) || (o->limit && o->printed >= o->limit)) {
+	if (o->broken || (o->drops_only && t->end != TL_END_DROP &&
+			   !(t->end == TL_END_FREE && ev_silent(NULL, &t->ev[t->n - 1], o->fmt))) || (o->limit && o->printed >= o->limit)) {
 		pcapng_timeline(o->pcap, t, 0, o->fmt, false); /* its bytes are not wanted */
 		return;
 	}
