@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmd/json.h"
+#include "cmd/resolve.h"
 #include "netlib/netns.h"
 #include "netlib/nftrace.h"
 #include "netlib/nstat.h"
@@ -206,7 +208,33 @@ int explain_counters_live(char *out, size_t len)
 	return 0;
 }
 
+/* Asked more than once for one event (--drops, then the text): the
+ * answer is given once and remembered. */
+static struct {
+	uint64_t ts, skb;
+	int rc;
+	char text[32];
+} silent_cache[NFT_CACHE];
+static unsigned silent_next;
+
+static int silent_decide(const struct pp_event *e, char *out, size_t len);
+
 int explain_silent_live(const struct pp_event *e, char *out, size_t len)
+{
+	for (unsigned i = 0; i < NFT_CACHE; i++)
+		if (silent_cache[i].ts == e->ts_ns && silent_cache[i].skb == e->skb) {
+			snprintf(out, len, "%s", silent_cache[i].text);
+			return silent_cache[i].rc;
+		}
+	unsigned slot = silent_next++ % NFT_CACHE;
+	silent_cache[slot].ts = e->ts_ns;
+	silent_cache[slot].skb = e->skb;
+	silent_cache[slot].rc = silent_decide(e, silent_cache[slot].text, sizeof(silent_cache[slot].text));
+	snprintf(out, len, "%s", silent_cache[slot].text);
+	return silent_cache[slot].rc;
+}
+
+static int silent_decide(const struct pp_event *e, char *out, size_t len)
 {
 	if (len)
 		out[0] = '\0';
@@ -228,4 +256,60 @@ int explain_silent_live(const struct pp_event *e, char *out, size_t len)
 		return 0;
 	}
 	return -1;
+}
+
+/* Escaped for the terminal: printable ASCII only. */
+static void clean(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+	for (; *in && o + 5 < len; in++) {
+		unsigned char c = (unsigned char)*in;
+		if (c <= 0x20 || c > 0x7e || c == '\\' || c == '"')
+			o += (size_t)snprintf(out + o, len - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+}
+
+void explain_report(FILE *f, FILE *json)
+{
+	static char text[16384];
+	if (rs_counters(text, sizeof(text)) != 0 || !text[0])
+		return;
+	/* "NETNS\tNAME\tDELTA\n" lines, grouped by namespace as they come. */
+	char last[128] = "";
+	bool any = false;
+	for (char *line = text, *nl; *line; line = nl) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			break;
+		*nl++ = '\0';
+		char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+		if (!t2)
+			continue;
+		*t1 = *t2 = '\0';
+		char ns[128], name[128];
+		clean(line, ns, sizeof(ns));
+		clean(t1 + 1, name, sizeof(name));
+		unsigned long long d = strtoull(t2 + 1, NULL, 10);
+		bool same = !strcmp(ns, last);
+		if (json) {
+			if (!same)
+				fprintf(json, "%s{\"v\":%d,\"type\":\"counters\",\"netns\":\"%s\",\"moved\":{", any ? "}}\n" : "",
+					JSON_SCHEMA_VERSION, ns);
+			fprintf(json, "%s\"%s\":%llu", same ? "," : "", name, d);
+		} else {
+			if (!any)
+				fprintf(f, "kernel loss counters that moved (nstat names):");
+			if (!same)
+				fprintf(f, "\n  netns %s: %s %llu", ns, name, d);
+			else
+				fprintf(f, ", %s %llu", name, d);
+		}
+		snprintf(last, sizeof(last), "%s", ns);
+		any = true;
+	}
+	if (any)
+		fprintf(json ? json : f, json ? "}}\n" : "\n");
 }

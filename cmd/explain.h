@@ -32,6 +32,11 @@ void explain_stop(FILE *log);
  * 0, or -1 with why not in out. */
 int explain_nft_live(const struct pp_event *e, char *out, size_t len);
 
+/* After the summary: the loss counters that moved, as text on f, or with
+ * json as one {"type":"counters"} line per namespace there (live through
+ * the resolver; replay from the recording). */
+void explain_report(FILE *f, FILE *json);
+
 /* Loss counters (netlib/nstat.h) that rose since start, one
  * "NETNS\tNAME\tDELTA\n" line each. */
 int explain_counters_live(char *out, size_t len);

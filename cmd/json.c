@@ -111,7 +111,7 @@ static void point_fields(struct strbuf *sb, const struct pp_event *e)
 }
 
 /* Fields of one event, without braces; delta_ns only inside a timeline. */
-static void event_fields(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
+static void event_fields(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx, uint32_t last_netns)
 {
 	char pbuf[24];
 	struct strbuf pkt = {0};
@@ -145,7 +145,7 @@ static void event_fields(struct strbuf *sb, const struct pp_event *e, const stru
 	sb_free(&pkt);
 	if (e->probe == PP_PROBE_FREE) {
 		struct strbuf h = {0};
-		if (ev_silent(&h, e, ctx) && h.s)
+		if (ev_silent(&h, e, ctx, last_netns) && h.s)
 			jkey_str(sb, "lost", h.s);
 		sb_free(&h);
 	}
@@ -182,7 +182,7 @@ static void event_fields(struct strbuf *sb, const struct pp_event *e, const stru
 void json_event_line(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
 {
 	sb_printf(sb, "{\"v\":%d,\"type\":\"event\",", JSON_SCHEMA_VERSION);
-	event_fields(sb, e, ctx);
+	event_fields(sb, e, ctx, 0);
 	sb_printf(sb, "}\n");
 }
 
@@ -204,7 +204,7 @@ void json_timeline_line(struct strbuf *sb, const struct timeline *t, uint64_t se
 		  t0, (uint64_t)(t->ev[t->n - 1].ts_ns - t0), t->extra);
 	for (size_t i = 0; i < t->n; i++) {
 		sb_printf(sb, "%s{\"delta_ns\":%" PRIu64 ",", i ? "," : "", (uint64_t)(t->ev[i].ts_ns - t0));
-		event_fields(sb, &t->ev[i], ctx);
+		event_fields(sb, &t->ev[i], ctx, ev_last_netns(t->ev, i + 1));
 		sb_printf(sb, "}");
 	}
 	sb_printf(sb, "]}\n");

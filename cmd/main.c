@@ -512,6 +512,7 @@ int main(int argc, char **argv)
 			(unsigned long long)untracked);
 	if (run.timelines)
 		tl_out_report(stderr, &run.tl);
+	explain_report(stderr, opt.json && !run.out_broken ? stdout : NULL);
 	if (opt.wide)
 		fprintf(stderr, "wide: detached in %.3f s\n", run.plan.detach_s);
 	rec_end(run.rec, lost, percpu_total(skel->maps.produced), untracked);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmd/exitcodes.h"
+#include "cmd/explain.h"
 #include "cmd/format.h"
 #include "cmd/json.h"
 #include "cmd/pcapng.h"
@@ -392,6 +393,7 @@ int replay_run(const struct options *opt)
 			(unsigned long long)s.end[2]);
 	if (p.timelines)
 		tl_out_report(stderr, &p.tl);
+	explain_report(stderr, opt->json ? stdout : NULL);
 	if (pcapng_close(pcap, stderr, err, sizeof(err)))
 		status = say(EXIT_RUNTIME, NULL, err);
 	pcap = NULL;

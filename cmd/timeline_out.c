@@ -49,7 +49,7 @@ static void on_timeline(void *arg, const struct timeline *t)
 	if (drop)
 		count_site(o, drop);
 	if (o->broken || (o->drops_only && t->end != TL_END_DROP &&
-			   !(t->end == TL_END_FREE && ev_silent(NULL, &t->ev[t->n - 1], o->fmt))) || (o->limit && o->printed >= o->limit)) {
+			   !(t->end == TL_END_FREE && ev_silent(NULL, &t->ev[t->n - 1], o->fmt, ev_last_netns(t->ev, t->n)))) || (o->limit && o->printed >= o->limit)) {
 		pcapng_timeline(o->pcap, t, 0, o->fmt, false); /* its bytes are not wanted */
 		return;
 	}

@@ -135,7 +135,7 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 			sb_free(&h);
 		} else if (e->probe == PP_PROBE_FREE) {
 			struct strbuf h = {0}; /* a loss the kernel frees as consumed */
-			if (ev_silent(&h, e, ctx) && h.s)
+			if (ev_silent(&h, e, ctx, ev_last_netns(t->ev, i + 1)) && h.s)
 				sb_printf(sb, "%16s%shint: %s%s\n", "", color ? BOLD : "", h.s, color ? RESET : "");
 			sb_free(&h);
 		}

@@ -72,7 +72,7 @@ pp_start "$LAB_DIR/pj" --json --drops --netns xru-b udp || { fail "pktpath --jso
 lab_exec xru-a bash -c 'echo nft > /dev/udp/198.18.111.2/9999'
 sleep 0.5
 pp_stop
-check "JSON: the drop's rule object" bash -c "jq -e 'select(.type==\"packet\") | .events[] | select(.nft_rule) | .nft_rule | select(.family==\"inet\" and .table==\"userfw\" and .chain==\"input\" and .handle==$h1 and (.rule|test(\"udp dport 9999 drop\")))' '$LAB_DIR/pj.out' >/dev/null"
+check "JSON: the drop's rule object" bash -c "jq -e -s '[.[] | select(.type==\"packet\") | .events[] | select(.nft_rule) | .nft_rule | select(.family==\"inet\" and .table==\"userfw\" and .chain==\"input\" and .handle==$h1 and .policy==false and (.rule|test(\"udp dport 9999 drop\")))] | length == 1' '$LAB_DIR/pj.out' >/dev/null"
 pp_start "$LAB_DIR/pr" --no-rules --drops --netns xru-b udp || { fail "pktpath --no-rules started"; exit 1; }
 check "--no-rules: no table added" bash -c "! ip netns exec xru-b nft list tables | grep -q pktpath_"
 lab_exec xru-a bash -c 'echo nft > /dev/udp/198.18.111.2/9999'
