@@ -133,8 +133,9 @@ static int scan(struct scan *s)
 		return bad(s, "not a pktpath recording (no %s magic at the start)", REC_MAGIC);
 	if (h.bom != REC_BOM)
 		return bad(s, "recorded on a machine of the other byte order");
-	if (h.version != REC_VERSION)
-		return bad(s, "recording format version %u; this pktpath reads version %u", h.version, REC_VERSION);
+	if (h.version < REC_VERSION_MIN || h.version > REC_VERSION)
+		return bad(s, "recording format version %u; this pktpath reads versions %u to %u", h.version,
+			   REC_VERSION_MIN, REC_VERSION);
 	if (h.header_len != sizeof(h))
 		return bad(s, "corrupt: header length %u", h.header_len);
 	if (h.event_size != sizeof(struct pp_event) || h.capture_size != sizeof(struct pp_capture))
