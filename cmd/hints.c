@@ -133,6 +133,10 @@ int hint_nft_rule(const struct pp_event *e, struct nft_rule_info *ri)
 	memset(ri, 0, sizeof(*ri));
 	if (rs_nft(e, ri->buf, sizeof(ri->buf)) != 0)
 		return -1;
+	/* A recording is input: only printable text goes on. */
+	for (char *c = ri->buf; *c; c++)
+		if ((unsigned char)*c < 0x20 && *c != '\t')
+			*c = '?';
 	char *f[5], *p = ri->buf;
 	for (int i = 0; i < 5; i++) {
 		f[i] = p;

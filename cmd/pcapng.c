@@ -6,6 +6,7 @@
  * Enhanced Packet Block per packet with an opt_comment. Host byte order,
  * as the specification allows (the byte-order magic says which). */
 #include "cmd/pcapng.h"
+#include "cmd/hints.h"
 #include "cmd/timeline_text.h"
 
 #include <errno.h>
@@ -279,6 +280,16 @@ void pcapng_summary(struct strbuf *sb, const struct timeline *t, uint64_t seq, c
 			fmt_reason(sb, ctx->reasons, e);
 			rs_ksym(ctx->ksyms, e->location, loc, sizeof(loc));
 			sb_printf(sb, " at %s", loc);
+			const char *r = ev_reason(e, ctx);
+			struct nft_rule_info ri; /* the nftables rule behind it (cmd/hints.h) */
+			if (r && !strcmp(r, "NETFILTER_DROP") && hint_nft_rule(e, &ri) == 0) {
+				char rule[sizeof(ri.buf) * 4], tb[256], ch[256];
+				hint_text(ri.rule, rule, sizeof(rule));
+				hint_text(ri.table, tb, sizeof(tb));
+				hint_text(ri.chain, ch, sizeof(ch));
+				sb_printf(sb, " by rule '%s' (table %s %s, chain %s, handle %s)", rule, ri.family, tb, ch,
+					  ri.handle);
+			}
 		}
 	}
 	if (t->extra)
