@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "cmd/escape.h"
+#include "cmd/evtext.h"
+#include "cmd/hints.h"
 #include "cmd/pointtext.h"
 #include "cmd/probes.h"
 #include "kernel/dropreason.h"
@@ -244,6 +246,7 @@ void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx
 		fmt_reason(&pkt, ctx->reasons, e);
 		rs_ksym(ctx->ksyms, (uint64_t)e->location, loc, sizeof(loc));
 		sb_printf(&pkt, " at %s", loc);
+		hint_nft_suffix(&pkt, e, ev_reason(e, ctx));
 	}
 	point_detail(&pkt, e);
 	sb_printf(sb, COLS, t, skb, cpu, probe, ns, ifn, pkt_type_name(e->pkt_type), pid, comm,

@@ -154,6 +154,18 @@ int hint_nft_rule(const struct pp_event *e, struct nft_rule_info *ri)
 	return 0;
 }
 
+void hint_nft_suffix(struct strbuf *sb, const struct pp_event *e, const char *reason)
+{
+	struct nft_rule_info ri;
+	if (!reason || strcmp(reason, "NETFILTER_DROP") || hint_nft_rule(e, &ri))
+		return;
+	char rule[sizeof(ri.buf) * 4], tb[256], ch[256];
+	hint_text(ri.rule, rule, sizeof(rule));
+	hint_text(ri.table, tb, sizeof(tb));
+	hint_text(ri.chain, ch, sizeof(ch));
+	sb_printf(sb, " by rule '%s' (table %s %s, chain %s, handle %s)", rule, ri.family, tb, ch, ri.handle);
+}
+
 static bool frames_have(const struct hint_in *in, const char *fn)
 {
 	for (size_t i = 0; i < in->nframes; i++)

@@ -45,5 +45,8 @@ struct nft_rule_info {
 	const char *family, *table, *chain, *handle, *rule;
 };
 int hint_nft_rule(const struct pp_event *e, struct nft_rule_info *ri);
+/* " by rule 'RULE' (table F T, chain C, handle H)" for a NETFILTER_DROP
+ * whose rule is known (the stream line, the pcapng comment); else nothing. */
+void hint_nft_suffix(struct strbuf *sb, const struct pp_event *e, const char *reason);
 
 #endif

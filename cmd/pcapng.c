@@ -280,16 +280,7 @@ void pcapng_summary(struct strbuf *sb, const struct timeline *t, uint64_t seq, c
 			fmt_reason(sb, ctx->reasons, e);
 			rs_ksym(ctx->ksyms, e->location, loc, sizeof(loc));
 			sb_printf(sb, " at %s", loc);
-			const char *r = ev_reason(e, ctx);
-			struct nft_rule_info ri; /* the nftables rule behind it (cmd/hints.h) */
-			if (r && !strcmp(r, "NETFILTER_DROP") && hint_nft_rule(e, &ri) == 0) {
-				char rule[sizeof(ri.buf) * 4], tb[256], ch[256];
-				hint_text(ri.rule, rule, sizeof(rule));
-				hint_text(ri.table, tb, sizeof(tb));
-				hint_text(ri.chain, ch, sizeof(ch));
-				sb_printf(sb, " by rule '%s' (table %s %s, chain %s, handle %s)", rule, ri.family, tb, ch,
-					  ri.handle);
-			}
+			hint_nft_suffix(sb, e, ev_reason(e, ctx));
 		}
 	}
 	if (t->extra)

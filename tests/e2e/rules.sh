@@ -73,6 +73,18 @@ lab_exec xru-a bash -c 'echo nft > /dev/udp/198.18.111.2/9999'
 sleep 0.5
 pp_stop
 check "JSON: the drop's rule object" bash -c "jq -e -s '[.[] | select(.type==\"packet\") | .events[] | select(.nft_rule) | .nft_rule | select(.family==\"inet\" and .table==\"userfw\" and .chain==\"input\" and .handle==$h1 and .policy==false and (.rule|test(\"udp dport 9999 drop\")))] | length == 1' '$LAB_DIR/pj.out' >/dev/null"
+# --stream and the pcapng comment carry it too.
+pp_start "$LAB_DIR/ps" --stream --drops --netns xru-b udp || { fail "pktpath --stream started"; exit 1; }
+lab_exec xru-a bash -c 'echo nft > /dev/udp/198.18.111.2/9999'
+sleep 0.5
+pp_stop
+check "--stream: ... by rule 'ip daddr 198.18.111.2 udp dport 9999 drop' (table inet userfw, chain input, handle $h1)" \
+	grep -qF "by rule 'ip daddr 198.18.111.2 udp dport 9999 drop' (table inet userfw, chain input, handle $h1)" "$LAB_DIR/ps.out"
+pp_start "$LAB_DIR/pw" -w "$LAB_DIR/pw.pcapng" --drops --netns xru-b udp || { fail "pktpath -w started"; exit 1; }
+lab_exec xru-a bash -c 'echo nft > /dev/udp/198.18.111.2/9999'
+sleep 0.5
+pp_stop
+check "pcapng comment names the rule" bash -c "tshark -r '$LAB_DIR/pw.pcapng' -T fields -e frame.comment 2>/dev/null | grep -qF \"by rule 'ip daddr 198.18.111.2 udp dport 9999 drop' (table inet userfw, chain input, handle $h1)\""
 pp_start "$LAB_DIR/pr" --no-rules --drops --netns xru-b udp || { fail "pktpath --no-rules started"; exit 1; }
 check "--no-rules: no table added" bash -c "! ip netns exec xru-b nft list tables | grep -q pktpath_"
 lab_exec xru-a bash -c 'echo nft > /dev/udp/198.18.111.2/9999'
