@@ -72,6 +72,7 @@ void explain_start(const struct explain_cfg *c, FILE *log)
 {
 	if (c->rules && !(nft = nftrace_new()))
 		fprintf(log, "pktpath: warning: out of memory: netfilter drops will not name their rule\n");
+	nftrace_select(nft, c->cbpf, c->ncbpf);
 	char names[512] = "", label[64];
 	uint32_t self = netns_self_inode();
 	if (!c->all) {
@@ -114,14 +115,17 @@ void explain_start(const struct explain_cfg *c, FILE *log)
 			closedir(dir);
 		free(seen);
 	}
-	size_t owned = 0, n = nftrace_count(nft, &owned);
+	size_t owned = 0, selected = 0, n = nftrace_count(nft, &owned, &selected);
 	if (!n)
 		return;
 	fprintf(log,
 		"pktpath: nftables: added table inet pktpath_%d (netns %s%s): it sets nftrace on packets %s so that a "
 		"netfilter drop names its rule; removed at exit%s; --no-rules: not added\n",
 		(int)getpid(), names, strlen(names) + 4 >= sizeof(names) ? ", ..." : "",
-		c->ifindex ? "of the selected interface" : "entering or leaving these namespaces",
+		selected == n ? "the expression selects, entering or leaving these namespaces"
+		: selected   ? "entering or leaving these namespaces (only those the expression selects where the kernel has xt_bpf)"
+		: c->ifindex ? "of the selected interface"
+			     : "entering or leaving these namespaces",
 		owned == n ? " and by the kernel if pktpath is killed" : ", or by the next pktpath if it is killed");
 }
 
@@ -147,7 +151,7 @@ void explain_stop(FILE *log)
 	if (lost)
 		fprintf(log, "pktpath: nftables trace messages lost (socket full) at least %llu times: some netfilter drops may not name their rule\n",
 			(unsigned long long)lost);
-	size_t n = nftrace_count(nft, NULL);
+	size_t n = nftrace_count(nft, NULL, NULL);
 	nftrace_free(nft, log);
 	nft = NULL;
 	if (n)

@@ -17,6 +17,8 @@ struct explain_cfg {
 	int nsfd;          /* else: --netns file, or -1 for pktpath's own */
 	uint32_t netns;    /* its inode */
 	uint32_t ifindex;  /* -i, 0 without */
+	const void *cbpf;  /* the expression's classic BPF from the IP header, or NULL */
+	size_t ncbpf;
 };
 
 /* Sets up what the configuration asks for; says on log what it added to

@@ -15,6 +15,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/xt_bpf.h>
 #include <linux/netlink.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -65,6 +66,9 @@ struct nftrace {
 	size_t next; /* ring slot written next */
 	uint64_t lost;
 	size_t owned; /* tables the kernel removes with the socket */
+	size_t selected; /* tables that trace only the selected packets */
+	struct xt_bpf_info sel;
+	bool has_sel;
 	char *buf;
 };
 
@@ -250,6 +254,7 @@ struct add_arg {
 	const char *table;
 	uint32_t ifindex;
 	uint32_t flags;
+	const struct xt_bpf_info *sel; /* NULL: every packet */
 };
 
 static struct nftnl_expr *expr(const char *name)
@@ -258,7 +263,8 @@ static struct nftnl_expr *expr(const char *name)
 }
 
 /* [iif/oif == IFINDEX] meta nftrace set 1 */
-static struct nftnl_rule *trace_rule(const char *table, const char *chain, uint32_t ifindex, bool out)
+static struct nftnl_rule *trace_rule(const char *table, const char *chain, uint32_t ifindex, bool out,
+				     const struct xt_bpf_info *sel)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	if (!r)
@@ -278,6 +284,17 @@ static struct nftnl_rule *trace_rule(const char *table, const char *chain, uint3
 			nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &ifindex, sizeof(ifindex));
 			nftnl_rule_add_expr(r, e);
 		}
+	}
+	if (sel && (e = expr("match"))) { /* xt_bpf: the selection's classic BPF */
+		nftnl_expr_set_str(e, NFTNL_EXPR_MT_NAME, "bpf");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_MT_REV, 0);
+		/* libnftnl keeps (and later frees) this pointer: a copy. */
+		struct xt_bpf_info *copy = malloc(sizeof(*copy));
+		if (copy) {
+			memcpy(copy, sel, sizeof(*copy));
+			nftnl_expr_set(e, NFTNL_EXPR_MT_INFO, copy, sizeof(*copy));
+		}
+		nftnl_rule_add_expr(r, e);
 	}
 	uint8_t one = 1;
 	if ((e = expr("immediate"))) {
@@ -329,7 +346,7 @@ static int fill_add(struct mnl_nlmsg_batch *b, uint32_t *seq, void *arg)
 		mnl_nlmsg_batch_next(b);
 		nftnl_chain_free(c);
 		n++;
-		struct nftnl_rule *r = trace_rule(a->table, chains[i].name, a->ifindex, chains[i].out);
+		struct nftnl_rule *r = trace_rule(a->table, chains[i].name, a->ifindex, chains[i].out, a->sel);
 		if (!r)
 			return -1;
 		h = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), NFT_MSG_NEWRULE, NFPROTO_INET,
@@ -343,6 +360,8 @@ static int fill_add(struct mnl_nlmsg_batch *b, uint32_t *seq, void *arg)
 }
 
 struct setup {
+	const struct xt_bpf_info *sel;
+	bool selected; /* the selection is in the table */
 	struct tns *ns;
 	uint32_t ifindex;
 	char *buf;
@@ -371,10 +390,16 @@ static int setup_here(void *arg)
 	if (setsockopt(mnl_socket_get_fd(ns->trace), SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big)) < 0)
 		setsockopt(mnl_socket_get_fd(ns->trace), SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
 	snprintf(ns->table, sizeof(ns->table), TABLE_PREFIX "%d", (int)getpid());
-	struct add_arg a = {.table = ns->table, .ifindex = s->ifindex, .flags = NFT_TABLE_F_OWNER};
+	struct add_arg a = {.table = ns->table, .ifindex = s->ifindex, .flags = NFT_TABLE_F_OWNER, .sel = s->sel};
 	ns->seq = (uint32_t)time(NULL);
 	s->owner = true;
 	int rc = batch(ns->cmd, &ns->seq, s->buf, fill_add, &a);
+	if (rc < 0 && a.sel) {
+		/* No xt_bpf or nft_compat here (or not in inet tables): every packet. */
+		a.sel = NULL;
+		rc = batch(ns->cmd, &ns->seq, s->buf, fill_add, &a);
+	}
+	s->selected = rc == 0 && a.sel;
 	if (rc < 0 && (errno == EOPNOTSUPP || errno == EINVAL)) {
 		/* Before Linux 5.12: no owner flag; removed at exit, or by the next start. */
 		a.flags = 0;
@@ -401,7 +426,8 @@ int nftrace_add_ns(struct nftrace *t, int nsfd, uint32_t inode, const char *labe
 	memset(ns, 0, sizeof(*ns));
 	ns->inode = inode;
 	snprintf(ns->label, sizeof(ns->label), "%s", label);
-	struct setup s = {.ns = ns, .ifindex = ifindex, .buf = t->buf, .err = err, .errlen = errlen};
+	struct setup s = {.ns = ns, .ifindex = ifindex, .buf = t->buf, .err = err, .errlen = errlen,
+			  .sel = t->has_sel ? &t->sel : NULL};
 	err[0] = '\0';
 	errno = 0;
 	int rc = nsfd < 0 ? setup_here(&s) : netns_run_in(nsfd, setup_here, &s);
@@ -416,16 +442,29 @@ int nftrace_add_ns(struct nftrace *t, int nsfd, uint32_t inode, const char *labe
 	}
 	t->nns++;
 	t->owned += s.owner;
+	t->selected += s.selected;
 	if (log)
 		fprintf(log, "pktpath: nftables: added table inet %s in netns %s\n", ns->table, ns->label);
 	return 0;
 }
 
-size_t nftrace_count(const struct nftrace *t, size_t *owned)
+size_t nftrace_count(const struct nftrace *t, size_t *owned, size_t *selected)
 {
 	if (owned)
 		*owned = t ? t->owned : 0;
+	if (selected)
+		*selected = t ? t->selected : 0;
 	return t ? t->nns : 0;
+}
+
+void nftrace_select(struct nftrace *t, const void *cbpf, size_t n)
+{
+	if (!t || !cbpf || !n || n > XT_BPF_MAX_NUM_INSTR)
+		return;
+	memset(&t->sel, 0, sizeof(t->sel));
+	t->sel.bpf_program_num_elem = (uint16_t)n;
+	memcpy(t->sel.bpf_program, cbpf, n * sizeof(struct sock_filter));
+	t->has_sel = true;
 }
 
 /* Addresses and ports from the headers a trace message carries. */

@@ -33,8 +33,15 @@ struct nftrace *nftrace_new(void);
 int nftrace_add_ns(struct nftrace *t, int nsfd, uint32_t inode, const char *label, uint32_t ifindex, FILE *log,
 		   char *err, size_t errlen);
 
-/* Namespaces traced; *owned: how many tables carry the owner flag. */
-size_t nftrace_count(const struct nftrace *t, size_t *owned);
+/* From now on, set nftrace only on packets this classic BPF program (from
+ * the IP header, at most 64 instructions: xt_bpf's limit) accepts; used
+ * through the xt "bpf" match (nft_compat). Where the kernel refuses it,
+ * the namespace traces every packet, and nftrace_count says so. */
+void nftrace_select(struct nftrace *t, const void *cbpf, size_t n);
+
+/* Namespaces traced; *owned: how many tables carry the owner flag;
+ * *selected: how many trace only the selected packets (nftrace_select). */
+size_t nftrace_count(const struct nftrace *t, size_t *owned, size_t *selected);
 
 /* Reads the trace messages that arrived (non-blocking). */
 void nftrace_poll(struct nftrace *t);
