@@ -19,12 +19,14 @@ pp_start "$LAB_DIR/pp" --drops --netns xru-b udp || { fail "pktpath started"; ca
 err=$LAB_DIR/pp.err
 check "the table it adds is announced on stderr" grep -qE "nftables: added table inet pktpath_$PP_PID \(netns xru-b\)" "$err"
 check "its table exists while it runs" bash -c "ip netns exec xru-b nft list tables | grep -qx 'table inet pktpath_$PP_PID'"
+check "it sets nftrace only on the packets the expression selects (xt bpf match, announced)" \
+	bash -c "ip netns exec xru-b nft --debug=netlink list table inet pktpath_$PP_PID 2>/dev/null | grep -q 'match name bpf' && grep -q 'on packets the expression selects' '$err'"
 check "the stale table of dead pid $dead was removed at start" \
 	bash -c "! ip netns exec xru-b nft list tables | grep -q 'pktpath_$dead'"
 lab_exec xru-a bash -c 'echo nft > /dev/udp/198.18.111.2/9999'
 lab_exec xru-a bash -c 'echo ipt > /dev/udp/198.18.111.2/9998'
 sleep 0.5
-ruleset=$(ip netns exec xru-b nft -a list ruleset)
+ruleset=$(ip netns exec xru-b nft -a list ruleset 2>/dev/null)
 pp_stop
 out=$LAB_DIR/pp.out
 check "exit status 0 (got $PP_RC)" [ "$PP_RC" -eq 0 ]
