@@ -617,7 +617,7 @@ static bool matches(const struct verdict *v, const struct pp_event *e)
 	if (v->used || !(e->have & PP_HAVE_NETNS) || v->netns != e->netns)
 		return false;
 	if (!(e->have & PP_HAVE_L3))
-		return true; /* nothing better to go by */
+		return false; /* no headers to tie it to: better no rule than a wrong one */
 	size_t al = e->ipver == 6 ? 16 : 4;
 	if (v->ipver != e->ipver || v->l4 != e->l4proto || memcmp(v->saddr, e->saddr, al) ||
 	    memcmp(v->daddr, e->daddr, al))
