@@ -531,7 +531,10 @@ void nftrace_poll(struct nftrace *t)
 {
 	for (size_t i = 0; t && i < t->nns; i++) {
 		struct tns *ns = &t->ns[i];
-		for (;;) {
+		/* Bounded: under a flood messages can come as fast as they are
+		 * read; what is left waits for the next round (or overruns the
+		 * socket, which is counted). */
+		for (int k = 0; k < 4096; k++) {
 			ssize_t len = mnl_socket_recvfrom(ns->trace, t->buf, BUFSZ);
 			if (len < 0) {
 				if (errno == ENOBUFS) {
