@@ -198,6 +198,14 @@ static void h_netfilter(struct strbuf *sb, const struct hint_in *in)
 	sb_printf(sb, "a%s netfilter rule dropped it", legacy ? "n iptables-legacy" : "");
 	if (hook)
 		sb_printf(sb, " in the %s hook (%s -> nf_hook_slow)", hook, via);
+	if (legacy && (in->e->have & PP_HAVE_TABLE)) { /* fentry/kprobe read it at ipt_do_table */
+		char tb[sizeof(in->e->table) * 4 + 1], t0[sizeof(in->e->table) + 1];
+		memcpy(t0, in->e->table, sizeof(in->e->table));
+		t0[sizeof(in->e->table)] = '\0';
+		hint_text(t0, tb, sizeof(tb));
+		sb_printf(sb, ", table %s, chain %s or a chain it jumps to", tb,
+			  hook && !strchr(hook, ' ') ? hook : "of that hook");
+	}
 	in_ns(sb, in);
 	if (legacy)
 		sb_printf(sb, "; legacy tables are not traced: see 'iptables-legacy -L %s -v -n' there",

@@ -51,6 +51,13 @@ int main(void)
 	      strstr(hint(&sb, "NETFILTER_DROP", &e, legacy, 4),
 		     "an iptables-legacy netfilter rule dropped it in the INPUT hook (ip_local_deliver -> nf_hook_slow) in "
 		     "netns demo-b; legacy tables are not traced: see 'iptables-legacy -L INPUT -v -n' there") != NULL);
+	struct pp_event et = e;
+	et.have |= PP_HAVE_TABLE;
+	memcpy(et.table, "filter", 7);
+	CHECK("iptables-legacy with the table read at ipt_do_table (fentry/kprobe) names table and chain",
+	      strstr(hint(&sb, "NETFILTER_DROP", &et, legacy, 4),
+		     "in the INPUT hook (ip_local_deliver -> nf_hook_slow), table filter, chain INPUT or a chain it "
+		     "jumps to in netns demo-b") != NULL);
 	const char *fwd[] = {"nf_hook_slow+0x43", "ip_forward+0x1d0"};
 	CHECK("NETFILTER_DROP in ip_forward is FORWARD",
 	      strstr(hint(&sb, "NETFILTER_DROP", &e, fwd, 2), "in the FORWARD hook (ip_forward") != NULL);
