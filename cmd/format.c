@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "cmd/escape.h"
+#include "cmd/evtext.h"
+#include "cmd/hints.h"
 #include "cmd/pointtext.h"
 #include "cmd/probes.h"
 #include "kernel/dropreason.h"
@@ -258,6 +260,7 @@ void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx
 		fmt_reason(&pkt, ctx->reasons, e);
 		rs_ksym(ctx->ksyms, (uint64_t)e->location, loc, sizeof(loc));
 		sb_printf(&pkt, " at %s", loc);
+		hint_nft_suffix(&pkt, e, ev_reason(e, ctx));
 	}
 	point_detail(&pkt, e);
 	const char *const v[NCOLS] = {t, skb, cpu, probe, ns, ifn, pkt_type_name(e->pkt_type), pid, comm,

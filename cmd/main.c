@@ -18,6 +18,7 @@
 #include "cmd/backend.h"
 #include "cmd/escape.h"
 #include "cmd/evtext.h"
+#include "cmd/explain.h"
 #include "cmd/exitcodes.h"
 #include "cmd/format.h"
 #include "cmd/json.h"
@@ -27,6 +28,7 @@
 #include "cmd/paths.h"
 #include "cmd/pcapng.h"
 #include "cmd/probes.h"
+#include "cmd/reasons.h"
 #include "cmd/record.h"
 #include "cmd/replay.h"
 #include "cmd/resolve.h"
@@ -458,6 +460,11 @@ int main(int argc, char **argv)
 			      opt.record_file ? "--record" : "-r");
 		goto out;
 	}
+	if (opt.list_reasons) { /* no privileges needed: BTF is world-readable */
+		int missing = reasons_print(stdout, opt.btf_path);
+		status = missing < 0 ? EXIT_KERNEL : missing ? EXIT_RUNTIME : EXIT_OK;
+		goto out;
+	}
 	if (opt.replay_file) { /* -r: no BPF, no privileges (cmd/replay.c) */
 		signal(SIGINT, SIG_DFL); /* nothing to clean up: a replay stops as any filter does */
 		signal(SIGTERM, SIG_DFL);
@@ -639,6 +646,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	run.nf = nflink_attach(skel->obj, !opt.netns && !opt.ifname, ns.fd, sel_netns, verbose);
+	struct explain_cfg xcfg = {.rules = !opt.no_rules, .all = !opt.netns && !opt.ifname, .nsfd = ns.fd,
+				   .netns = sel_netns, .ifindex = sel_ifindex};
+	if (filter && !filter_ip_needs_l2(filter)) /* an expression the IP header decides */
+		xcfg.cbpf = filter_classic(filter, PP_L3, &xcfg.ncbpf);
+	explain_start(&xcfg, stderr); /* after the links: nft chains must not take their priorities */
 	if (opt.wide)
 		fprintf(stderr, "wide: %zu functions attached, %zu skipped, in %.3f s\n", run.plan.wide_attached,
 			run.plan.wide_skipped, run.plan.attach_s);
@@ -694,6 +706,7 @@ int main(int argc, char **argv)
 	struct watch w = {.nsfd = ns.fd, .netns = sel_netns, .ifindex = sel_ifindex, .pid = opt.owner_pid, .ns_spec = opt.netns,
 			  .ifname = opt.ifname, .ns_shown = ns_shown, .if_shown = if_shown, .next = now_s() + 1};
 	while (!stop_signal && !run.out_err) {
+		explain_tick(); /* trace messages first: they precede the drops they explain */
 		int n = ring_buffer__poll(rb, 100);
 		if (n < 0 && n != -EINTR && n != STOP_LIMIT && n != STOP_OUTPUT) {
 			status = fail(EXIT_RUNTIME, "reading the ring buffer: %s", strerror(-n));
@@ -739,23 +752,27 @@ int main(int argc, char **argv)
 	out_flush(&run);
 	summary_print(stderr, &run.sum, reasons, lost, percpu_total(skel->maps.produced));
 	report_unprinted(&run);
-	if (run.out_err && run.out_err != EPIPE && status == EXIT_OK)
-		status = EXIT_RUNTIME;
 	uint64_t untracked = filter ? percpu_total(skel->maps.track_full) : 0;
 	if (untracked)
 		fprintf(stderr, "tracking table full: %llu matched packets were not followed after their first event\n",
 			(unsigned long long)untracked);
 	if (run.timelines)
 		tl_out_report(stderr, &run.tl);
+	explain_report(stderr, opt.json && !run.out_err ? stdout : NULL);
+	out_flush(&run); /* the JSON counters line */
+	if (run.out_err && run.out_err != EPIPE && status == EXIT_OK)
+		status = EXIT_RUNTIME;
 	if (opt.wide)
 		fprintf(stderr, "wide: detached in %.3f s\n", run.plan.detach_s);
 	rec_end(run.rec, lost, percpu_total(skel->maps.produced), untracked);
+	explain_stop(stderr);
 	goto out;
 
 interrupted:
 	fprintf(stderr, "pktpath: interrupted before tracing began: nothing traced\n");
 	status = EXIT_OK;
 out:
+	explain_stop(stderr);
 	/* Each file says its own failure, on its own line. */
 	if (pcapng_close(run.pcap, status == EXIT_OK ? stderr : NULL, err, sizeof(err))) {
 		int st = fail(EXIT_RUNTIME, "%s", err);

@@ -46,10 +46,13 @@ static const char usage_text[] =
 	"      --backend NAME    auto (default: fentry, else kprobe, else tracepoint),\n"
 	"                        fentry, kprobe or tracepoint\n"
 	"      --list-probes     print every probe point and how this kernel reaches it\n"
+	"      --reasons         print every drop reason this kernel defines and what it means\n"
 	"      --wide            also attach to every traceable kernel function taking\n"
 	"                        a struct sk_buff * (needs kprobes)\n"
 	"      --no-netfilter    tracepoint backend: do not observe the netfilter\n"
 	"                        hooks through BPF netfilter links (Linux >= 6.4)\n"
+	"      --no-rules        do not add pktpath's nftables table that names the\n"
+	"                        rule behind a netfilter drop (nftrace)\n"
 	"\n"
 	"Run control:\n"
 	"  -c, --count N         stop after N packets (N events with --stream)\n"
@@ -87,7 +90,7 @@ static const char usage_text[] =
 
 enum { OPT_STACK = 256, OPT_NO_STACK, OPT_RINGBUF, OPT_BTF, OPT_NO_TRACK, OPT_DUMP_FILTER,
        OPT_STREAM, OPT_JSON, OPT_IDLE, OPT_MAX_OPEN, OPT_COMM, OPT_BACKEND, OPT_LIST_PROBES, OPT_WIDE,
-       OPT_NO_NETFILTER, OPT_SNAPLEN, OPT_RECORD };
+       OPT_NO_NETFILTER, OPT_SNAPLEN, OPT_RECORD, OPT_NO_RULES, OPT_REASONS };
 
 static const struct option longopts[] = {
 	{"netns", required_argument, NULL, 'n'},
@@ -111,6 +114,8 @@ static const struct option longopts[] = {
 	{"list-probes", no_argument, NULL, OPT_LIST_PROBES},
 	{"wide", no_argument, NULL, OPT_WIDE},
 	{"no-netfilter", no_argument, NULL, OPT_NO_NETFILTER},
+	{"no-rules", no_argument, NULL, OPT_NO_RULES},
+	{"reasons", no_argument, NULL, OPT_REASONS},
 	{"snaplen", required_argument, NULL, OPT_SNAPLEN},
 	{"record", required_argument, NULL, OPT_RECORD},
 	{"read", required_argument, NULL, 'r'},
@@ -279,6 +284,12 @@ int options_parse(struct options *o, int argc, char **argv)
 			break;
 		case OPT_NO_NETFILTER:
 			o->no_netfilter = true;
+			break;
+		case OPT_NO_RULES:
+			o->no_rules = true;
+			break;
+		case OPT_REASONS:
+			o->list_reasons = true;
 			break;
 		case 'w':
 			o->write_file = optarg;

@@ -6,6 +6,7 @@
  * Enhanced Packet Block per packet with an opt_comment. Host byte order,
  * as the specification allows (the byte-order magic says which). */
 #include "cmd/pcapng.h"
+#include "cmd/hints.h"
 #include "cmd/timeline_text.h"
 
 #include <errno.h>
@@ -279,6 +280,7 @@ void pcapng_summary(struct strbuf *sb, const struct timeline *t, uint64_t seq, c
 			fmt_reason(sb, ctx->reasons, e);
 			rs_ksym(ctx->ksyms, e->location, loc, sizeof(loc));
 			sb_printf(sb, " at %s", loc);
+			hint_nft_suffix(sb, e, ev_reason(e, ctx));
 		}
 	}
 	if (t->extra)

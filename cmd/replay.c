@@ -14,6 +14,7 @@
 
 #include "cmd/escape.h"
 #include "cmd/exitcodes.h"
+#include "cmd/explain.h"
 #include "cmd/format.h"
 #include "cmd/json.h"
 #include "cmd/pcapng.h"
@@ -146,8 +147,9 @@ static int scan(struct scan *s)
 		return bad(s, "not a pktpath recording (no %s magic at the start)", REC_MAGIC);
 	if (h.bom != REC_BOM)
 		return bad(s, "recorded on a machine of the other byte order");
-	if (h.version != REC_VERSION)
-		return bad(s, "recording format version %u; this pktpath reads version %u", h.version, REC_VERSION);
+	if (h.version < REC_VERSION_MIN || h.version > REC_VERSION)
+		return bad(s, "recording format version %u; this pktpath reads versions %u to %u", h.version,
+			   REC_VERSION_MIN, REC_VERSION);
 	if (h.header_len != sizeof(h))
 		return bad(s, "corrupt: header length %u", h.header_len);
 	if (h.event_size != sizeof(struct pp_event) || h.capture_size != sizeof(struct pp_capture))
@@ -462,6 +464,7 @@ int replay_run(const struct options *opt)
 			(unsigned long long)s.end[2]);
 	if (p.timelines)
 		tl_out_report(stderr, &p.tl);
+	explain_report(stderr, opt->json ? stdout : NULL);
 	if (pcapng_close(pcap, stderr, err, sizeof(err)))
 		status = say(EXIT_RUNTIME, NULL, err);
 	pcap = NULL;

@@ -1,4 +1,5 @@
 #include "cmd/timeline_out.h"
+#include "cmd/evtext.h"
 #include "cmd/resolve.h"
 
 #include <errno.h>
@@ -48,8 +49,10 @@ static void on_timeline(void *arg, const struct timeline *t)
 			drop = &t->ev[i];
 	if (drop)
 		count_site(o, drop);
-	if (o->broken || (o->drops_only && t->end != TL_END_DROP) || (o->limit && o->printed >= o->limit)) {
-		if (!(o->drops_only && t->end != TL_END_DROP))
+	bool unwanted = o->drops_only && t->end != TL_END_DROP &&
+			!(t->end == TL_END_FREE && ev_silent(NULL, &t->ev[t->n - 1], o->fmt, ev_last_netns(t->ev, t->n)));
+	if (o->broken || unwanted || (o->limit && o->printed >= o->limit)) {
+		if (!unwanted)
 			o->unprinted++; /* past -c or a failed output: the summary says so */
 		pcapng_timeline(o->pcap, t, 0, o->fmt, false); /* its bytes are not wanted */
 		return;

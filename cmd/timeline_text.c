@@ -138,6 +138,11 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 			if (ev_hint(&h, e, ctx) && h.s)
 				sb_printf(sb, "%16s%shint: %s%s\n", "", color ? BOLD : "", h.s, color ? RESET : "");
 			sb_free(&h);
+		} else if (e->probe == PP_PROBE_FREE) {
+			struct strbuf h = {0}; /* a loss the kernel frees as consumed */
+			if (ev_silent(&h, e, ctx, ev_last_netns(t->ev, i + 1)) && h.s)
+				sb_printf(sb, "%16s%shint: %s%s\n", "", color ? BOLD : "", h.s, color ? RESET : "");
+			sb_free(&h);
 		}
 	}
 	if (t->extra)

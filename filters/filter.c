@@ -205,6 +205,12 @@ int filter_classic_match(const struct pp_filter *f, enum pp_layer l, const uint8
 	return bpf_filter(f->l[l].prog.bf_insns, pkt, len, len) != 0;
 }
 
+const void *filter_classic(const struct pp_filter *f, enum pp_layer l, size_t *cnt)
+{
+	*cnt = f && f->l[l].compiled ? f->l[l].prog.bf_len : 0;
+	return *cnt ? f->l[l].prog.bf_insns : NULL;
+}
+
 void filter_dump(FILE *out, const struct pp_filter *f)
 {
 	for (int i = 0; i < 2; i++) {
