@@ -646,11 +646,6 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	run.nf = nflink_attach(skel->obj, !opt.netns && !opt.ifname, ns.fd, sel_netns, verbose);
-	struct explain_cfg xcfg = {.rules = !opt.no_rules, .all = !opt.netns && !opt.ifname, .nsfd = ns.fd,
-				   .netns = sel_netns, .ifindex = sel_ifindex};
-	if (filter && !filter_ip_needs_l2(filter)) /* an expression the IP header decides */
-		xcfg.cbpf = filter_classic(filter, PP_L3, &xcfg.ncbpf);
-	explain_start(&xcfg, stderr); /* after the links: nft chains must not take their priorities */
 	if (opt.wide)
 		fprintf(stderr, "wide: %zu functions attached, %zu skipped, in %.3f s\n", run.plan.wide_attached,
 			run.plan.wide_skipped, run.plan.attach_s);
@@ -674,6 +669,13 @@ int main(int argc, char **argv)
 		status = fail(EXIT_RUNTIME, "%s", err);
 		goto out;
 	}
+	struct explain_cfg xcfg = {.rules = !opt.no_rules, .all = !opt.netns && !opt.ifname, .nsfd = ns.fd,
+				   .netns = sel_netns, .ifindex = sel_ifindex};
+	if (filter && !filter_ip_needs_l2(filter)) /* an expression the IP header decides */
+		xcfg.cbpf = filter_classic(filter, PP_L3, &xcfg.ncbpf);
+	/* After the links (nft chains must not take their priorities) and the
+	 * output files (a file that fails leaves nothing added to a ruleset). */
+	explain_start(&xcfg, stderr);
 
 	if (run.timelines &&
 	    tl_out_init(&run.tl, &run.fmt, stdout, opt.max_open, opt.idle_ms,

@@ -113,13 +113,23 @@ check "-w and --record both failing: each says how much it holds" [ "$(grep -c "
 
 # -c N stops at exactly N, with --stream and --json (libbpf's poll stops
 # only on a negative callback return), and the rest is counted.
+# The flood starts once pktpath is ready: a flood that ended before would
+# leave -c waiting.
 for mode in "--stream" "--stream --json"; do
+	# shellcheck disable=SC2086
+	pp_start "$LAB_DIR/c" $mode -c 123 --netns "$L-b" || fail "$mode -c 123: pktpath started"
 	ip netns exec "$L-a" "$FLOOD" "198.18.$N.2" 9 100000 3 >/dev/null &
 	flood=$!
-	timeout 30 "$PKTPATH" $mode -c 123 --netns "$L-b" >"$LAB_DIR/c.out" 2>"$LAB_DIR/c.err"
+	rc=124
+	for _ in $(seq 1 300); do
+		kill -0 "$PP_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$PP_PID" 2>/dev/null && kill -KILL "$PP_PID" # still waiting after 30 s
+	wait "$PP_PID"
 	rc=$?
 	wait $flood
-	lines=$(grep -vc '^ *stack:\|^TIME' "$LAB_DIR/c.out")
+	lines=$(grep -vc '^ *stack:\|^TIME\|"type":"counters"' "$LAB_DIR/c.out") # the JSON counters line is not an event
 	check "$mode -c 123 under a flood: exit 0 (got $rc)" [ $rc -eq 0 ]
 	check "$mode -c 123 under a flood: exactly 123 events printed (got $lines)" [ "$lines" -eq 123 ]
 	read -r n lost produced < <(counts "$LAB_DIR/c.err")
