@@ -309,7 +309,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (opt.list_probes) {
-		backend_list(stdout, &avail, kf);
+		backend_list(stdout, &avail, kf, drop_nargs >= 3, opt.backend);
 		goto out;
 	}
 	enum backend bk;
@@ -318,7 +318,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	announce_backend(bk, &avail);
-	if (backend_plan(&run.plan, bk, opt.wide, opt.drops_only && opt.stream, kf, stderr)) {
+	backend_limits(stderr, "pktpath: note: ", bk, &avail, drop_nargs >= 3,
+		       !opt.no_netfilter && !(opt.drops_only && opt.stream));
+load_again: /* --backend auto: the next backend when the kernel refused this one's programs */
+	if (backend_plan(&run.plan, bk, &avail, opt.wide, opt.drops_only && opt.stream, kf, stderr)) {
 		status = fail(EXIT_RUNTIME, "out of memory");
 		goto out;
 	}
@@ -386,6 +389,18 @@ int main(int argc, char **argv)
 	int lerr = pktpath_bpf__load(skel);
 	inject_set(NULL, NULL);
 	inject_release();
+	int next = lerr && errno != EPERM && !strcmp(opt.backend, "auto") ? backend_next(bk, &avail) : -1;
+	if (next >= 0) {
+		fprintf(stderr, "pktpath: warning: the kernel refused the %s programs (%s; -v shows why): using %s\n",
+			backend_name(bk), strerror(errno), backend_name((enum backend)next));
+		pktpath_bpf__destroy(run.skel);
+		run.skel = NULL;
+		backend_plan_free(&run.plan);
+		probes_free();
+		bk = (enum backend)next;
+		announce_backend(bk, &avail);
+		goto load_again;
+	}
 	if (lerr) {
 		int e = errno;
 		status = fail(e == EPERM ? EXIT_PRIVILEGE : EXIT_KERNEL,
@@ -395,7 +410,7 @@ int main(int argc, char **argv)
 	}
 	/* Sockets older than pktpath, before anything attached can learn. */
 	owner_seed(bpf_map__fd(skel->maps.owners), ns.fd, opt.owner_pid || opt.owner_comm);
-	if (backend_attach(&run.plan, skel, stderr, err, sizeof(err))) {
+	if (backend_fill(&run.plan, skel, err, sizeof(err)) || backend_attach(&run.plan, skel, stderr, err, sizeof(err))) {
 		status = fail(EXIT_KERNEL, "%s", err);
 		goto out;
 	}

@@ -11,6 +11,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../lib/lab.sh"
 . "$here/../../lib/check.sh"
+. "$here/../../lib/kernel_caps.sh"
 
 lab_up vmown 75 || { fail "lab setup"; exit 1; }
 
@@ -50,4 +51,10 @@ for backend in tracepoint fentry; do
 	check "$backend: every segment owned by the client $client/bash" \
 		[ -z "$(awk -v o="$client/bash" '$10 != o' <<<"$sent")" ]
 	awk -v o="$client/bash" '$10 != o' <<<"$sent" | head -3 | sed 's/^/# wrong: /'
+	if [ "$others" -gt 0 ] && [ -z "$(awk -v o="$client/bash" '$10 != o' <<<"$sent")" ]; then
+		matrix "$backend" owners "yes (timer retransmissions too)"
+	else
+		matrix "$backend" owners "FAILED"
+	fi
 done
+matrix kprobe owners "same programs as fentry (not run here)"

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Runs inside a test VM (tests/vm/run.sh boots one per Debian kernel).
-# The harness itself works: pktpath runs on this kernel, its tracepoint
-# backend (the one every kernel has) sees a ping between two lab namespaces,
-# and the kernel offers what the kprobe and fentry backends will need.
+# The harness itself works: pktpath runs on this kernel with its default
+# backend (auto: fentry here) and sees a ping between two lab namespaces at
+# the device tracepoints, and the kernel offers what the kprobe and fentry
+# backends will need.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../lib/lab.sh"
@@ -44,6 +45,11 @@ check "pktpath: startup line finds kprobes available ($backend)" \
 	grep -qE 'backend: kprobe|kprobes: available' <<<"$backend"
 check "pktpath: startup line finds fentry available" \
 	grep -qE 'backend: fentry|fentry: available' <<<"$backend"
+# --backend auto (the default) takes fentry here, and the kernel accepts it:
+# no fall-back line, no verifier output.
+check "pktpath: --backend auto chose fentry and the kernel took its programs" \
+	bash -c '[ "$(grep -c "^backend:" "$1")" -eq 1 ] && grep -q "^backend: fentry" "$1" && ! grep -q "refused" "$1"' _ "$LAB_DIR/pp.err"
+grep -E '^pktpath: (warning|note)' "$LAB_DIR/pp.err" | sed 's/^/# /'
 
 lab_exec vmsmoke-a ping -c 3 -i 0.2 -W 2 198.18.20.2 >/dev/null
 ping_rc=$?
