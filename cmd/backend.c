@@ -660,6 +660,10 @@ void backend_list(FILE *out, const struct backend_avail *a, struct kfuncs *kf, b
 	if (b == BK_FENTRY && !a->func_arg)
 		fprintf(out, "  (fentry reads arguments from the trampoline's frame: no bpf_get_func_arg before Linux 5.17)\n");
 	fputc('\n', out);
+	fprintf(out, "backends: fentry %s; kprobe %s; kprobe.multi %s; tracepoint available; netfilter links %s\n",
+		a->fentry ? "available" : a->fentry_why, a->kprobe ? "available" : a->kprobe_why,
+		a->kprobe_multi ? "available" : a->multi_why, a->nflink ? "available" : a->nflink_why);
+	fputc('\n', out);
 	fprintf(out, "%-10s %-22s %-32s %s\n", "GROUP", "POINT", "REACHED BY", "RECORDS / WHY NOT");
 	fprintf(out, "%-10s %-22s %-32s %s\n", "rx", "netif_receive_skb", "tracepoint net:netif_receive_skb",
 		"the skb at the device");
