@@ -379,7 +379,35 @@ int backend_fill(struct backend_plan *p, struct pktpath_bpf *skel, char *err, si
 	return 0;
 }
 
+static int configure(struct backend_plan *p, struct pktpath_bpf *skel, char *err, size_t len);
+
+/* Test switch: PKTPATH_TEST_REFUSE=fentry|kprobe makes the kernel refuse
+ * that backend's programs (one is given a program type whose context it
+ * does not match), to prove --backend auto falls back in one line. */
+static void test_refuse(struct backend_plan *p, struct pktpath_bpf *skel)
+{
+	const char *want = getenv("PKTPATH_TEST_REFUSE");
+	if (!want || strcmp(want, backend_name(p->b)) || p->b == BK_TRACEPOINT)
+		return;
+	struct bpf_program *prog;
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *n = bpf_program__name(prog);
+		if (bpf_program__autoload(prog) && (!strncmp(n, "pp_fe_", 6) || !strcmp(n, "pp_kp"))) {
+			bpf_program__set_type(prog, BPF_PROG_TYPE_SOCKET_FILTER);
+			return;
+		}
+	}
+}
+
 int backend_configure(struct backend_plan *p, struct pktpath_bpf *skel, char *err, size_t len)
+{
+	int rc = configure(p, skel, err, len);
+	if (!rc)
+		test_refuse(p, skel);
+	return rc;
+}
+
+static int configure(struct backend_plan *p, struct pktpath_bpf *skel, char *err, size_t len)
 {
 	bool kp = p->b == BK_KPROBE;
 	struct bpf_program *prog;

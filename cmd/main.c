@@ -371,6 +371,7 @@ load_again: /* --backend auto: the next backend when the kernel refused this one
 	 * points must exist; owner bookkeeping points are optional (older
 	 * kernels lack some), each missing one is said once. */
 	struct bpf_program *prog;
+	char no_owner_tp[128] = "";
 	bpf_object__for_each_program(prog, skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
 		const char *tp = strrchr(sec, '/') + 1;
@@ -382,9 +383,12 @@ load_again: /* --backend auto: the next backend when the kernel refused this one
 			status = fail(EXIT_KERNEL, "this kernel has no tracepoint %s, which pktpath needs", tp);
 			goto out;
 		}
-		fprintf(stderr, "pktpath: warning: no tracepoint %s: owners are learned from fewer places\n", tp);
+		size_t used = strlen(no_owner_tp);
+		snprintf(no_owner_tp + used, sizeof(no_owner_tp) - used, "%s%s", used ? ", " : "", tp);
 		bpf_program__set_autoload(prog, false);
 	}
+	if (no_owner_tp[0]) /* one line for all (5.10 lacks sock_send_length and sock_recv_length) */
+		fprintf(stderr, "pktpath: warning: no tracepoint %s: owners are learned from fewer places\n", no_owner_tp);
 	inject_set(filter, bpf_object__btf(skel->obj));
 	int lerr = pktpath_bpf__load(skel);
 	inject_set(NULL, NULL);

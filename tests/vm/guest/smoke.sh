@@ -71,3 +71,28 @@ check "tracepoint: -n vmsmoke-b kept out every other namespace" [ -z "$other_ns"
 if ! grep -q 'netif_receive_skb' "$out"; then
 	echo "---- pktpath stdout"; cat "$out"; echo "---- stderr"; cat "$LAB_DIR/pp.err"
 fi
+
+# --backend auto when the kernel refuses the first backend's programs: one
+# line says so and why, the next backend runs (PKTPATH_TEST_REFUSE makes the
+# kernel refuse fentry's by giving one program a type its code does not fit).
+if PKTPATH_TEST_REFUSE=fentry pp_start "$LAB_DIR/refuse" -n vmsmoke-b --stream icmp; then
+	lab_exec vmsmoke-a ping -c 1 -W 2 198.18.20.2 >/dev/null
+	sleep 0.5
+	pp_stop
+	check "auto fallback: one line says the kernel refused the fentry programs and kprobe is used" \
+		[ "$(grep -c '^pktpath: warning: the kernel refused the fentry programs (.*): using kprobe$' "$LAB_DIR/refuse.err")" -eq 1 ]
+	check "auto fallback: the next backend line names kprobe, no verifier output" \
+		bash -c 'grep -q "^backend: kprobe " "$1" && ! grep -qE "libbpf:|^[0-9]+: \(" "$1"' _ "$LAB_DIR/refuse.err"
+	check "auto fallback: the ping is seen by the kprobe backend (ip_rcv)" \
+		bash -c 'awk "\$4 == \"ip_rcv\"" "$1" | grep -q "echo-request"' _ "$LAB_DIR/refuse.out"
+else
+	fail "auto fallback: pktpath started after the fentry programs were refused"
+	cat "$LAB_DIR/refuse.err"
+fi
+
+# The static binary names ports and protocols from /etc/services with no
+# shared library in the guest.
+check "static binary: an expression with a service name compiles ('udp port domain')" \
+	bash -c '"$PKTPATH" --dump-filter "udp port domain" | grep -q "jeq      #0x35"'
+# What pktpath tells a user of this kernel, first screen of --list-probes.
+"$PKTPATH" --list-probes 2>&1 | sed -n '1,/^backends:/p' | sed 's/^/# list-probes: /'
