@@ -40,6 +40,17 @@ if [ "$kp" = missing ] && [ "$fe" = missing ]; then
 	check "--list-probes: ip_rcv unavailable, and why" \
 		grep -qE "^rx +ip_rcv +unavailable +no fentry and no kprobes" <<<"$lp"
 fi
+# Its first screen: what --backend auto gives on this kernel, what not, why.
+head_lines=$(sed -n '1,/^backends:/p' <<<"$lp" | grep -c .)
+check "--list-probes: the summary fits one screen ($head_lines lines before the table)" [ "$head_lines" -le 20 ]
+check "--list-probes: first line names the kernel and the backend auto uses" \
+	grep -qE "^Linux $(uname -r | sed 's/[.+]/\\&/g'): --backend auto uses (fentry|kprobe|tracepoint)" <<<"$(head -n 1 <<<"$lp")"
+check "--list-probes: says what you get, with the catalog points by group" \
+	grep -qE "^  catalog points by group: rx [0-9]+/4 route [0-9]+/4 netfilter [0-9]+/3" <<<"$lp"
+if [ "$kp" = missing ] && [ "$fe" = missing ]; then
+	check "--list-probes: says what you do not get, and why" \
+		grep -qE "^  IP-layer functions, routing decisions, netfilter tables and chains, bridge ports: they need fentry or kprobes" <<<"$lp"
+fi
 n=$(grep -cE "^(rx|route|netfilter|bridge|tx|clone|drop|free|owner) " <<<"$lp")
 check "--list-probes: every catalog point listed ($n)" [ "$n" -ge 29 ]
 
