@@ -175,8 +175,7 @@ run_backend() {
 	grep 'DROP' "$o" | cut -c1-60,120-260 | head -n 8 | sed 's/^/# '"$b"' drop: /'
 	# For the kernel table.
 	local pts
-	pts=$("$PKTPATH" --list-probes --backend "$b" 2>/dev/null | sed -n 's/^  catalog points by group://p' |
-		awk '{ for (i = 2; i <= NF; i += 2) { split($i, a, "/"); g += a[1]; n += a[2] } } END { if (n) printf "%d/%d", g, n }')
+	pts=$(kc_points "$b")
 	matrix "$b" points "${pts:-?}"
 	if kc_drop_reason && seen "$o" "> 198.18.70.2:7002" "DROP NO_SOCKET"; then
 		matrix "$b" drops "reason, location, stack"
@@ -202,7 +201,7 @@ run_backend() {
 }
 
 for b in fentry kprobe; do
-	if "$PKTPATH" --list-probes 2>/dev/null | grep -q "^backends:.* $b available"; then
+	if kc_list | grep -q "^backends:.* $b available"; then
 		run_backend "$b"
 	else
 		fail "$b backend available on this kernel"
@@ -212,7 +211,7 @@ done
 # --wide: every traceable function taking an skb, through one kprobe.multi
 # link. Only where the kernel has kprobe.multi: one kprobe per function for
 # more than a thousand functions takes minutes under emulation.
-if "$PKTPATH" --list-probes 2>/dev/null | grep -q "kprobe.multi available"; then
+if kc_list | grep -q "kprobe.multi available"; then
 	out="$LAB_DIR/wide"
 	if PP_START_TRIES=600 pp_start "$out" --wide -n bk-b --stream --no-stack icmp; then
 		lab_exec bk-a ping -c 2 -W 2 198.18.70.2 >/dev/null

@@ -54,8 +54,7 @@ else
 		[ "$(grep -c 'netfilter hooks not observed: no BPF netfilter links' "$LAB_DIR/pp.err")" -eq 1 ]
 	matrix tracepoint netfilter "none (no netfilter links before 6.4)"
 fi
-pts=$("$PKTPATH" --list-probes --backend tracepoint 2>/dev/null | sed -n 's/^  catalog points by group://p' |
-	awk '{ for (i = 2; i <= NF; i += 2) { split($i, a, "/"); g += a[1]; n += a[2] } } END { if (n) printf "%d/%d", g, n }')
+pts=$(kc_points tracepoint)
 matrix tracepoint points "${pts:-?}"
 matrix tracepoint bridge "device rx/tx only"
 if kc_drop_reason; then

@@ -8,6 +8,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../lib/lab.sh"
 . "$here/../../lib/check.sh"
+. "$here/../../lib/kernel_caps.sh"
 
 ver=$("$PKTPATH" --version 2>&1 | head -n 1)
 check "pktpath --version runs on $(uname -r) ($ver)" grep -qE '^pktpath [0-9]+\.[0-9]+' <<<"$ver"
@@ -95,4 +96,4 @@ fi
 check "static binary: an expression with a service name compiles ('udp port domain')" \
 	bash -c '"$PKTPATH" --dump-filter "udp port domain" | grep -q "jeq      #0x35"'
 # What pktpath tells a user of this kernel, first screen of --list-probes.
-"$PKTPATH" --list-probes 2>&1 | sed -n '1,/^backends:/p' | sed 's/^/# list-probes: /'
+kc_list | sed -n '1,/^backends:/p' | sed 's/^/# list-probes: /'
