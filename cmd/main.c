@@ -369,7 +369,7 @@ load_again: /* --backend auto: the next backend when the kernel refused this one
 	nflink_prepare(skel->obj, bk == BK_TRACEPOINT && !opt.no_netfilter && !(opt.drops_only && opt.stream), verbose);
 	/* Every program is on a raw tracepoint named by its section. Event
 	 * points must exist; owner bookkeeping points are optional (older
-	 * kernels lack some), each missing one is said once. */
+	 * kernels lack some), the missing ones are said in one line. */
 	struct bpf_program *prog;
 	char no_owner_tp[128] = "";
 	bpf_object__for_each_program(prog, skel->obj) {
@@ -403,6 +403,9 @@ load_again: /* --backend auto: the next backend when the kernel refused this one
 		probes_free();
 		bk = (enum backend)next;
 		announce_backend(bk, &avail);
+		/* The drop-reason note was said already; netfilter may be new. */
+		backend_limits(stderr, "pktpath: note: ", bk, &avail, true,
+			       !opt.no_netfilter && !(opt.drops_only && opt.stream));
 		goto load_again;
 	}
 	if (lerr) {
