@@ -51,6 +51,9 @@ if [ "$kp" = missing ] && [ "$fe" = missing ]; then
 	check "--list-probes: says what you do not get, and why" \
 		grep -qE "^  IP-layer functions, routing decisions, netfilter tables and chains, bridge ports: they need fentry or kprobes" <<<"$lp"
 fi
+# The test switch that hides a function from the catalog's view of the kernel.
+check "--list-probes: a function hidden by PKTPATH_TEST_HIDE_FUNCS is reported as absent" \
+	bash -c 'PKTPATH_TEST_HIDE_FUNCS=ip_rcv,ip_forward "$1" --list-probes | grep -cE "^(rx +ip_rcv|route +ip_forward) +unavailable +not in this kernel.s BTF" | grep -qx 2' _ "$PKTPATH"
 n=$(grep -cE "^(rx|route|netfilter|bridge|tx|clone|drop|free|owner) " <<<"$lp")
 check "--list-probes: every catalog point listed ($n)" [ "$n" -ge 29 ]
 
