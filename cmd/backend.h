@@ -64,6 +64,9 @@ void backend_probe(const struct btf *vmlinux, struct backend_avail *a);
 int backend_choose(const char *want, bool wide, const struct backend_avail *a, enum backend *out, char *err,
 		   size_t len);
 
+/* Finds catalog row's function on this kernel and its argument indexes;
+ * pt->func NULL and pt->why set when it cannot be used. */
+void backend_resolve(struct bk_point *pt, const struct cat_point *row, struct kfuncs *kf);
 /* Resolves the catalog (and --wide's function list) for backend b; one
  * warning line on warn for each point that cannot be reached. */
 int backend_plan(struct backend_plan *p, enum backend b, const struct backend_avail *a, bool wide, bool drops_only,
@@ -79,7 +82,7 @@ int backend_attach(struct backend_plan *p, struct pktpath_bpf *skel, FILE *warn,
 void backend_detach(struct backend_plan *p);
 void backend_plan_free(struct backend_plan *p);
 
-/* What the kernel lacks for backend b, one line each, prefixed (start-up:
+/* cmd/backend_list.c: what the kernel lacks for backend b, one line each, prefixed (start-up:
  * "pktpath: note: "): drop reasons, netfilter hooks. drop_reason: the
  * kfree_skb tracepoint carries a reason; netfilter: links were asked for. */
 void backend_limits(FILE *out, const char *prefix, enum backend b, const struct backend_avail *a, bool drop_reason,
