@@ -74,6 +74,7 @@ enum pp_layout {
  * (entry) and return slots exist in the object. */
 #define PP_FENTRY_SLOTS 32
 #define PP_FEXIT_SLOTS 8
+#define PP_KRET_SLOTS 4 /* kretprobe slots, kernels without BPF cookies (< 5.15) */
 
 /* What the parser in BPF managed to read (bits of pp_event.have). */
 enum pp_have {

@@ -550,7 +550,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (opt.list_probes) {
-		backend_list(stdout, &avail, kf);
+		backend_list(stdout, &avail, kf, drop_nargs >= 3, opt.backend);
 		goto out;
 	}
 	enum backend bk;
@@ -559,7 +559,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	announce_backend(bk, &avail);
-	if (backend_plan(&run.plan, bk, opt.wide, opt.drops_only && opt.stream, kf, stderr)) {
+	backend_limits(stderr, "pktpath: note: ", bk, &avail, drop_nargs >= 3,
+		       !opt.no_netfilter && !(opt.drops_only && opt.stream));
+load_again: /* --backend auto: the next backend when the kernel refused this one's programs */
+	if (backend_plan(&run.plan, bk, &avail, opt.wide, opt.drops_only && opt.stream, kf, stderr)) {
 		status = fail(EXIT_RUNTIME, "out of memory");
 		goto out;
 	}
@@ -607,8 +610,9 @@ int main(int argc, char **argv)
 	nflink_prepare(skel->obj, bk == BK_TRACEPOINT && !opt.no_netfilter && !(opt.drops_only && opt.stream), verbose);
 	/* Every program is on a raw tracepoint named by its section. Event
 	 * points must exist; owner bookkeeping points are optional (older
-	 * kernels lack some), each missing one is said once. */
+	 * kernels lack some), the missing ones are said in one line. */
 	struct bpf_program *prog;
+	char no_owner_tp[128] = "";
 	bpf_object__for_each_program(prog, skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
 		const char *tp = strrchr(sec, '/') + 1;
@@ -620,9 +624,12 @@ int main(int argc, char **argv)
 			status = fail(EXIT_KERNEL, "this kernel has no tracepoint %s, which pktpath needs", tp);
 			goto out;
 		}
-		fprintf(stderr, "pktpath: warning: no tracepoint %s: owners are learned from fewer places\n", tp);
+		size_t used = strlen(no_owner_tp);
+		snprintf(no_owner_tp + used, sizeof(no_owner_tp) - used, "%s%s", used ? ", " : "", tp);
 		bpf_program__set_autoload(prog, false);
 	}
+	if (no_owner_tp[0]) /* one line for all (5.10 lacks sock_send_length and sock_recv_length) */
+		fprintf(stderr, "pktpath: warning: no tracepoint %s: owners are learned from fewer places\n", no_owner_tp);
 	inject_set(filter, bpf_object__btf(skel->obj));
 	nothing_loaded = 0; /* from here a signal stops the run through its clean-up */
 	int lerr = pktpath_bpf__load(skel);
@@ -630,6 +637,21 @@ int main(int argc, char **argv)
 	inject_release();
 	if (stop_signal) /* Ctrl-C during the load (which it may have failed) */
 		goto interrupted;
+	int next = lerr && errno != EPERM && !strcmp(opt.backend, "auto") ? backend_next(bk, &avail) : -1;
+	if (next >= 0) {
+		fprintf(stderr, "pktpath: warning: the kernel refused the %s programs (%s; -v shows why): using %s\n",
+			backend_name(bk), strerror(errno), backend_name((enum backend)next));
+		pktpath_bpf__destroy(run.skel);
+		run.skel = NULL;
+		backend_plan_free(&run.plan);
+		probes_free();
+		bk = (enum backend)next;
+		announce_backend(bk, &avail);
+		/* The drop-reason note was said already; netfilter may be new. */
+		backend_limits(stderr, "pktpath: note: ", bk, &avail, true,
+			       !opt.no_netfilter && !(opt.drops_only && opt.stream));
+		goto load_again;
+	}
 	if (lerr) {
 		int e = errno;
 		status = fail(e == EPERM ? EXIT_PRIVILEGE : EXIT_KERNEL,
@@ -639,7 +661,7 @@ int main(int argc, char **argv)
 	}
 	/* Sockets older than pktpath, before anything attached can learn. */
 	owner_seed(bpf_map__fd(skel->maps.owners), ns.fd, opt.owner_pid || opt.owner_comm);
-	if (backend_attach(&run.plan, skel, stderr, err, sizeof(err))) {
+	if (backend_fill(&run.plan, skel, err, sizeof(err)) || backend_attach(&run.plan, skel, stderr, err, sizeof(err))) {
 		if (stop_signal)
 			goto interrupted;
 		status = fail(EXIT_KERNEL, "%s", err);

@@ -9,7 +9,9 @@ pkgs=(make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libpcap-dev l
       # pcapng checks
       tshark
       # libFuzzer's runtime (make fuzz, tests/fuzz); make bench: a contender, the plot
-      libclang-rt-14-dev bpftrace gnuplot-nox)
+      libclang-rt-14-dev bpftrace gnuplot-nox
+      # make static: libpcap and libmnl rebuilt from Debian's source packages
+      dpkg-dev flex bison)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
