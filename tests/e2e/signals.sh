@@ -58,11 +58,23 @@ check "small buffer: produced ${produced:-?} fits the ${sent:-?} datagrams sent 
 
 # stdout closed by the reader (`pktpath | head -1`): pktpath stops by itself,
 # cleanly, and leaves nothing loaded.
+# The flood starts once pktpath is ready (one that ended before would leave
+# nothing to print, and head waiting).
 for mode in --stream --json; do
+	: >"$LAB_DIR/pipe.err"
+	(
+		timeout 20 "$PKTPATH" $mode --netns "$L-b" 2>"$LAB_DIR/pipe.err" | head -1 >/dev/null
+		echo "${PIPESTATUS[0]}" >"$LAB_DIR/pipe.rc"
+	) &
+	pipeline=$!
+	for _ in $(seq 1 150); do
+		grep -q 'pktpath: ready' "$LAB_DIR/pipe.err" && break
+		sleep 0.1
+	done
 	ip netns exec "$L-a" "$FLOOD" "198.18.$N.2" 9 100000 3 >/dev/null &
 	flood=$!
-	timeout 20 "$PKTPATH" $mode --netns "$L-b" 2>"$LAB_DIR/pipe.err" | head -1 >/dev/null
-	rc=${PIPESTATUS[0]}
+	wait $pipeline
+	rc=$(cat "$LAB_DIR/pipe.rc")
 	wait $flood
 	check "pktpath $mode | head -1: exits by itself with status 0 (got $rc)" [ "$rc" -eq 0 ]
 	check "pktpath $mode | head -1: no orphaned program remains" [ -z "$(pp_orphans)" ]
