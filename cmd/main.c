@@ -13,10 +13,12 @@
 #include <unistd.h>
 
 #include "cmd/backend.h"
+#include "cmd/cgroup.h"
 #include "cmd/evtext.h"
 #include "cmd/exitcodes.h"
 #include "cmd/format.h"
 #include "cmd/json.h"
+#include "cmd/launch.h"
 #include "cmd/options.h"
 #include "cmd/owner_diag.h"
 #include "cmd/owner_seed.h"
@@ -25,6 +27,7 @@
 #include "cmd/record.h"
 #include "cmd/replay.h"
 #include "cmd/resolve.h"
+#include "cmd/strfmt.h"
 #include "cmd/summary.h"
 #include "filters/filter.h"
 #include "filters/inject.h"
@@ -218,6 +221,42 @@ static void announce_backend(enum backend b, const struct backend_avail *a)
 		a->fentry ? "available" : a->fentry_why, a->kprobe ? "available" : a->kprobe_why);
 }
 
+/* After CMD exits, the kernel may still send for its sockets (the last
+ * ACKs, a FIN): they are awaited this long. */
+#define CMD_GRACE_S 0.3
+
+/* --cgroup, --container or -- CMD: the cgroup to select in the kernel
+ * (id and depth; 0 for none). EXIT_OK or the status to exit with. */
+static int select_cgroup(const struct options *opt, struct launch *cmd, uint64_t *id, int *level)
+{
+	char err[512], path[4096];
+	if (!!opt->cgroup + !!opt->container + !!opt->cmd > 1)
+		return fail(EXIT_USAGE, "--cgroup, --container and -- CMD each select a cgroup: give one");
+	launch_clean_stale(); /* what a killed pktpath left */
+	if (opt->cmd) {
+		if (launch_cgroup(cmd, err, sizeof(err)))
+			return fail(EXIT_RUNTIME, "%s", err);
+		*id = cmd->cg_id;
+		*level = cmd->cg_level;
+		return EXIT_OK;
+	}
+	if (opt->cgroup) {
+		if (cg_lookup(opt->cgroup, id, level, err, sizeof(err)))
+			return fail(EXIT_NOTFOUND, "%s", err);
+		const char *mnt = cg_mount();
+		const char *rel = strncmp(opt->cgroup, mnt, strlen(mnt)) == 0 ? opt->cgroup + strlen(mnt) : opt->cgroup;
+		pp_snprintf(path, sizeof(path), "%s%s", rel[0] == '/' ? "" : "/", rel);
+	} else if (opt->container) {
+		if (cg_find_container(opt->container, id, level, path, sizeof(path), err, sizeof(err)))
+			return fail(EXIT_NOTFOUND, "%s", err);
+	} else
+		return EXIT_OK;
+	if (cg_select(path))
+		return fail(EXIT_RUNTIME, "out of memory");
+	fprintf(stderr, "cgroup: %s (id %llu)\n", path, (unsigned long long)*id);
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct options opt;
@@ -229,6 +268,7 @@ int main(int argc, char **argv)
 	struct netns_ref ns = {.fd = -1};
 	struct pp_filter *filter = NULL;
 	struct kfuncs *kf = NULL;
+	struct launch cmd = {0}; /* -- CMD */
 	char err[512];
 	int status = EXIT_OK;
 
@@ -243,6 +283,10 @@ int main(int argc, char **argv)
 	}
 	if (opt.write_file && opt.stream) {
 		status = fail(EXIT_USAGE, "-w writes each packet when its timeline ends: it does not go with --stream");
+		goto out;
+	}
+	if (opt.summary_by && opt.stream) {
+		status = fail(EXIT_USAGE, "--summary-by counts packets as their timelines end: it does not go with --stream");
 		goto out;
 	}
 	libbpf_set_print(libbpf_log);
@@ -272,7 +316,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	/* Selection: a namespace, an interface inside it. */
+	/* Selection: a cgroup (or CMD's own), a namespace, an interface. */
+	uint64_t sel_cgroup = 0;
+	int sel_level = 0;
+	if ((status = select_cgroup(&opt, &cmd, &sel_cgroup, &sel_level)) != EXIT_OK)
+		goto out;
 	uint32_t sel_netns = 0, sel_ifindex = 0;
 	if (opt.netns) {
 		if (netns_resolve(opt.netns, &ns, err, sizeof(err))) {
@@ -341,6 +389,8 @@ int main(int argc, char **argv)
 	skel->rodata->cfg_netns = sel_netns;
 	skel->rodata->cfg_ifindex = sel_ifindex;
 	skel->rodata->cfg_owner_tgid = opt.owner_pid;
+	skel->rodata->cfg_cgroup_id = sel_cgroup;
+	skel->rodata->cfg_cgroup_level = (uint32_t)sel_level;
 	if (opt.owner_comm)
 		memcpy((char *)skel->rodata->cfg_owner_comm, opt.owner_comm, strlen(opt.owner_comm) + 1);
 	skel->rodata->cfg_stack_drops = opt.stack_drops;
@@ -394,7 +444,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	/* Sockets older than pktpath, before anything attached can learn. */
-	owner_seed(bpf_map__fd(skel->maps.owners), ns.fd, opt.owner_pid || opt.owner_comm);
+	owner_seed(bpf_map__fd(skel->maps.owners), ns.fd, opt.owner_pid || opt.owner_comm || sel_cgroup);
 	if (backend_attach(&run.plan, skel, stderr, err, sizeof(err))) {
 		status = fail(EXIT_KERNEL, "%s", err);
 		goto out;
@@ -432,6 +482,7 @@ int main(int argc, char **argv)
 	}
 	run.tl.limit = opt.count;
 	run.tl.pcap = run.pcap;
+	run.tl.by_owner = opt.summary_by ? osum_new(strcmp(opt.summary_by, "cgroup") == 0) : NULL;
 	run.diag = sockdiag_new();
 	if (!run.diag)
 		fprintf(stderr, "pktpath: warning: out of memory for the sock_diag owner cache: older sockets show '?'\n");
@@ -453,9 +504,27 @@ int main(int argc, char **argv)
 		fwrite(run.line.s, 1, run.line.len, stdout);
 	fflush(stdout);
 	fprintf(stderr, "pktpath: ready\n");
+	if (opt.cmd && launch_start(&cmd, opt.cmd, err, sizeof(err))) {
+		fprintf(stderr, "pktpath: %s\n", err); /* traced nothing; the status is a shell's */
+		stop_signal = -1;
+	}
 
 	double deadline = opt.seconds > 0 ? now_s() + opt.seconds : 0;
-	while (!stop_signal) {
+	double cmd_end = 0;  /* CMD ended: its last packets are awaited until then */
+	bool passed = false; /* a signal was passed on to CMD */
+	for (;;) {
+		if (stop_signal) {
+			/* The first Ctrl-C goes to CMD, whose end then ends the run. */
+			if (!cmd.pid || cmd.exited || passed || stop_signal < 0)
+				break;
+			launch_signal(&cmd, stop_signal);
+			passed = true;
+			stop_signal = 0;
+		}
+		if (cmd.pid && !cmd_end && launch_reap(&cmd, false))
+			cmd_end = now_s() + CMD_GRACE_S;
+		if (cmd_end && now_s() >= cmd_end)
+			break;
 		int n = ring_buffer__poll(rb, 100);
 		if (n < 0 && n != -EINTR) {
 			if (!run.out_broken)
@@ -504,6 +573,15 @@ int main(int argc, char **argv)
 	if (opt.wide)
 		fprintf(stderr, "wide: detached in %.3f s\n", run.plan.detach_s);
 	rec_end(run.rec, lost, percpu_total(skel->maps.produced), untracked);
+	/* -c or -t ended the trace before CMD ended: pktpath still exits
+	 * with its status. */
+	while (cmd.pid && !launch_reap(&cmd, true))
+		if (stop_signal > 0) {
+			launch_signal(&cmd, stop_signal);
+			stop_signal = 0;
+		}
+	if (opt.cmd && status == EXIT_OK)
+		status = cmd.status;
 
 out:
 	if (pcapng_close(run.pcap, status == EXIT_OK ? stderr : NULL, err, sizeof(err)) && status == EXIT_OK)
@@ -526,6 +604,8 @@ out:
 	sockdiag_free(run.diag);
 	sb_free(&run.line);
 	filter_free(filter);
+	launch_free(&cmd);
+	cg_free();
 	options_free(&opt);
 	return status;
 }

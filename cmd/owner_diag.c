@@ -17,7 +17,7 @@ static int echo_kind(const struct pp_event *e)
 
 static bool seeded(const struct pp_event *e)
 {
-	return (e->have & PP_HAVE_OWNER) && e->owner.pad == OWNER_SEED_MARK;
+	return (e->have & PP_HAVE_OWNER) && (e->owner.flags & 0xffff) == OWNER_SEED_MARK;
 }
 
 bool owner_diag_wanted(const struct pp_event *e)
@@ -73,7 +73,7 @@ bool owner_diag_fill(struct sockdiag *sd, struct pp_event *e)
 	/* Seeded from /proc into the kernel map at start: user space found
 	 * it, the kernel never saw the socket used; say so. */
 	if (seeded(e)) {
-		e->owner.pad = 0;
+		e->owner.flags &= ~0xffffu;
 		e->have |= PP_HAVE_OWNER_DIAG;
 		return true;
 	}

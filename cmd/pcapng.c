@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/cgroup.h"
 #include "cmd/escape.h"
 #include "cmd/evtext.h"
 #include "cmd/probes.h"
@@ -259,6 +260,17 @@ static int iface_id(struct pcapng *p, const struct pp_capture *c, const struct t
 	return 0;
 }
 
+/* The comment carries the owner's full cgroup path and container id. */
+static void pcapng_owner_cgroup(struct strbuf *sb, const struct timeline *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->ev[i].have & PP_HAVE_OWNER) {
+			if (t->ev[i].owner.cgroup)
+				cg_text_full(sb, t->ev[i].owner.cgroup, rs_cgroup_path(t->ev[i].owner.cgroup));
+			return;
+		}
+}
+
 void pcapng_summary(struct strbuf *sb, const struct timeline *t, uint64_t seq, const struct fmt_ctx *ctx)
 {
 	if (!t->n)
@@ -266,6 +278,7 @@ void pcapng_summary(struct strbuf *sb, const struct timeline *t, uint64_t seq, c
 	sb_printf(sb, "#%" PRIu64 " ", seq);
 	fmt_packet(sb, tl_head(t));
 	fmt_timeline_owner(sb, t);
+	pcapng_owner_cgroup(sb, t);
 	sb_printf(sb, ":");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct pp_event *e = &t->ev[i];

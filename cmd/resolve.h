@@ -32,6 +32,7 @@ enum rs_kind {
 	RS_STACK = 2, /* key i32 stack id -> u64 addresses */
 	RS_NETNS = 3, /* key u32 inode -> u8 found, name */
 	RS_ROUTE = 4, /* key u32 netns, u32 family, 16 bytes dst -> i32 rc, text */
+	RS_CGROUP = 5, /* key u64 cgroup id -> u8 found, path (cgroup2, from its root) */
 	RS_KIND_MAX
 };
 
@@ -49,6 +50,7 @@ void rs_free(void); /* back to live mode, everything forgotten */
 /* The wrappers: same contract as the functions they stand for. */
 int rs_ksym(const struct ksyms *ks, uint64_t addr, char *buf, size_t len);
 const char *rs_netns_name(uint32_t inode);
+const char *rs_cgroup_path(uint64_t id);
 int rs_route(uint32_t netns, int family, const uint8_t *dst, char *out, size_t len);
 /* Routes ctx's stack reads through the resolver (keeps the live reader,
  * if any, for live and recording modes). */

@@ -47,6 +47,8 @@ static void on_timeline(void *arg, const struct timeline *t)
 			drop = &t->ev[i];
 	if (drop)
 		count_site(o, drop);
+	if (o->by_owner)
+		osum_timeline(o->by_owner, t);
 	if (o->broken || (o->drops_only && t->end != TL_END_DROP) || (o->limit && o->printed >= o->limit)) {
 		pcapng_timeline(o->pcap, t, 0, o->fmt, false); /* its bytes are not wanted */
 		return;
@@ -106,6 +108,7 @@ void tl_out_report(FILE *f, const struct tl_out *o)
 		s->emitted, s->by_end[TL_END_DROP], s->by_end[TL_END_FREE],
 		s->by_end[TL_END_IDLE] + s->by_end[TL_END_REUSED], s->by_end[TL_END_IDLE], s->by_end[TL_END_REUSED],
 		s->by_end[TL_END_EXIT], s->by_end[TL_END_EVICTED]);
+	osum_print(f, o->by_owner, o->fmt->reasons);
 	if (s->events_cut || s->nomem)
 		fprintf(f, "pktpath: %" PRIu64 " events beyond %d a packet not kept, %" PRIu64 " lost to memory\n",
 			s->events_cut, TL_MAX_EVENTS, s->nomem);
@@ -144,4 +147,6 @@ void tl_out_free(struct tl_out *o)
 	sb_free(&o->buf);
 	free(o->sites);
 	o->sites = NULL;
+	osum_free(o->by_owner);
+	o->by_owner = NULL;
 }
