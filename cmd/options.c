@@ -303,9 +303,13 @@ int options_parse(struct options *o, int argc, char **argv)
 				return bad("cgroup", optarg, "want a cgroup v2 path such as /system.slice/nginx.service");
 			o->cgroup = optarg;
 			break;
-		case OPT_CONTAINER:
+		case OPT_CONTAINER: {
+			size_t l = strlen(optarg);
+			if (l < 4 || l > 64 || strspn(optarg, "0123456789abcdef") != l)
+				return bad("container id prefix", optarg, "want 4 to 64 lower-case hex digits");
 			o->container = optarg;
 			break;
+		}
 		case OPT_SUMMARY_BY:
 			if (strcmp(optarg, "owner") && strcmp(optarg, "cgroup"))
 				return bad("summary grouping", optarg, "want owner or cgroup");

@@ -147,7 +147,9 @@ static void print_group(FILE *f, struct group *g, const struct dropreasons *dr, 
 			char *esc = malloc(strlen(path) * 4 + 1);
 			if (esc)
 				escape_field(path, strlen(path), esc, strlen(path) * 4 + 1);
-			sb_printf(&sb, "%s%s", esc ? esc : "?", p.s ? p.s : "");
+			/* and what it names, unless that is the path again */
+			bool named = p.s && strncmp(p.s, " cg ", 4) != 0;
+			sb_printf(&sb, "%s%s", esc ? esc : "?", named ? p.s : "");
 			free(esc);
 			sb_free(&p);
 		} else
@@ -158,7 +160,8 @@ static void print_group(FILE *f, struct group *g, const struct dropreasons *dr, 
 	fprintf(f, "  %-40s %" PRIu64 " packets, %" PRIu64 " dropped", sb.s ? (sb.s[0] == ' ' ? sb.s + 1 : sb.s) : "",
 		g->packets, g->dropped);
 	sb_free(&sb);
-	qsort(g->r, g->nr, sizeof(*g->r), by_count);
+	if (g->nr)
+		qsort(g->r, g->nr, sizeof(*g->r), by_count);
 	for (size_t i = 0; i < g->nr; i++) {
 		const char *n = g->r[i].reason == NO_REASON ? "(no reason)" : dropreasons_name(dr, g->r[i].reason);
 		if (n)
@@ -174,7 +177,8 @@ void osum_print(FILE *f, const struct osum *s, const struct dropreasons *dr)
 	if (!s)
 		return;
 	fprintf(f, "by %s (packets, dropped by reason):\n", s->by_cgroup ? "cgroup" : "owner");
-	qsort(s->g, s->n, sizeof(*s->g), by_drops);
+	if (s->n)
+		qsort(s->g, s->n, sizeof(*s->g), by_drops);
 	for (size_t i = 0; i < s->n; i++)
 		print_group(f, &s->g[i], dr, s->by_cgroup, NULL);
 	if (s->other.packets) {
