@@ -487,6 +487,24 @@ uint64_t cg_of_pid(pid_t pid, char *rel, size_t rellen)
 	return id;
 }
 
+#define PID_CACHE 1024
+
+uint64_t cg_of_pid_cached(pid_t pid)
+{
+	static struct {
+		pid_t pid;
+		uint64_t id;
+	} c[PID_CACHE];
+	size_t i = (size_t)pid % PID_CACHE;
+	if (pid <= 0)
+		return 0;
+	if (c[i].pid != pid || !c[i].id) {
+		c[i].pid = pid;
+		c[i].id = cg_of_pid(pid, NULL, 0);
+	}
+	return c[i].id;
+}
+
 struct walk {
 	const char *prefix;
 	size_t plen;

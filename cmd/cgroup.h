@@ -36,6 +36,10 @@ int cg_find_container(const char *prefix, uint64_t *id, int *level, char *path, 
  * unknown. rel (may be NULL) receives its path. */
 uint64_t cg_of_pid(pid_t pid, char *rel, size_t rellen);
 
+/* The same through a small cache by pid (for owners found from user
+ * space per event; a process rarely changes cgroup). */
+uint64_t cg_of_pid_cached(pid_t pid);
+
 enum cg_runtime { CG_RT_NONE = 0, CG_RT_DOCKER, CG_RT_CONTAINERD, CG_RT_CRIO };
 enum cg_qos { CG_QOS_NONE = 0, CG_QOS_GUARANTEED, CG_QOS_BURSTABLE, CG_QOS_BESTEFFORT };
 

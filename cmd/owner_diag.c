@@ -1,4 +1,5 @@
 #include "cmd/owner_diag.h"
+#include "cmd/cgroup.h"
 
 #include <netinet/in.h>
 #include <stdio.h>
@@ -97,6 +98,7 @@ static bool fill(struct pp_event *e, const struct sockdiag_owner *o)
 	e->owner.tgid = o->tgid;
 	e->owner.pid = o->tgid; /* the thread is unknown; the process is what counts */
 	e->owner.uid = o->uid;
+	e->owner.cgroup = cg_of_pid_cached((pid_t)o->tgid);
 	memcpy(e->owner.comm, o->comm, sizeof(e->owner.comm));
 	e->have |= PP_HAVE_OWNER | PP_HAVE_OWNER_DIAG;
 	return true;
