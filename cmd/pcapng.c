@@ -260,13 +260,16 @@ static int iface_id(struct pcapng *p, const struct pp_capture *c, const struct t
 	return 0;
 }
 
-/* The comment carries the owner's full cgroup path and container id. */
+/* The comment ends with the owner's full cgroup path and container id
+ * (the text header has only the short form). */
 static void pcapng_owner_cgroup(struct strbuf *sb, const struct timeline *t)
 {
 	for (size_t i = 0; i < t->n; i++)
 		if (t->ev[i].have & PP_HAVE_OWNER) {
-			if (t->ev[i].owner.cgroup)
+			if (t->ev[i].owner.cgroup) {
+				sb_printf(sb, ";");
 				cg_text_full(sb, t->ev[i].owner.cgroup, rs_cgroup_path(t->ev[i].owner.cgroup));
+			}
 			return;
 		}
 }
@@ -278,7 +281,6 @@ void pcapng_summary(struct strbuf *sb, const struct timeline *t, uint64_t seq, c
 	sb_printf(sb, "#%" PRIu64 " ", seq);
 	fmt_packet(sb, tl_head(t));
 	fmt_timeline_owner(sb, t);
-	pcapng_owner_cgroup(sb, t);
 	sb_printf(sb, ":");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct pp_event *e = &t->ev[i];
@@ -298,6 +300,7 @@ void pcapng_summary(struct strbuf *sb, const struct timeline *t, uint64_t seq, c
 		sb_printf(sb, " (+%" PRIu64 " events not kept)", t->extra);
 	if (t->end != TL_END_DROP && t->end != TL_END_FREE)
 		sb_printf(sb, " (end not seen: %s)", tl_end_name(t->end));
+	pcapng_owner_cgroup(sb, t);
 }
 
 void pcapng_timeline(struct pcapng *p, const struct timeline *t, uint64_t seq, const struct fmt_ctx *ctx,

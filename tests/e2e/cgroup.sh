@@ -84,7 +84,7 @@ EXPR='net 198.18.41.0/24 or net 198.18.42.0/24'
 D=$LAB_DIR
 
 # 1. Everything, as JSON, recorded: both containers, each named.
-pp_start "$D/all" --json --record "$D/all.rec" "$EXPR" || { fail "pktpath started"; cat "$D/all.err"; exit 1; }
+pp_start "$D/all" --json --record "$D/all.rec" -w "$D/all.pcapng" "$EXPR" || { fail "pktpath started"; cat "$D/all.err"; exit 1; }
 round 8090 || fail "round 1 servers listening"
 pp_stop
 check "all: pktpath exited 0 ($PP_RC)" [ "$PP_RC" -eq 0 ]
@@ -111,6 +111,12 @@ check "all: every segment sent from 198.18.42.1 is owned in the CRI scope" \
 	[ -z "$(src_own "$D/all.out" 198.18.42.1 | grep -vxF "$CRI_REL")" ]
 check "all: segments sent from 198.18.41.1 owned" [ -n "$(src_own "$D/all.out" 198.18.41.1)" ]
 check "all: segments sent from 198.18.42.1 owned" [ -n "$(src_own "$D/all.out" 198.18.42.1)" ]
+
+comments=$(tshark -r "$D/all.pcapng" -T fields -e frame.comment 2>/dev/null)
+check "pcapng: a comment has the docker scope's full path and id" \
+	grep -qF "; cgroup $DOCKER_REL container docker $DOCKER_ID" <<<"$comments"
+check "pcapng: a comment has the CRI scope's full path, id and pod" \
+	grep -qF "; cgroup $CRI_REL container containerd $CRI_ID pod $POD_UID burstable" <<<"$comments"
 
 # 2. The text form of the same run (replay): the short container ids.
 "$PKTPATH" -r "$D/all.rec" >"$D/all.txt" 2>"$D/all.rerr"
