@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/close_range.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -134,6 +135,9 @@ int launch_start(struct launch *l, char **argv, char *err, size_t errlen)
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* pktpath's own descriptors (BPF objects, files) do not go to
+		 * CMD; the error pipe stays open until exec. Best effort (5.11+). */
+		close_range(3, ~0u, CLOSE_RANGE_CLOEXEC);
 		int what[2] = {1, 0}; /* which step failed (1: joining the cgroup, 2: exec), errno */
 		int fd = open(procs, O_WRONLY | O_CLOEXEC);
 		if (fd >= 0 && write(fd, "0", 1) == 1) {

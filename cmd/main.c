@@ -43,8 +43,14 @@
 static volatile sig_atomic_t stop_signal;
 static bool verbose;
 
-static void on_signal(int sig)
+/* The terminal sent it (Ctrl-C): it reached the whole foreground process
+ * group, -- CMD included, so it is not passed on again. */
+static volatile sig_atomic_t stop_from_tty;
+
+static void on_signal(int sig, siginfo_t *si, void *uc)
 {
+	(void)uc;
+	stop_from_tty = si && si->si_code == SI_KERNEL;
 	stop_signal = sig;
 }
 
@@ -492,7 +498,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	struct sigaction sa = {.sa_handler = on_signal};
+	struct sigaction sa = {.sa_sigaction = on_signal, .sa_flags = SA_SIGINFO};
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -514,10 +520,12 @@ int main(int argc, char **argv)
 	bool passed = false; /* a signal was passed on to CMD */
 	for (;;) {
 		if (stop_signal) {
-			/* The first Ctrl-C goes to CMD, whose end then ends the run. */
+			/* The first Ctrl-C or SIGTERM goes to CMD (from the terminal it
+			 * has it already), whose end then ends the run. */
 			if (!cmd.pid || cmd.exited || passed || stop_signal < 0)
 				break;
-			launch_signal(&cmd, stop_signal);
+			if (!stop_from_tty)
+				launch_signal(&cmd, stop_signal);
 			passed = true;
 			stop_signal = 0;
 		}
@@ -577,7 +585,8 @@ int main(int argc, char **argv)
 	 * with its status. */
 	while (cmd.pid && !launch_reap(&cmd, true))
 		if (stop_signal > 0) {
-			launch_signal(&cmd, stop_signal);
+			if (!stop_from_tty)
+				launch_signal(&cmd, stop_signal);
 			stop_signal = 0;
 		}
 	if (opt.cmd && status == EXIT_OK)

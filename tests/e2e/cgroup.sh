@@ -216,6 +216,17 @@ check "-- a command killed by SIGTERM: 143 as a shell says ($rc)" [ "$rc" -eq 14
 kill $other 2>/dev/null
 wait $other 2>/dev/null
 
+# SIGTERM to pktpath alone is passed on to CMD; pktpath exits with its status.
+"$PKTPATH" -- sleep 30 >/dev/null 2>"$D/term.err" &
+pp=$!
+LAB_PIDS+=($pp)
+for _ in $(seq 1 100); do [ -s "$MNT/pktpath-$pp/cgroup.procs" ] && break; sleep 0.1; done
+kill -TERM "$pp"
+wait "$pp"
+rc=$?
+check "SIGTERM to pktpath -- sleep 30 ends sleep, pktpath exits 143 ($rc)" [ "$rc" -eq 143 ]
+check "and its cgroup is gone" [ ! -d "$MNT/pktpath-$pp" ]
+
 # 7. What a SIGKILLed pktpath left is removed by the next start.
 "$PKTPATH" -- sleep 30 >/dev/null 2>&1 &
 victim=$!
