@@ -27,7 +27,7 @@ ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -I$(BUILD) -I. -DPKTPATH_VERSION='"$(VERSION)"'
-LDLIBS := -lbpf -lelf -lz -lpcap -lmnl
+LDLIBS := -lbpf -lelf -lz -lpcap -lmnl -lnftnl
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-function
 
 ifeq ($(V),1)

@@ -6,6 +6,7 @@
 
 #include "cmd/cgroup.h"
 #include "cmd/evtext.h"
+#include "cmd/hints.h"
 #include "cmd/pointtext.h"
 #include "cmd/probes.h"
 #include "kernel/kallsyms.h"
@@ -39,6 +40,25 @@ static void jkey_str(struct strbuf *sb, const char *key, const char *val)
 {
 	sb_printf(sb, ",\"%s\":", key);
 	json_str(sb, val, strlen(val));
+}
+
+/* The nftables rule behind a netfilter drop (cmd/hints.h). */
+static void nft_rule_fields(struct strbuf *sb, const struct pp_event *e)
+{
+	struct nft_rule_info ri;
+	if (hint_nft_rule(e, &ri))
+		return;
+	sb_printf(sb, ",\"nft_rule\":{\"family\":");
+	json_str(sb, ri.family, strlen(ri.family));
+	jkey_str(sb, "table", ri.table);
+	jkey_str(sb, "chain", ri.chain);
+	size_t hl = strlen(ri.handle);
+	if (hl && hl < 21 && strspn(ri.handle, "0123456789") == hl) /* digits only: a recording is input */
+		sb_printf(sb, ",\"handle\":%s,\"policy\":false", ri.handle);
+	else
+		sb_printf(sb, ",\"handle\":null,\"policy\":true");
+	jkey_str(sb, "rule", ri.rule);
+	sb_printf(sb, "}");
 }
 
 static void jkey_name(struct strbuf *sb, const char *key, const char *name, unsigned num)
@@ -92,7 +112,7 @@ static void point_fields(struct strbuf *sb, const struct pp_event *e)
 }
 
 /* Fields of one event, without braces; delta_ns only inside a timeline. */
-static void event_fields(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
+static void event_fields(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx, uint32_t last_netns)
 {
 	char pbuf[24];
 	struct strbuf pkt = {0};
@@ -126,6 +146,12 @@ static void event_fields(struct strbuf *sb, const struct pp_event *e, const stru
 	fmt_packet(&pkt, e);
 	jkey_str(sb, "packet", pkt.s ? pkt.s : "");
 	sb_free(&pkt);
+	if (e->probe == PP_PROBE_FREE) {
+		struct strbuf h = {0};
+		if (ev_silent(&h, e, ctx, last_netns) && h.s)
+			jkey_str(sb, "lost", h.s);
+		sb_free(&h);
+	}
 	if (e->probe != PP_PROBE_DROP)
 		return;
 	const char *r = ev_reason(e, ctx);
@@ -152,12 +178,14 @@ static void event_fields(struct strbuf *sb, const struct pp_event *e, const stru
 	if (ev_hint(&h, e, ctx) && h.s)
 		jkey_str(sb, "hint", h.s);
 	sb_free(&h);
+	if (r && !strcmp(r, "NETFILTER_DROP"))
+		nft_rule_fields(sb, e);
 }
 
 void json_event_line(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
 {
 	sb_printf(sb, "{\"v\":%d,\"type\":\"event\",", JSON_SCHEMA_VERSION);
-	event_fields(sb, e, ctx);
+	event_fields(sb, e, ctx, 0);
 	sb_printf(sb, "}\n");
 }
 
@@ -179,7 +207,7 @@ void json_timeline_line(struct strbuf *sb, const struct timeline *t, uint64_t se
 		  t0, (uint64_t)(t->ev[t->n - 1].ts_ns - t0), t->extra);
 	for (size_t i = 0; i < t->n; i++) {
 		sb_printf(sb, "%s{\"delta_ns\":%" PRIu64 ",", i ? "," : "", (uint64_t)(t->ev[i].ts_ns - t0));
-		event_fields(sb, &t->ev[i], ctx);
+		event_fields(sb, &t->ev[i], ctx, ev_last_netns(t->ev, i + 1));
 		sb_printf(sb, "}");
 	}
 	sb_printf(sb, "]}\n");

@@ -13,7 +13,8 @@
 #include "bpf/event.h"
 
 #define REC_MAGIC "PKTPATHR"
-#define REC_VERSION 1
+#define REC_VERSION 2 /* 2: answer kinds 5-10 (cmd/resolve.h) */
+#define REC_VERSION_MIN 1 /* version 1 files hold a subset: still read */
 #define REC_BOM 0x01020304u
 #define REC_MAX_PAYLOAD (1u << 20) /* no record is longer */
 

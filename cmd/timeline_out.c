@@ -1,6 +1,8 @@
 #include "cmd/timeline_out.h"
+#include "cmd/evtext.h"
 #include "cmd/resolve.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +51,11 @@ static void on_timeline(void *arg, const struct timeline *t)
 		count_site(o, drop);
 	if (o->by_owner)
 		osum_timeline(o->by_owner, t);
-	if (o->broken || (o->drops_only && t->end != TL_END_DROP) || (o->limit && o->printed >= o->limit)) {
+	bool unwanted = o->drops_only && t->end != TL_END_DROP &&
+			!(t->end == TL_END_FREE && ev_silent(NULL, &t->ev[t->n - 1], o->fmt, ev_last_netns(t->ev, t->n)));
+	if (o->broken || unwanted || (o->limit && o->printed >= o->limit)) {
+		if (!unwanted)
+			o->unprinted++; /* past -c or a failed output: the summary says so */
 		pcapng_timeline(o->pcap, t, 0, o->fmt, false); /* its bytes are not wanted */
 		return;
 	}
@@ -60,8 +66,10 @@ static void on_timeline(void *arg, const struct timeline *t)
 		json_timeline_line(&o->buf, t, o->printed, o->fmt);
 	else
 		fmt_timeline(&o->buf, t, o->printed, o->fmt, o->color);
-	if (o->buf.len && fwrite(o->buf.s, 1, o->buf.len, o->out) != o->buf.len)
+	if (o->buf.len && fwrite(o->buf.s, 1, o->buf.len, o->out) != o->buf.len) {
 		o->broken = true;
+		o->err = errno ? errno : EIO;
+	}
 }
 
 int tl_out_init(struct tl_out *o, const struct fmt_ctx *fmt, FILE *out, size_t max_open, uint64_t idle_ms,

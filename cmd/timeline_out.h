@@ -25,6 +25,8 @@ struct tl_out {
 	uint64_t printed;     /* timelines written */
 	uint64_t limit;       /* -c: print no more than this (0: no limit) */
 	bool broken;          /* a write failed: stop */
+	int err;              /* its errno */
+	uint64_t unprinted;   /* ended after -c was reached or the output failed */
 	struct strbuf buf;
 	struct drop_site *sites; /* drop timelines by (reason, location) */
 	size_t nsites, capsites;

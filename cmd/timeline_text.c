@@ -126,7 +126,12 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 		}
 		ev_netns(e, ns, sizeof(ns));
 		ev_ifname(e, ifn, sizeof(ifn));
-		sb_printf(sb, "    %-10s %-11s %-18s %-12s %-10s ", tot, step, point, ns, ifn);
+		/* Aligned by display width: an escaped name wider than its
+		 * column does not push the step's detail out of line. */
+		const struct sb_col cols[] = {{tot, -10, 0}, {step, -11, 0}, {point, -18, 0}, {ns, -12, 0}, {ifn, -10, 1}};
+		sb_append(sb, "    ", 4);
+		sb_columns(sb, cols, sizeof(cols) / sizeof(cols[0]));
+		sb_append(sb, " ", 1);
 		step_detail(sb, e, ctx, color);
 		sb_append(sb, "\n", 1);
 		prev = e->ts_ns;
@@ -134,6 +139,11 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 			fmt_stack_indent(sb, e, ctx, 16);
 			struct strbuf h = {0};
 			if (ev_hint(&h, e, ctx) && h.s)
+				sb_printf(sb, "%16s%shint: %s%s\n", "", color ? BOLD : "", h.s, color ? RESET : "");
+			sb_free(&h);
+		} else if (e->probe == PP_PROBE_FREE) {
+			struct strbuf h = {0}; /* a loss the kernel frees as consumed */
+			if (ev_silent(&h, e, ctx, ev_last_netns(t->ev, i + 1)) && h.s)
 				sb_printf(sb, "%16s%shint: %s%s\n", "", color ? BOLD : "", h.s, color ? RESET : "");
 			sb_free(&h);
 		}

@@ -1,4 +1,5 @@
 #include "netlib/netns.h"
+#include "cmd/escape.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -27,7 +28,9 @@ static int all_digits(const char *s)
 
 static int open_ns(const char *path, uint32_t *inode)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO given (or found in /run/netns) must not hang
+	 * the open; it is refused as "not a network namespace" after. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	struct stat st;
 	if (fd < 0)
 		return -1;
@@ -75,13 +78,14 @@ int netns_open_inode(uint32_t inode)
 
 int netns_resolve(const char *spec, struct netns_ref *out, char *err, size_t errlen)
 {
-	char path[512];
+	char path[512], shown[USER_BUF], pshown[USER_BUF];
+	escape_user(spec, shown, sizeof(shown), USER_SHOW); /* the user's words, escaped and cut */
 	out->fd = -1;
 	out->inode = 0;
 	if (all_digits(spec)) {
 		unsigned long v = strtoul(spec, NULL, 10);
 		if (v == 0 || v > UINT32_MAX) {
-			snprintf(err, errlen, "network namespace inode '%s' is out of range", spec);
+			snprintf(err, errlen, "network namespace inode '%s' is out of range", shown);
 			return -1;
 		}
 		out->inode = (uint32_t)v;
@@ -89,25 +93,30 @@ int netns_resolve(const char *spec, struct netns_ref *out, char *err, size_t err
 		if (out->fd < 0) {
 			snprintf(err, errlen,
 				 "no network namespace with inode %s (none in %s or held by a process)",
-				 spec, NETNS_RUN_DIR);
+				 shown, NETNS_RUN_DIR);
 			return -1;
 		}
 		return 0;
+	}
+	if (strlen(spec) + sizeof(NETNS_RUN_DIR) + 1 > sizeof(path)) {
+		snprintf(err, errlen, "unknown network namespace '%s': the name is too long", shown);
+		return -1;
 	}
 	if (strchr(spec, '/')) {
 		snprintf(path, sizeof(path), "%s", spec);
 	} else {
 		snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, spec);
 	}
+	escape_user(path, pshown, sizeof(pshown), USER_SHOW);
 	out->fd = open_ns(path, &out->inode);
 	if (out->fd < 0) {
 		snprintf(err, errlen, "unknown network namespace '%s': %s: %s (see 'ip netns list')",
-			 spec, path, strerror(errno));
+			 shown, pshown, strerror(errno));
 		return -1;
 	}
 	/* Any file opens; only a network namespace answers NS_GET_NSTYPE so. */
 	if (ioctl(out->fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
-		snprintf(err, errlen, "'%s' (%s) is not a network namespace", spec, path);
+		snprintf(err, errlen, "'%s' (%s) is not a network namespace", shown, pshown);
 		netns_ref_close(out);
 		return -1;
 	}
