@@ -88,6 +88,15 @@ void launch_clean_stale(void)
 	closedir(d);
 }
 
+/* The cgroup's path for launch_remove_early(), which may not allocate. */
+static char early_dir[4096];
+
+void launch_remove_early(void)
+{
+	if (early_dir[0])
+		rmdir(early_dir);
+}
+
 int launch_cgroup(struct launch *l, char *err, size_t errlen)
 {
 	const char *mnt = cg_mount();
@@ -108,6 +117,8 @@ int launch_cgroup(struct launch *l, char *err, size_t errlen)
 		l->dir = NULL;
 		return -1;
 	}
+	if (strlen(l->dir) < sizeof(early_dir))
+		memcpy(early_dir, l->dir, strlen(l->dir) + 1);
 	if (cg_lookup(l->dir, &l->cg_id, &l->cg_level, err, errlen) < 0 || cg_select(l->dir + strlen(mnt)) < 0) {
 		launch_free(l);
 		return -1;
@@ -221,4 +232,5 @@ void launch_free(struct launch *l)
 	free(mine);
 	free(l->dir);
 	l->dir = NULL;
+	early_dir[0] = '\0';
 }

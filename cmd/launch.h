@@ -34,6 +34,9 @@ int launch_start(struct launch *l, char **argv, char *err, size_t errlen);
 bool launch_reap(struct launch *l, bool wait);
 /* Passes sig on to CMD while it runs. */
 void launch_signal(struct launch *l, int sig);
+/* From a signal handler that exits at once (before CMD started): removes
+ * the still empty cgroup. Async-signal-safe. */
+void launch_remove_early(void);
 /* Removes the cgroup (processes CMD left behind move to pktpath's own
  * cgroup first). Safe to call on a zeroed struct. */
 void launch_free(struct launch *l);

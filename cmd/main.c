@@ -68,6 +68,7 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
 	(void)uc;
 	if (nothing_loaded) {
 		say_raw("pktpath: interrupted before tracing began: nothing traced\n");
+		launch_remove_early(); /* -- CMD's cgroup, still empty */
 		_exit(0); /* the documented status after Ctrl-C */
 	}
 	stop_from_tty = si && si->si_code == SI_KERNEL;
