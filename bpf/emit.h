@@ -99,6 +99,8 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 		return NULL;
 	if (cfg_owner_comm[0] && (!o || !same_comm(o->comm)))
 		return NULL;
+	if (cfg_cgroup_id && (!o || !(o->flags & PP_OWNER_IN_CGROUP)))
+		return NULL;
 
 	if (dev && !cfg_ifindex)
 		ifindex = BPF_CORE_READ(dev, ifindex);

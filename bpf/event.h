@@ -105,10 +105,15 @@ struct pp_owner {
 	__u32 tgid;
 	__u32 pid;
 	__u32 uid;
-	__u32 pad;
-	__u64 cgroup;
+	__u32 flags;  /* PP_OWNER_*; the low 16 bits are user space's (seeded owners) */
+	__u64 cgroup; /* cgroup v2 id: the inode of its directory in the cgroup2 fs */
 	char comm[PP_COMM_LEN];
 };
+
+/* pp_owner.flags: the task was under --cgroup/--container's cgroup when
+ * the owner was learned (the verdict is taken once, in process context, so
+ * packets the kernel sends later from softirq are selected alike). */
+#define PP_OWNER_IN_CGROUP (1u << 16)
 
 struct pp_event {
 	__u64 ts_ns;    /* bpf_ktime_get_ns() */

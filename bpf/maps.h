@@ -17,6 +17,8 @@ const volatile __u32 cfg_netns = 0;      /* 0: every namespace */
 const volatile __u32 cfg_ifindex = 0;    /* 0: every interface */
 const volatile __u32 cfg_owner_tgid = 0; /* --pid: 0 for every owner */
 const volatile char cfg_owner_comm[PP_COMM_LEN] = {}; /* --comm: "" for every owner */
+const volatile __u64 cfg_cgroup_id = 0;    /* --cgroup/--container/-- CMD: 0 for every owner */
+const volatile __u32 cfg_cgroup_level = 0; /* its depth below the cgroup2 root */
 const volatile bool cfg_stack_drops = true;
 const volatile bool cfg_stack_all = false;
 const volatile bool cfg_drop_has_reason = true; /* skb:kfree_skb has `reason` (>= 5.17) */

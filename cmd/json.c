@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "cmd/cgroup.h"
 #include "cmd/evtext.h"
 #include "cmd/hints.h"
 #include "cmd/pointtext.h"
@@ -137,6 +138,8 @@ static void event_fields(struct strbuf *sb, const struct pp_event *e, const stru
 		sb_printf(sb, ",\"owner\":{\"pid\":%u,\"tid\":%u,\"uid\":%u,\"cgroup\":%llu,\"comm\":",
 			  e->owner.tgid, e->owner.pid, e->owner.uid, (unsigned long long)e->owner.cgroup);
 		json_str(sb, e->owner.comm, sizeof(e->owner.comm));
+		if (e->owner.cgroup)
+			cg_json(sb, rs_cgroup_path(e->owner.cgroup));
 		sb_printf(sb, ",\"source\":\"%s\"}", e->have & PP_HAVE_OWNER_DIAG ? "sock_diag" : "kernel");
 	}
 	sb_printf(sb, ",\"len\":%u,\"mark\":%u", e->len, e->mark);

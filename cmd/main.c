@@ -16,12 +16,14 @@
 #include <unistd.h>
 
 #include "cmd/backend.h"
+#include "cmd/cgroup.h"
 #include "cmd/escape.h"
 #include "cmd/evtext.h"
 #include "cmd/explain.h"
 #include "cmd/exitcodes.h"
 #include "cmd/format.h"
 #include "cmd/json.h"
+#include "cmd/launch.h"
 #include "cmd/options.h"
 #include "cmd/owner_diag.h"
 #include "cmd/owner_seed.h"
@@ -32,6 +34,7 @@
 #include "cmd/record.h"
 #include "cmd/replay.h"
 #include "cmd/resolve.h"
+#include "cmd/strfmt.h"
 #include "cmd/summary.h"
 #include "filters/filter.h"
 #include "filters/inject.h"
@@ -50,18 +53,25 @@ static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t nothing_loaded = 1;
 static bool verbose;
 
+/* The terminal sent it (Ctrl-C): it reached the whole foreground process
+ * group, -- CMD included, so it is not passed on again. */
+static volatile sig_atomic_t stop_from_tty;
+
 static void say_raw(const char *s)
 {
 	ssize_t n = write(STDERR_FILENO, s, strlen(s));
 	(void)n;
 }
 
-static void on_signal(int sig)
+static void on_signal(int sig, siginfo_t *si, void *uc)
 {
+	(void)uc;
 	if (nothing_loaded) {
 		say_raw("pktpath: interrupted before tracing began: nothing traced\n");
+		launch_remove_early(); /* -- CMD's cgroup, still empty */
 		_exit(0); /* the documented status after Ctrl-C */
 	}
+	stop_from_tty = si && si->si_code == SI_KERNEL;
 	stop_signal = sig;
 }
 
@@ -427,6 +437,42 @@ static void announce_backend(enum backend b, const struct backend_avail *a)
 		a->fentry ? "available" : a->fentry_why, a->kprobe ? "available" : a->kprobe_why);
 }
 
+/* After CMD exits, the kernel may still send for its sockets (the last
+ * ACKs, a FIN): they are awaited this long. */
+#define CMD_GRACE_S 0.3
+
+/* --cgroup, --container or -- CMD: the cgroup to select in the kernel
+ * (id and depth; 0 for none). EXIT_OK or the status to exit with. */
+static int select_cgroup(const struct options *opt, struct launch *cmd, uint64_t *id, int *level)
+{
+	char err[512], path[4096];
+	if (!!opt->cgroup + !!opt->container + !!opt->cmd > 1)
+		return fail(EXIT_USAGE, "--cgroup, --container and -- CMD each select a cgroup: give one");
+	launch_clean_stale(); /* what a killed pktpath left */
+	if (opt->cmd) {
+		if (launch_cgroup(cmd, err, sizeof(err)))
+			return fail(EXIT_RUNTIME, "%s", err);
+		*id = cmd->cg_id;
+		*level = cmd->cg_level;
+		return EXIT_OK;
+	}
+	if (opt->cgroup) {
+		if (cg_lookup(opt->cgroup, id, level, err, sizeof(err)))
+			return fail(EXIT_NOTFOUND, "%s", err);
+		const char *mnt = cg_mount();
+		const char *rel = strncmp(opt->cgroup, mnt, strlen(mnt)) == 0 ? opt->cgroup + strlen(mnt) : opt->cgroup;
+		pp_snprintf(path, sizeof(path), "%s%s", rel[0] == '/' ? "" : "/", rel);
+	} else if (opt->container) {
+		if (cg_find_container(opt->container, id, level, path, sizeof(path), err, sizeof(err)))
+			return fail(EXIT_NOTFOUND, "%s", err);
+	} else
+		return EXIT_OK;
+	if (cg_select(path))
+		return fail(EXIT_RUNTIME, "out of memory");
+	fprintf(stderr, "cgroup: %s (id %llu)\n", path, (unsigned long long)*id);
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct options opt;
@@ -438,11 +484,12 @@ int main(int argc, char **argv)
 	struct netns_ref ns = {.fd = -1};
 	struct pp_filter *filter = NULL;
 	struct kfuncs *kf = NULL;
+	struct launch cmd = {0}; /* -- CMD */
 	char err[512];
 	int status = EXIT_OK;
 
 	hold_std_fds();
-	struct sigaction sa = {.sa_handler = on_signal};
+	struct sigaction sa = {.sa_sigaction = on_signal, .sa_flags = SA_SIGINFO};
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -473,6 +520,10 @@ int main(int argc, char **argv)
 	}
 	if (opt.write_file && opt.stream) {
 		status = fail(EXIT_USAGE, "-w writes each packet when its timeline ends: it does not go with --stream");
+		goto out;
+	}
+	if (opt.summary_by && opt.stream) {
+		status = fail(EXIT_USAGE, "--summary-by counts packets as their timelines end: it does not go with --stream");
 		goto out;
 	}
 	libbpf_set_print(libbpf_log);
@@ -509,7 +560,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	/* Selection: a namespace, an interface inside it. */
+	/* Selection: a cgroup (or CMD's own), a namespace, an interface. */
+	uint64_t sel_cgroup = 0;
+	int sel_level = 0;
+	if ((status = select_cgroup(&opt, &cmd, &sel_cgroup, &sel_level)) != EXIT_OK)
+		goto out;
 	uint32_t sel_netns = 0, sel_ifindex = 0;
 	if (opt.netns) {
 		if (netns_resolve(opt.netns, &ns, err, sizeof(err))) {
@@ -585,6 +640,8 @@ load_again: /* --backend auto: the next backend when the kernel refused this one
 	skel->rodata->cfg_netns = sel_netns;
 	skel->rodata->cfg_ifindex = sel_ifindex;
 	skel->rodata->cfg_owner_tgid = opt.owner_pid;
+	skel->rodata->cfg_cgroup_id = sel_cgroup;
+	skel->rodata->cfg_cgroup_level = (uint32_t)sel_level;
 	if (opt.owner_comm)
 		memcpy((char *)skel->rodata->cfg_owner_comm, opt.owner_comm, strlen(opt.owner_comm) + 1);
 	skel->rodata->cfg_stack_drops = opt.stack_drops;
@@ -660,7 +717,7 @@ load_again: /* --backend auto: the next backend when the kernel refused this one
 		goto out;
 	}
 	/* Sockets older than pktpath, before anything attached can learn. */
-	owner_seed(bpf_map__fd(skel->maps.owners), ns.fd, opt.owner_pid || opt.owner_comm);
+	owner_seed(bpf_map__fd(skel->maps.owners), ns.fd, opt.owner_pid || opt.owner_comm || sel_cgroup);
 	if (backend_fill(&run.plan, skel, err, sizeof(err)) || backend_attach(&run.plan, skel, stderr, err, sizeof(err))) {
 		if (stop_signal)
 			goto interrupted;
@@ -707,6 +764,7 @@ load_again: /* --backend auto: the next backend when the kernel refused this one
 	}
 	run.tl.limit = opt.count;
 	run.tl.pcap = run.pcap;
+	run.tl.by_owner = opt.summary_by ? osum_new(strcmp(opt.summary_by, "cgroup") == 0) : NULL;
 	run.diag = sockdiag_new();
 	if (!run.diag)
 		fprintf(stderr, "pktpath: warning: out of memory for the sock_diag owner cache: older sockets show '?'\n");
@@ -725,11 +783,31 @@ load_again: /* --backend auto: the next backend when the kernel refused this one
 		out_failed(&run, errno);
 	out_flush(&run); /* the header */
 	fprintf(stderr, "pktpath: ready\n");
+	if (opt.cmd && launch_start(&cmd, opt.cmd, err, sizeof(err))) {
+		fprintf(stderr, "pktpath: %s\n", err); /* traced nothing; the status is a shell's */
+		stop_signal = -1;
+	}
 
 	double deadline = opt.seconds > 0 ? now_s() + opt.seconds : 0;
+	double cmd_end = 0;  /* CMD ended: its last packets are awaited until then */
+	bool passed = false; /* a signal was passed on to CMD */
 	struct watch w = {.nsfd = ns.fd, .netns = sel_netns, .ifindex = sel_ifindex, .pid = opt.owner_pid, .ns_spec = opt.netns,
 			  .ifname = opt.ifname, .ns_shown = ns_shown, .if_shown = if_shown, .next = now_s() + 1};
-	while (!stop_signal && !run.out_err) {
+	while (!run.out_err) {
+		if (stop_signal) {
+			/* The first Ctrl-C or SIGTERM goes to CMD (from the terminal it
+			 * has it already), whose end then ends the run. */
+			if (!cmd.pid || cmd.exited || passed || stop_signal < 0)
+				break;
+			if (!stop_from_tty)
+				launch_signal(&cmd, stop_signal);
+			passed = true;
+			stop_signal = 0;
+		}
+		if (cmd.pid && !cmd_end && launch_reap(&cmd, false))
+			cmd_end = now_s() + CMD_GRACE_S;
+		if (cmd_end && now_s() >= cmd_end)
+			break;
 		explain_tick(); /* trace messages first: they precede the drops they explain */
 		int n = ring_buffer__poll(rb, 100);
 		if (n < 0 && n != -EINTR && n != STOP_LIMIT && n != STOP_OUTPUT) {
@@ -789,6 +867,16 @@ load_again: /* --backend auto: the next backend when the kernel refused this one
 	if (opt.wide)
 		fprintf(stderr, "wide: detached in %.3f s\n", run.plan.detach_s);
 	rec_end(run.rec, lost, percpu_total(skel->maps.produced), untracked);
+	/* -c or -t ended the trace before CMD ended: pktpath still exits
+	 * with its status. */
+	while (cmd.pid && !launch_reap(&cmd, true))
+		if (stop_signal > 0) {
+			if (!stop_from_tty)
+				launch_signal(&cmd, stop_signal);
+			stop_signal = 0;
+		}
+	if (opt.cmd && status == EXIT_OK)
+		status = cmd.status;
 	explain_stop(stderr);
 	goto out;
 
@@ -824,6 +912,8 @@ out:
 	sockdiag_free(run.diag);
 	sb_free(&run.line);
 	filter_free(filter);
+	launch_free(&cmd);
+	cg_free();
 	options_free(&opt);
 	/* --dump-filter, --list-probes: stdout not yet checked (a run checked
 	 * and reported it already: out_err). */

@@ -11,7 +11,7 @@
 #define DEFAULT_RINGBUF (8u << 20)
 
 static const char usage_text[] =
-	"Usage: pktpath [OPTIONS] [EXPRESSION]\n"
+	"Usage: pktpath [OPTIONS] [EXPRESSION] [-- CMD [ARGS]]\n"
 	"Follow packets through the Linux kernel: receive, transmit, drop and free,\n"
 	"with the drop reason, the code location and the kernel stack of every drop.\n"
 	"\n"
@@ -22,6 +22,12 @@ static const char usage_text[] =
 	"  -p, --pid PID         only packets of sockets owned by process PID (also\n"
 	"                        those the kernel sends for it from softirq/timers)\n"
 	"      --comm NAME       only packets of sockets owned by a process named NAME\n"
+	"      --cgroup PATH     only packets of sockets owned by processes in cgroup v2\n"
+	"                        PATH or below (relative to the cgroup2 mount)\n"
+	"      --container ID    the same for the container whose id starts with ID\n"
+	"                        (Docker, containerd, CRI-O cgroups)\n"
+	"  -- CMD [ARGS]         run CMD (no shell) in a cgroup of its own and trace\n"
+	"                        only its packets and its children's; exit with its status\n"
 	"  -d, --drops           only packets that were dropped (with --stream: only\n"
 	"                        drop events)\n"
 	"\n"
@@ -54,6 +60,9 @@ static const char usage_text[] =
 	"      --no-rules        do not add pktpath's nftables table that names the\n"
 	"                        rule behind a netfilter drop (nftrace)\n"
 	"\n"
+	"      --summary-by owner|cgroup  at exit, packets and drops by reason per\n"
+	"                        owning process (owner) or per cgroup\n"
+	"\n"
 	"Run control:\n"
 	"  -c, --count N         stop after N packets (N events with --stream)\n"
 	"  -t, --time SECONDS    stop after SECONDS (fractions allowed)\n"
@@ -80,6 +89,7 @@ static const char usage_text[] =
 	"  pktpath --netns lab -i veth0       what crosses veth0 in namespace 'lab'\n"
 	"  pktpath -n /proc/4121/ns/net -t 5  five seconds of the namespace of pid 4121\n"
 	"  pktpath tcp port 443 and host 10.0.0.2   one conversation, receive to free\n"
+	"  pktpath -- curl http://10.0.0.2/   exactly curl's packets, then curl's status\n"
 	"\n"
 	"Exit status: 0 ok (also after Ctrl-C), 1 runtime failure (also a failed\n"
 	"write to stdout, -w or --record), 2 usage error, 3 missing privileges,\n"
@@ -90,7 +100,8 @@ static const char usage_text[] =
 
 enum { OPT_STACK = 256, OPT_NO_STACK, OPT_RINGBUF, OPT_BTF, OPT_NO_TRACK, OPT_DUMP_FILTER,
        OPT_STREAM, OPT_JSON, OPT_IDLE, OPT_MAX_OPEN, OPT_COMM, OPT_BACKEND, OPT_LIST_PROBES, OPT_WIDE,
-       OPT_NO_NETFILTER, OPT_SNAPLEN, OPT_RECORD, OPT_NO_RULES, OPT_REASONS };
+       OPT_NO_NETFILTER, OPT_SNAPLEN, OPT_RECORD, OPT_NO_RULES, OPT_REASONS,
+       OPT_CGROUP, OPT_CONTAINER, OPT_SUMMARY_BY };
 
 static const struct option longopts[] = {
 	{"netns", required_argument, NULL, 'n'},
@@ -119,6 +130,9 @@ static const struct option longopts[] = {
 	{"snaplen", required_argument, NULL, OPT_SNAPLEN},
 	{"record", required_argument, NULL, OPT_RECORD},
 	{"read", required_argument, NULL, 'r'},
+	{"cgroup", required_argument, NULL, OPT_CGROUP},
+	{"container", required_argument, NULL, OPT_CONTAINER},
+	{"summary-by", required_argument, NULL, OPT_SUMMARY_BY},
 	{"write", required_argument, NULL, 'w'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -197,6 +211,18 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->backend = "auto";
 	o->snaplen = 128;
 
+	/* `-- CMD [ARGS]`: everything after the first "--" is the command;
+	 * the parser sees only what comes before it. */
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			if (i + 1 == argc) {
+				fprintf(stderr, "pktpath: '--' must be followed by a command to run (see --help)\n");
+				return -1;
+			}
+			o->cmd = &argv[i + 1];
+			argc = i;
+			break;
+		}
 	opterr = 0;
 	/* No '+': options may follow the expression, as tcpdump users type
 	 * them (`pktpath udp -t 1`); "--" ends the options. */
@@ -306,6 +332,23 @@ int options_parse(struct options *o, int argc, char **argv)
 			break;
 		case 'r':
 			o->replay_file = optarg;
+			break;
+		case OPT_CGROUP:
+			if (!*optarg)
+				return bad("cgroup", optarg, "want a cgroup v2 path such as /system.slice/nginx.service");
+			o->cgroup = optarg;
+			break;
+		case OPT_CONTAINER: {
+			size_t l = strlen(optarg);
+			if (l < 4 || l > 64 || strspn(optarg, "0123456789abcdef") != l)
+				return bad("container id prefix", optarg, "want 4 to 64 lower-case hex digits");
+			o->container = optarg;
+			break;
+		}
+		case OPT_SUMMARY_BY:
+			if (strcmp(optarg, "owner") && strcmp(optarg, "cgroup"))
+				return bad("summary grouping", optarg, "want owner or cgroup");
+			o->summary_by = optarg;
 			break;
 		case 'v':
 			o->verbose = true;

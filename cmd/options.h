@@ -34,6 +34,10 @@ struct options {
 	const char *record_file; /* --record */
 	const char *replay_file; /* -r */
 	char *expr;           /* trailing arguments joined, as tcpdump does */
+	const char *cgroup;    /* --cgroup PATH: owners in this cgroup v2 and below */
+	const char *container; /* --container ID-PREFIX */
+	const char *summary_by; /* --summary-by owner|cgroup */
+	char **cmd;            /* -- CMD [ARGS]: run CMD, trace its cgroup (NULL-terminated) */
 };
 
 /* 0: run; 1: done already (help, version); 2: that failed to write

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/cgroup.h"
 #include "cmd/escape.h"
 #include "cmd/evtext.h"
 #include "cmd/paths.h"
@@ -260,6 +261,20 @@ static int iface_id(struct pcapng *p, const struct pp_capture *c, const struct t
 	return 0;
 }
 
+/* The comment ends with the owner's full cgroup path and container id
+ * (the text header has only the short form). */
+static void pcapng_owner_cgroup(struct strbuf *sb, const struct timeline *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->ev[i].have & PP_HAVE_OWNER) {
+			if (t->ev[i].owner.cgroup) {
+				sb_printf(sb, ";");
+				cg_text_full(sb, t->ev[i].owner.cgroup, rs_cgroup_path(t->ev[i].owner.cgroup));
+			}
+			return;
+		}
+}
+
 void pcapng_summary(struct strbuf *sb, const struct timeline *t, uint64_t seq, const struct fmt_ctx *ctx)
 {
 	if (!t->n)
@@ -287,6 +302,7 @@ void pcapng_summary(struct strbuf *sb, const struct timeline *t, uint64_t seq, c
 		sb_printf(sb, " (+%" PRIu64 " events not kept)", t->extra);
 	if (t->end != TL_END_DROP && t->end != TL_END_FREE)
 		sb_printf(sb, " (end not seen: %s)", tl_end_name(t->end));
+	pcapng_owner_cgroup(sb, t);
 }
 
 void pcapng_timeline(struct pcapng *p, const struct timeline *t, uint64_t seq, const struct fmt_ctx *ctx,

@@ -344,7 +344,7 @@ int replay_run(const struct options *opt)
 {
 	char err[512];
 	if (opt->expr || opt->netns || opt->ifname || opt->owner_pid || opt->owner_comm || opt->record_file ||
-	    opt->dump_filter)
+	    opt->dump_filter || opt->cgroup || opt->container || opt->cmd)
 		return say(EXIT_USAGE, NULL,
 			   "-r prints what was recorded: selection options, EXPRESSION and --record do not go with it");
 	if (opt->write_file && opt->stream)
@@ -397,6 +397,7 @@ int replay_run(const struct options *opt)
 		}
 		p.tl.limit = opt->count;
 		p.tl.pcap = pcap;
+		p.tl.by_owner = opt->summary_by ? osum_new(strcmp(opt->summary_by, "cgroup") == 0) : NULL;
 	}
 	if (!p.timelines && !opt->json) {
 		fmt_header(&p.line);

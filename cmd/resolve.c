@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <string.h>
 
+#include "cmd/cgroup.h"
 #include "cmd/explain.h"
 #include "kernel/kallsyms.h"
 #include "netlib/netns.h"
@@ -253,6 +254,31 @@ const char *rs_netns_name(uint32_t inode)
 	val[1 + l] = '\0';
 	note(RS_NETNS, &inode, sizeof(inode), val, (uint32_t)(l + 2));
 	return n;
+}
+
+const char *rs_cgroup_path(uint64_t id)
+{
+	if (R.mode == MODE_LIVE)
+		return cg_path(id);
+	R.seq++;
+	if (R.mode == MODE_REPLAY) {
+		uint32_t vlen;
+		const uint8_t *v = answer(RS_CGROUP, &id, sizeof(id), &vlen);
+		if (!v || vlen < 2 || v[0] != 1 || v[vlen - 1] != '\0')
+			return NULL;
+		return (const char *)v + 1;
+	}
+	const char *p = cg_path(id);
+	size_t l = p ? strnlen(p, 4095) : 0;
+	uint8_t *val = malloc(l + 2);
+	if (val) {
+		val[0] = p != NULL;
+		memcpy(val + 1, p ? p : "", l);
+		val[1 + l] = '\0';
+		note(RS_CGROUP, &id, sizeof(id), val, (uint32_t)(l + 2));
+		free(val);
+	}
+	return p;
 }
 
 struct route_key {

@@ -38,6 +38,7 @@ enum rs_kind {
 	RS_QDISC = 8, /* key u32 netns, u32 ifindex -> i32 rc, text (qdisc_describe) */
 	RS_COUNTERS = 9, /* key u32 0 -> i32 rc, text (explain_counters_live) */
 	RS_SILENT = 10,  /* key as RS_NFT -> i32 rc, text (explain_silent_live) */
+	RS_CGROUP = 11, /* key u64 cgroup id -> u8 found, path (cgroup2, from its root) */
 	RS_KIND_MAX
 };
 
@@ -55,6 +56,7 @@ void rs_free(void); /* back to live mode, everything forgotten */
 /* The wrappers: same contract as the functions they stand for. */
 int rs_ksym(const struct ksyms *ks, uint64_t addr, char *buf, size_t len);
 const char *rs_netns_name(uint32_t inode);
+const char *rs_cgroup_path(uint64_t id);
 int rs_route(uint32_t netns, int family, const uint8_t *dst, char *out, size_t len);
 int rs_nft(const struct pp_event *e, char *out, size_t len);
 int rs_tc(uint32_t netns, uint32_t ifindex, bool ingress, char *out, size_t len);

@@ -49,6 +49,8 @@ static void on_timeline(void *arg, const struct timeline *t)
 			drop = &t->ev[i];
 	if (drop)
 		count_site(o, drop);
+	if (o->by_owner)
+		osum_timeline(o->by_owner, t);
 	bool unwanted = o->drops_only && t->end != TL_END_DROP &&
 			!(t->end == TL_END_FREE && ev_silent(NULL, &t->ev[t->n - 1], o->fmt, ev_last_netns(t->ev, t->n)));
 	if (o->broken || unwanted || (o->limit && o->printed >= o->limit)) {
@@ -114,6 +116,7 @@ void tl_out_report(FILE *f, const struct tl_out *o)
 		s->emitted, s->by_end[TL_END_DROP], s->by_end[TL_END_FREE],
 		s->by_end[TL_END_IDLE] + s->by_end[TL_END_REUSED], s->by_end[TL_END_IDLE], s->by_end[TL_END_REUSED],
 		s->by_end[TL_END_EXIT], s->by_end[TL_END_EVICTED]);
+	osum_print(f, o->by_owner, o->fmt->reasons);
 	if (s->events_cut || s->nomem)
 		fprintf(f, "pktpath: %" PRIu64 " events beyond %d a packet not kept, %" PRIu64 " lost to memory\n",
 			s->events_cut, TL_MAX_EVENTS, s->nomem);
@@ -152,4 +155,6 @@ void tl_out_free(struct tl_out *o)
 	sb_free(&o->buf);
 	free(o->sites);
 	o->sites = NULL;
+	osum_free(o->by_owner);
+	o->by_owner = NULL;
 }

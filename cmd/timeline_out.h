@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "cmd/format.h"
+#include "cmd/owner_sum.h"
 #include "cmd/pcapng.h"
 #include "cmd/timeline.h"
 
@@ -31,6 +32,7 @@ struct tl_out {
 	size_t nsites, capsites;
 	uint64_t sites_other; /* beyond the site table's bound */
 	struct pcapng *pcap;  /* -w: each ended packet goes there too; NULL without */
+	struct osum *by_owner; /* --summary-by: counts per owner, freed here; NULL without */
 };
 
 int tl_out_init(struct tl_out *o, const struct fmt_ctx *fmt, FILE *out, size_t max_open, uint64_t idle_ms,

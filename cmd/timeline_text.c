@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "cmd/cgroup.h"
 #include "cmd/escape.h"
 #include "cmd/evtext.h"
 #include "cmd/pointtext.h"
@@ -93,6 +94,8 @@ void fmt_timeline_owner(struct strbuf *sb, const struct timeline *t)
 			char comm[72];
 			escape_field(t->ev[i].owner.comm, sizeof(t->ev[i].owner.comm), comm, sizeof(comm));
 			sb_printf(sb, " owner %u (%s)", t->ev[i].owner.tgid, comm);
+			/* Its container, pod or service, when the cgroup says. */
+			cg_text(sb, t->ev[i].owner.cgroup, rs_cgroup_path(t->ev[i].owner.cgroup));
 			return;
 		}
 }

@@ -3,7 +3,7 @@
 # is missing. Used by `make test`, `make demo` and .ci/run.
 set -eu
 pkgs=(make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libpcap-dev libmnl-dev libnftnl-dev
-      iproute2 iptables iputils-ping util-linux jq tcpdump
+      iproute2 iptables iputils-ping util-linux jq tcpdump curl
       # for the kernel matrix in tests/vm: QEMU, and what the guest initramfs is made of
       qemu-system-x86 busybox-static xz-utils kmod cpio nftables
       # pcapng checks
