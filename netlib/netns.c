@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <net/if.h>
 #include <linux/nsfs.h>
 #include <sched.h>
@@ -190,9 +191,18 @@ struct ns_name {
 static struct {
 	struct ns_name *v;
 	size_t n;
-	time_t loaded;
+	bool loaded;
+	struct timespec mtime; /* of NETNS_RUN_DIR when loaded */
 	uint32_t init_inode;
 } names;
+
+/* NETNS_RUN_DIR's modification time: `ip netns add` and `del` change it. */
+static struct timespec names_dir_mtime(void)
+{
+	struct stat st;
+	struct timespec none = {0, 0};
+	return stat(NETNS_RUN_DIR, &st) == 0 ? st.st_mtim : none;
+}
 
 static void names_reload(void)
 {
@@ -200,7 +210,8 @@ static void names_reload(void)
 	struct dirent *de;
 	char path[512];
 	netns_names_free();
-	names.loaded = time(NULL);
+	names.loaded = true;
+	names.mtime = names_dir_mtime();
 	/* The initial namespace is the one pid 1 lives in. */
 	struct stat st;
 	if (stat("/proc/1/ns/net", &st) == 0)
@@ -233,7 +244,11 @@ const char *netns_name(uint32_t inode)
 				return names.v[i].name;
 		if (inode && inode == names.init_inode)
 			return "init";
-		if (pass == 0 && time(NULL) != names.loaded)
+		/* A miss reloads only when the directory changed since: a
+		 * namespace made after the last load is named at its first
+		 * packet, and unnamed ones cost one stat. */
+		struct timespec m = pass == 0 ? names_dir_mtime() : names.mtime;
+		if (pass == 0 && (!names.loaded || m.tv_sec != names.mtime.tv_sec || m.tv_nsec != names.mtime.tv_nsec))
 			names_reload();
 		else
 			break;
@@ -248,4 +263,5 @@ void netns_names_free(void)
 	free(names.v);
 	names.v = NULL;
 	names.n = 0;
+	names.loaded = false;
 }
