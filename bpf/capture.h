@@ -34,8 +34,8 @@ static __always_inline void capture_first(struct sk_buff *skb, const struct skb_
 	__u64 key = (__u64)skb;
 	if (freed) {
 		/* Seen before: forget it. Never seen: this is its first sighting. */
-		if (bpf_map_delete_elem(&captured, &key) == 0)
-			return;
+		if (bpf_map_delete_elem(&captured, &key) == 0 || (at.step & PP_STEP_GONE))
+			return; /* after kfree_skbmem the data is gone: nothing to capture */
 	}
 
 	__u32 start = nh;

@@ -21,6 +21,7 @@ struct pp_at {
 	__u8 layout;  /* enum pp_layout */
 	__u8 no_stack; /* program type without bpf_get_stackid (netfilter) */
 	__u8 no_task;  /* nor the current-task helpers (netfilter before ~6.14): pid, comm, owner learning */
+	__u8 step;     /* enum pp_step: the device points, the memory release */
 };
 
 #include "capture.h"
@@ -41,22 +42,35 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	__u32 netns = skb_netns(&v);
 	/* Copied to a process: a UDP skb has neither device nor socket by
 	 * then, and the receiving process is in the packet's namespace. */
-	if (!netns && probe == PP_PROBE_DELIVER) {
+	if (!netns && (probe == PP_PROBE_DELIVER || ((at.step & PP_STEP_GONE) && cfg_netns && !cfg_filter))) {
 		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 		netns = BPF_CORE_READ(t, nsproxy, net_ns, ns.inum);
 	}
 
 	__u64 key = (__u64)skb;
-	bool known = false, freed = probe == PP_PROBE_DROP || probe == PP_PROBE_FREE;
+	bool freed = probe == PP_PROBE_DROP || probe == PP_PROBE_FREE;
+	/* Which packet this sighting is: for the tracking entry's judgement. */
+	struct pp_sight g = {.head = (__u64)v.head, .dev = (__u64)dev, .netns = netns, .probe = probe, .step = at.step};
+	struct pp_ident *tr = NULL;
+	bool known = false;
 
 	/* Forget a freed skb wherever it is freed (in any namespace): the
 	 * address will be reused. Other points look it up once selected by
 	 * place, below: most packets a busy host carries stop before that. */
 	if (cfg_filter && cfg_track && freed) {
-		known = bpf_map_lookup_elem(&tracked, &key) != NULL;
-		if (known)
+		tr = bpf_map_lookup_elem(&tracked, &key);
+		if (tr) {
+			known = pp_ident_same(tr, &g);
 			bpf_map_delete_elem(&tracked, &key);
+			tr = NULL;
+		}
 	}
+	/* kfree_skbmem: the data is gone, the headers cannot be read, so the
+	 * end is reported only for a packet already selected (or for all when
+	 * nothing is filtered). */
+	bool gone = at.step & PP_STEP_GONE;
+	if (gone && cfg_filter && !known)
+		return NULL;
 	/* Not a network packet (netlink, unix): outside what pktpath traces. */
 	if (proto == 0)
 		return NULL;
@@ -68,12 +82,22 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	struct pp_owner *o = NULL;
 	if (probe == PP_PROBE_TX)
 		o = at.no_task ? owner_known(sk) : owner_of(ctx, sk);
-	if (cfg_netns && netns != cfg_netns)
+	/* A selected packet's memory release is reported wherever it happens
+	 * (a consumed datagram has neither device nor socket by then). */
+	bool place = !(gone && known);
+	if (place && cfg_netns && netns != cfg_netns)
 		return NULL;
-	if (cfg_ifindex && ifindex != cfg_ifindex)
+	if (place && cfg_ifindex && ifindex != cfg_ifindex)
 		return NULL;
-	if (cfg_filter && cfg_track && !freed)
-		known = bpf_map_lookup_elem(&tracked, &key) != NULL;
+	if (cfg_filter && cfg_track && !freed) {
+		tr = bpf_map_lookup_elem(&tracked, &key);
+		/* Tracking must not outlive its packet: a new packet at the
+		 * address is selected on its own headers. */
+		if (tr && pp_ident_same(tr, &g)) {
+			known = true;
+			pp_ident_note(tr, &g);
+		}
+	}
 
 	/* Where L3 starts: on receive the MAC header is already pulled and
 	 * skb->data is the network header (network_header is reset only
@@ -83,11 +107,17 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	__u32 nh = at.layout == PP_L_DATA_L3 ? v.data : v.network_header;
 
 	if (cfg_filter && !known) {
-		if (!filter_match(skb, &v, at.layout, nh))
+		if (!filter_match(skb, &v, at.layout, nh)) {
+			if (tr) /* the stale entry of the address's previous packet */
+				bpf_map_delete_elem(&tracked, &key);
 			return NULL;
-		__u8 one = 1;
-		if (cfg_track && !freed && bpf_map_update_elem(&tracked, &key, &one, BPF_NOEXIST) == -E2BIG)
-			count(&track_full);
+		}
+		if (cfg_track && !freed) {
+			struct pp_ident fresh = {};
+			pp_ident_note(&fresh, &g);
+			if (bpf_map_update_elem(&tracked, &key, &fresh, BPF_ANY) == -E2BIG)
+				count(&track_full);
+		}
 	}
 
 	/* Owner: the process behind skb->sk, learned now if we are in its
@@ -104,12 +134,19 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 		ifindex = BPF_CORE_READ(dev, ifindex);
 	capture_first(skb, &v, at, netns, ifindex, nh, freed); /* -w only */
 	count(&produced);
+	__u32 zero = 0;
+	__u64 *lost_all = bpf_map_lookup_elem(&lost_total, &zero);
 	struct pp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(&lost);
+		if (lost_all)
+			__sync_fetch_and_add(lost_all, 1);
 		return NULL;
 	}
 	__builtin_memset(e, 0, sizeof(*e));
+	e->lost_seen = lost_all ? *(volatile __u64 *)lost_all : 0;
+	e->head = (__u64)v.head;
+	e->step = at.step;
 
 	__u64 id = at.no_task ? 0 : bpf_get_current_pid_tgid();
 	e->ts_ns = bpf_ktime_get_ns();
@@ -151,7 +188,7 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	if (!at.no_stack && (cfg_stack_all || (probe == PP_PROBE_DROP && cfg_stack_drops)))
 		e->stack_id = bpf_get_stackid(ctx, &stacks, 0);
 
-	if (nh < tail) {
+	if (nh < tail && !(at.step & PP_STEP_GONE)) {
 		if (proto == ETH_P_IP)
 			parse_ipv4(e, head, nh, tail);
 		else if (proto == ETH_P_IPV6)

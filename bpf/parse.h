@@ -28,6 +28,8 @@ static __always_inline void parse_l4(struct pp_event *e, unsigned char *head, __
 		if (off + 14 > tail || bpf_probe_read_kernel(b, 14, head + off))
 			return;
 		e->tcp_flags = b[13];
+		e->tcp_seq = (__u32)b[4] << 24 | (__u32)b[5] << 16 | (__u32)b[6] << 8 | b[7];
+		e->id_have |= PP_ID_SEQ;
 		break;
 	case IPPROTO_UDP:
 	case IPPROTO_ICMP:
@@ -60,6 +62,8 @@ static __always_inline void parse_ipv4(struct pp_event *e, unsigned char *head, 
 		return;
 	e->ipver = 4;
 	e->l4proto = ip.protocol;
+	e->ip_id = bpf_ntohs(ip.id);
+	e->id_have |= PP_ID_IPID;
 	__builtin_memcpy(e->saddr, &ip.saddr, 4);
 	__builtin_memcpy(e->daddr, &ip.daddr, 4);
 	e->have |= PP_HAVE_L3;

@@ -121,13 +121,6 @@ static __always_inline void nf_drop(struct pp_event *e, struct sk_buff *skb)
 	n->skb = 0;
 }
 
-static __always_inline void untrack(struct sk_buff *skb)
-{
-	__u64 key = (__u64)skb;
-	if (cfg_filter && cfg_track)
-		bpf_map_delete_elem(&tracked, &key);
-}
-
 /* One hit of point pt. skb_v, aux_v, aux2_v: the arguments the point's
  * packing names (0 when it names none); ret: the return value, for
  * points seen at return. */
@@ -147,8 +140,10 @@ static __always_inline int point_hit(void *ctx, __u64 pt, __u64 skb_v, __u64 aux
 			owner_note(ctx, (__u64)BPF_CORE_READ((struct socket *)aux_v, sk));
 		return 0;
 	case PP_K_UNTRACK:
-		untrack(skb);
-		return 0;
+		/* kfree_skbmem: the packet's end, wherever it was freed; also
+		 * forgets its tracking (emit_begin, at.step). */
+		at.step = PP_STEP_GONE;
+		break;
 	case PP_K_BR_IN: /* rx_handler_result_t br_handle_frame(struct sk_buff **pskb) */
 		skb = NULL;
 		if (skb_v)
@@ -193,11 +188,11 @@ static __always_inline int point_hit(void *ctx, __u64 pt, __u64 skb_v, __u64 aux
 		 * multicast copy): follow it as the original is followed. */
 		if (has_ret && ret) {
 			__u64 child = (__u64)ret;
-			__u8 one = 1;
+			struct pp_ident id = {.head = e->head}; /* a clone shares the data */
 			e->peer = child;
 			e->have |= PP_HAVE_CLONE;
 			if (cfg_filter && cfg_track)
-				bpf_map_update_elem(&tracked, &child, &one, BPF_ANY);
+				bpf_map_update_elem(&tracked, &child, &id, BPF_ANY);
 		}
 		break;
 	case PP_K_BR_PORT:

@@ -120,6 +120,10 @@ static void event_fields(struct strbuf *sb, const struct pp_event *e, const stru
 		sb_printf(sb, ",\"source\":\"%s\"}", e->have & PP_HAVE_OWNER_DIAG ? "sock_diag" : "kernel");
 	}
 	sb_printf(sb, ",\"len\":%u,\"mark\":%u", e->len, e->mark);
+	if (e->step & PP_STEP_COPY)
+		jkey_str(sb, "copy", e->step & PP_STEP_NEIGH ? "neighbour probe" : "copy");
+	if (e->step & PP_STEP_GONE)
+		sb_printf(sb, ",\"memory_released\":true");
 	fmt_packet(&pkt, e);
 	jkey_str(sb, "packet", pkt.s ? pkt.s : "");
 	sb_free(&pkt);
@@ -171,6 +175,10 @@ void json_timeline_line(struct strbuf *sb, const struct timeline *t, uint64_t se
 	jkey_str(sb, "end", tl_end_name(t->end));
 	jkey_str(sb, "packet", pkt.s ? pkt.s : "");
 	sb_free(&pkt);
+	sb_printf(sb, ",\"events_lost_meanwhile\":%s,\"copies\":%u", t->gap ? "true" : "false", t->copies);
+	uint64_t wait = tl_neigh_wait(t);
+	if (wait)
+		sb_printf(sb, ",\"neighbour_wait_ns\":%" PRIu64, wait);
 	sb_printf(sb, ",\"start_ns\":%" PRIu64 ",\"duration_ns\":%" PRIu64 ",\"events_not_kept\":%" PRIu64
 		      ",\"events\":[",
 		  t0, (uint64_t)(t->ev[t->n - 1].ts_ns - t0), t->extra);

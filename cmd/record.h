@@ -13,7 +13,7 @@
 #include "bpf/event.h"
 
 #define REC_MAGIC "PKTPATHR"
-#define REC_VERSION 1
+#define REC_VERSION 2
 #define REC_BOM 0x01020304u
 #define REC_MAX_PAYLOAD (1u << 20) /* no record is longer */
 
