@@ -3,12 +3,12 @@
  * bytes of its linear data, from the Ethernet header when it is known to
  * precede the IP header, else from the IP header.
  *
- * "First sighting": the first selected event of an skb address since the
- * last drop or free pktpath saw for it. The `captured` map remembers the
- * addresses; a drop or free forgets them (the address will carry another
- * packet). It is an LRU map: an address whose free was not seen (freed in
- * another namespace, or where no probe looks) ages out, and until it does a
- * new packet at that address has no bytes in the file. */
+ * "First sighting": the first selected event of a packet at an skb
+ * address. The `captured` map remembers the addresses with the packet they
+ * carry (bpf/ident.h): a drop or free forgets them, and a sighting that is
+ * another packet (its free was not seen: freed where no probe looks)
+ * replaces the entry. An LRU map: entries of addresses never seen again age
+ * out. */
 #ifndef PKTPATH_CAPTURE_H
 #define PKTPATH_CAPTURE_H
 
@@ -16,15 +16,20 @@
 
 const volatile __u32 cfg_snaplen = 0; /* 0: no -w, capture nothing */
 
+struct cap_seen {
+	struct pp_ident id; /* the packet captured */
+	__u8 link;          /* enum pp_cap_link: what was captured */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u64);
-	__type(value, __u8);
+	__type(value, struct cap_seen);
 } captured SEC(".maps");
 
 static __always_inline void capture_first(struct sk_buff *skb, const struct skb_view *v, struct pp_at at,
-					  __u32 netns, __u32 ifindex, __u32 nh, bool freed)
+					  __u32 netns, __u32 ifindex, __u32 nh, bool freed, struct pp_sight *g)
 {
 	struct net_device *dev = v->dev;
 	unsigned char *head = v->head;
@@ -32,9 +37,15 @@ static __always_inline void capture_first(struct sk_buff *skb, const struct skb_
 	if (!cfg_snaplen)
 		return;
 	__u64 key = (__u64)skb;
+	if (!g->hdr.have && !(at.step & PP_STEP_GONE))
+		hdr_read(&g->hdr, head, nh, tail, v->proto);
+	struct cap_seen *had = bpf_map_lookup_elem(&captured, &key);
+	if (had && !pp_ident_same(&had->id, g))
+		had = NULL; /* another packet than the one captured: this is a first sighting */
 	if (freed) {
 		/* Seen before: forget it. Never seen: this is its first sighting. */
-		if (bpf_map_delete_elem(&captured, &key) == 0 || (at.step & PP_STEP_GONE))
+		bpf_map_delete_elem(&captured, &key);
+		if (had || (at.step & PP_STEP_GONE))
 			return; /* after kfree_skbmem the data is gone: nothing to capture */
 	}
 
@@ -52,11 +63,17 @@ static __always_inline void capture_first(struct sk_buff *skb, const struct skb_
 	 * the device) is captured once more when the header appears; user
 	 * space takes the latest capture before the packet's end. */
 	if (!freed) {
-		__u8 *had = bpf_map_lookup_elem(&captured, &key);
-		if (had && (*had == PP_CAP_ETHER || link != PP_CAP_ETHER))
-			return; /* nothing better to capture */
-		if (bpf_map_update_elem(&captured, &key, &link, BPF_ANY))
-			return;
+		if (had) {
+			pp_ident_note(&had->id, g);
+			if (had->link == PP_CAP_ETHER || link != PP_CAP_ETHER)
+				return; /* nothing better to capture */
+			had->link = link;
+		} else {
+			struct cap_seen c = {.link = link};
+			pp_ident_note(&c.id, g);
+			if (bpf_map_update_elem(&captured, &key, &c, BPF_ANY))
+				return;
+		}
 	}
 	if (start >= tail)
 		return;

@@ -53,6 +53,12 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	struct pp_sight g = {.head = (__u64)v.head, .dev = (__u64)dev, .netns = netns, .probe = probe, .step = at.step};
 	struct pp_ident *tr = NULL;
 	bool known = false;
+	/* Where L3 starts: on receive the MAC header is already pulled and
+	 * skb->data is the network header (network_header is reset only
+	 * after this tracepoint); elsewhere network_header is authoritative. */
+	unsigned char *head = v.head;
+	__u32 tail = v.tail;
+	__u32 nh = at.layout == PP_L_DATA_L3 ? v.data : v.network_header;
 
 	/* Forget a freed skb wherever it is freed (in any namespace): the
 	 * address will be reused. Other points look it up once selected by
@@ -60,6 +66,7 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	if (cfg_filter && cfg_track && freed) {
 		tr = bpf_map_lookup_elem(&tracked, &key);
 		if (tr) {
+			hdr_read(&g.hdr, head, nh, tail, proto);
 			known = pp_ident_same(tr, &g);
 			bpf_map_delete_elem(&tracked, &key);
 			tr = NULL;
@@ -93,18 +100,14 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 		tr = bpf_map_lookup_elem(&tracked, &key);
 		/* Tracking must not outlive its packet: a new packet at the
 		 * address is selected on its own headers. */
-		if (tr && pp_ident_same(tr, &g)) {
-			known = true;
-			pp_ident_note(tr, &g);
+		if (tr) {
+			hdr_read(&g.hdr, head, nh, tail, proto);
+			if (pp_ident_same(tr, &g)) {
+				known = true;
+				pp_ident_note(tr, &g);
+			}
 		}
 	}
-
-	/* Where L3 starts: on receive the MAC header is already pulled and
-	 * skb->data is the network header (network_header is reset only
-	 * after this tracepoint); elsewhere network_header is authoritative. */
-	unsigned char *head = v.head;
-	__u32 tail = v.tail;
-	__u32 nh = at.layout == PP_L_DATA_L3 ? v.data : v.network_header;
 
 	if (cfg_filter && !known) {
 		if (!filter_match(skb, &v, at.layout, nh)) {
@@ -114,6 +117,8 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 		}
 		if (cfg_track && !freed) {
 			struct pp_ident fresh = {};
+			if (!g.hdr.have)
+				hdr_read(&g.hdr, head, nh, tail, proto);
 			pp_ident_note(&fresh, &g);
 			if (bpf_map_update_elem(&tracked, &key, &fresh, BPF_ANY) == -E2BIG)
 				count(&track_full);
@@ -132,7 +137,7 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 
 	if (dev && !cfg_ifindex)
 		ifindex = BPF_CORE_READ(dev, ifindex);
-	capture_first(skb, &v, at, netns, ifindex, nh, freed); /* -w only */
+	capture_first(skb, &v, at, netns, ifindex, nh, freed, &g); /* -w only */
 	count(&produced);
 	__u32 zero = 0;
 	__u64 *lost_all = bpf_map_lookup_elem(&lost_total, &zero);

@@ -14,7 +14,11 @@
  *  - a packet received in one namespace leaves it by a transmit there: a
  *    transmit in another namespace is a new packet;
  *  - a packet is queued on one device once: a second transmit on the same
- *    device, with no receive in between, is a new packet.
+ *    device, with no receive in between, is a new packet;
+ *  - a received packet reaches another namespace by a transmit: a receive
+ *    in another namespace with no transmit in between is a new packet;
+ *  - headers NAT would not change: another protocol, both addresses
+ *    changed, another IPv4 identification or TCP sequence number.
  *
  * Pure code shared by the BPF side (bpf/emit.h: tracking) and user space
  * (cmd/ident.c: timelines), so both decide alike. A device is an opaque
@@ -42,7 +46,17 @@ enum pp_ident_state {
 	PP_IS_DELIVERED, /* copied to a receiving process */
 };
 
+/* The header fields a packet keeps on its path (NAT changes one address). */
+struct pp_hdr {
+	__u32 saddr, daddr; /* IPv4, or an IPv6 address folded */
+	__u32 seq;          /* TCP sequence number (PP_ID_SEQ) */
+	__u16 ip_id;        /* PP_ID_IPID */
+	__u8 l4proto;
+	__u8 have;          /* 0: no IP header read; else 1 | enum pp_id_have << 1 */
+};
+
 struct pp_ident {
+	struct pp_hdr hdr;
 	__u64 head;     /* data buffer, 0: not known yet */
 	__u64 rx_first; /* devices received on since the last transmit */
 	__u64 rx_last;
@@ -54,12 +68,31 @@ struct pp_ident {
 
 /* One sighting of an skb. */
 struct pp_sight {
+	struct pp_hdr hdr; /* have 0 when not read */
 	__u64 head;
 	__u64 dev;
 	__u32 netns;
 	__u16 probe; /* enum pp_probe */
 	__u8 step;   /* enum pp_step */
+	__u8 pad[5];
 };
+
+/* Whether header h can be the packet s describes (h read at this sighting). */
+PP_IDENT_INLINE bool pp_ident_same_hdr(const struct pp_ident *s, const struct pp_hdr *h)
+{
+	const struct pp_hdr *a = &s->hdr;
+	if (!a->have || !h->have)
+		return true;
+	if (a->l4proto != h->l4proto)
+		return false;
+	if (a->saddr != h->saddr && a->daddr != h->daddr)
+		return false;
+	if ((a->have & h->have & (PP_ID_IPID << 1)) && a->ip_id != h->ip_id)
+		return false;
+	if ((a->have & h->have & (PP_ID_SEQ << 1)) && a->seq != h->seq)
+		return false;
+	return true;
+}
 
 /* Whether sighting g can be the packet s describes. */
 PP_IDENT_INLINE bool pp_ident_same(const struct pp_ident *s, const struct pp_sight *g)
@@ -68,10 +101,13 @@ PP_IDENT_INLINE bool pp_ident_same(const struct pp_ident *s, const struct pp_sig
 		return true; /* the end of whatever the address carried */
 	if (s->head && g->head && s->head != g->head)
 		return false;
+	if (!pp_ident_same_hdr(s, &g->hdr))
+		return false;
 	if (s->state == PP_IS_DELIVERED)
 		return g->probe == PP_PROBE_DELIVER || g->probe == PP_PROBE_DROP || g->probe == PP_PROBE_FREE ||
 		       g->probe == PP_PROBE_FUNC;
-	if ((g->step & PP_STEP_DEV_RX) && s->state == PP_IS_RX && (g->dev == s->rx_first || g->dev == s->rx_last))
+	if ((g->step & PP_STEP_DEV_RX) && s->state == PP_IS_RX &&
+	    (g->dev == s->rx_first || g->dev == s->rx_last || g->netns != s->netns))
 		return false;
 	if ((g->step & PP_STEP_DEV_TX) && s->state == PP_IS_RX && g->netns != s->netns)
 		return false;
@@ -85,6 +121,8 @@ PP_IDENT_INLINE void pp_ident_note(struct pp_ident *s, const struct pp_sight *g)
 {
 	if (g->head && !(g->step & PP_STEP_GONE))
 		s->head = g->head;
+	if (g->hdr.have)
+		s->hdr = g->hdr; /* the latest: NAT may change an address at each hop */
 	if (g->step & PP_STEP_DEV_RX) {
 		if (s->state != PP_IS_RX)
 			s->rx_first = g->dev;

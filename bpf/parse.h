@@ -116,6 +116,39 @@ static __always_inline void parse_ipv6(struct pp_event *e, unsigned char *head, 
  * Ethernet devices whose MAC header is known to precede L3, on its L2
  * view (for IP packets only where the expression needs it: cfg_ip_l2).
  * Only the linear area [head, head + tail) is visible. */
+/* The identity fields of the IP header at nh (and a TCP sequence number
+ * right after an option-less IPv4 header), in one read: for packets being
+ * tracked only (bpf/ident.h). */
+static __always_inline void hdr_read(struct pp_hdr *h, unsigned char *head, __u32 nh, __u32 tail, __u16 proto)
+{
+	__u8 b[44];
+	__u32 n = 40;
+	if (nh >= tail || tail - nh < 20)
+		return;
+	if (tail - nh < 40)
+		n = 20;
+	if (bpf_probe_read_kernel(b, n, head + nh))
+		return;
+	if (proto == ETH_P_IP && (b[0] >> 4) == 4) {
+		h->l4proto = b[9];
+		h->ip_id = (__u16)b[4] << 8 | b[5];
+		__builtin_memcpy(&h->saddr, b + 12, 4);
+		__builtin_memcpy(&h->daddr, b + 16, 4);
+		h->have = 1 | PP_ID_IPID << 1;
+		if (h->l4proto == IPPROTO_TCP && (b[0] & 0xf) == 5 && n == 40 && !(bpf_ntohs(*(__u16 *)(b + 6)) & IP_OFFSET_MASK)) {
+			h->seq = (__u32)b[24] << 24 | (__u32)b[25] << 16 | (__u32)b[26] << 8 | b[27];
+			h->have |= PP_ID_SEQ << 1;
+		}
+	} else if (proto == ETH_P_IPV6 && n == 40 && (b[0] >> 4) == 6) {
+		__u32 a[8];
+		__builtin_memcpy(a, b + 8, 32);
+		h->l4proto = b[6];
+		h->saddr = a[0] ^ a[1] ^ a[2] ^ a[3];
+		h->daddr = a[4] ^ a[5] ^ a[6] ^ a[7];
+		h->have = 1;
+	}
+}
+
 static __always_inline bool filter_match(struct sk_buff *skb, const struct skb_view *v, __u8 layout, __u32 nh)
 {
 	struct net_device *dev = v->dev;

@@ -15,27 +15,25 @@ struct pp_sight ident_sight(const struct pp_event *e)
 	 * name the device. */
 	if (e->have & PP_HAVE_DEV)
 		g.dev = (uint64_t)e->netns << 32 | e->ifindex;
+	if ((e->have & PP_HAVE_L3) && !(e->step & PP_STEP_GONE)) {
+		/* As the kernel reads them (bpf/parse.h hdr_read). */
+		struct pp_hdr *h = &g.hdr;
+		uint32_t a[8];
+		h->l4proto = e->l4proto;
+		if (e->ipver == 4) {
+			memcpy(&h->saddr, e->saddr, 4);
+			memcpy(&h->daddr, e->daddr, 4);
+		} else {
+			memcpy(a, e->saddr, 16);
+			memcpy(a + 4, e->daddr, 16);
+			h->saddr = a[0] ^ a[1] ^ a[2] ^ a[3];
+			h->daddr = a[4] ^ a[5] ^ a[6] ^ a[7];
+		}
+		h->have = 1 | (e->id_have & (PP_ID_IPID | PP_ID_SEQ)) << 1;
+		h->ip_id = e->ip_id;
+		h->seq = e->tcp_seq;
+	}
 	return g;
-}
-
-/* Headers that differ where no NAT would change them. */
-static bool other_headers(const struct timeline *x, const struct pp_event *e)
-{
-	if (x->id_ev < 0 || !(e->have & PP_HAVE_L3))
-		return false;
-	const struct pp_event *a = &x->ev[x->id_ev];
-	if (a->ipver != e->ipver || a->l4proto != e->l4proto)
-		return true;
-	size_t alen = a->ipver == 6 ? 16 : 4;
-	/* Both addresses changed: NAT changes one. */
-	if (memcmp(a->saddr, e->saddr, alen) != 0 && memcmp(a->daddr, e->daddr, alen) != 0)
-		return true;
-	/* NAT keeps the IPv4 id and the TCP sequence number. */
-	if ((a->id_have & e->id_have & PP_ID_IPID) && a->ip_id != e->ip_id)
-		return true;
-	if ((a->id_have & e->id_have & PP_ID_SEQ) && a->tcp_seq != e->tcp_seq)
-		return true;
-	return false;
 }
 
 bool ident_same(const struct timeline *x, const struct pp_event *e)
@@ -47,9 +45,7 @@ bool ident_same(const struct timeline *x, const struct pp_event *e)
 	if (x->end && e->ts_ns <= x->end_ts)
 		return true; /* a late event from another CPU */
 	struct pp_sight g = ident_sight(e);
-	if (!pp_ident_same(&x->ident, &g))
-		return false;
-	return !other_headers(x, e);
+	return pp_ident_same(&x->ident, &g);
 }
 
 void ident_note(struct timeline *x, const struct pp_event *e)
@@ -85,7 +81,8 @@ uint8_t ident_copy_of(const struct timeline *x, const struct pp_event *e)
 {
 	if (x->end || !e->head || x->ident.head != e->head || x->skb == e->skb || e->probe != PP_PROBE_FREE)
 		return 0;
-	if (!(e->step & PP_STEP_GONE) && other_headers(x, e))
+	struct pp_sight g = ident_sight(e);
+	if (!pp_ident_same_hdr(&x->ident, &g.hdr))
 		return 0;
 	if (x->ident.state == PP_IS_NONE && !(e->step & PP_STEP_GONE))
 		return PP_STEP_COPY | PP_STEP_NEIGH;

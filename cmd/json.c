@@ -95,8 +95,14 @@ static void event_fields(struct strbuf *sb, const struct pp_event *e, const stru
 {
 	char pbuf[24];
 	struct strbuf pkt = {0};
-	sb_printf(sb, "\"ts_ns\":%" PRIu64 ",\"skb\":\"0x%" PRIx64 "\",\"cpu\":%u", (uint64_t)e->ts_ns,
-		  (uint64_t)e->skb, e->cpu);
+	sb_printf(sb, "\"ts_ns\":%" PRIu64 ",\"skb\":\"0x%" PRIx64 "\",\"skb_head\":\"0x%" PRIx64 "\",\"cpu\":%u",
+		  (uint64_t)e->ts_ns, (uint64_t)e->skb, (uint64_t)e->head, e->cpu);
+	if (e->id_have & PP_ID_IPID)
+		sb_printf(sb, ",\"ip_id\":%u", e->ip_id);
+	if (e->id_have & PP_ID_SEQ)
+		sb_printf(sb, ",\"tcp_seq\":%u", e->tcp_seq);
+	if (e->lost_seen)
+		sb_printf(sb, ",\"lost_before\":%" PRIu64, (uint64_t)e->lost_seen);
 	jkey_str(sb, "probe", probe_point_name(e, pbuf, sizeof(pbuf)));
 	point_fields(sb, e);
 	if (e->have & PP_HAVE_NETNS) {

@@ -116,8 +116,7 @@ static void emit(struct tl_table *t, struct timeline *x, enum tl_end why)
 	 * when its end was not seen (the end may be among them); or just
 	 * before a first event where a packet cannot begin. */
 	bool ended = x->end == TL_END_DROP || x->end == TL_END_FREE || x->end == TL_END_DELIVERED;
-	if (x->lost_lo != x->lost_hi || (!ended && t->lost_now > x->lost_hi) ||
-	    (x->lost_lo > x->lost_before && !ident_can_begin(&x->ev[0])))
+	if (x->lost_lo != x->lost_hi || (!ended && t->lost_now > x->lost_hi) || x->lost_lo > x->lost_before)
 		x->gap = true;
 	if (x->gap)
 		t->st.gaps++;
@@ -180,11 +179,48 @@ static bool join_copy(struct tl_table *t, const struct pp_event *e)
 	return false;
 }
 
+/* lost_now as it was TL_LOST_WINDOW_MS before ts (or earlier: never
+ * later, so a loss in the window is never missed); notes ts's millisecond. */
+static uint64_t lost_since(struct tl_table *t, uint64_t ts)
+{
+	uint64_t ms = ts / 1000000, want = ms >= TL_LOST_WINDOW_MS ? ms - TL_LOST_WINDOW_MS : 0;
+	uint64_t best_ms = 0, best = 0;
+	bool found = false;
+	for (size_t i = 0; i < TL_LOST_SLOTS; i++) {
+		uint64_t m = t->lost_at[i].ms;
+		if (m && m <= want && (!found || m > best_ms)) {
+			best_ms = m;
+			best = t->lost_at[i].lost;
+			found = true;
+		}
+	}
+	/* No slot that old: the oldest slot's value, if no event came between
+	 * the window's start and it; else nothing is known, 0. */
+	if (!found) {
+		uint64_t old_ms = UINT64_MAX;
+		for (size_t i = 0; i < TL_LOST_SLOTS; i++)
+			if (t->lost_at[i].ms && t->lost_at[i].ms < old_ms) {
+				old_ms = t->lost_at[i].ms;
+				best = t->lost_at[i].lost;
+			}
+		if (old_ms == UINT64_MAX || t->slots_wrapped)
+			best = 0;
+	}
+	size_t slot = ms % TL_LOST_SLOTS;
+	if (t->lost_at[slot].ms != ms) {
+		if (t->lost_at[slot].ms)
+			t->slots_wrapped = true;
+		t->lost_at[slot].ms = ms;
+		t->lost_at[slot].lost = t->lost_now;
+	}
+	return best;
+}
+
 void tl_add(struct tl_table *t, const struct pp_event *e)
 {
 	struct timeline *x = lookup(t, e->skb);
 	bool ends = e->probe == PP_PROBE_DROP || e->probe == PP_PROBE_FREE;
-	uint64_t lost_before = t->lost_now;
+	uint64_t lost_before = lost_since(t, e->ts_ns);
 	if (e->lost_seen > t->lost_now)
 		t->lost_now = e->lost_seen;
 

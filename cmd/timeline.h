@@ -26,6 +26,10 @@ enum tl_end {
 /* A timeline keeps at most this many events; more are counted, not kept,
  * so one address reused without a visible free cannot grow without bound. */
 #define TL_MAX_EVENTS 64
+/* Events lost this long before a packet's first event may have been its
+ * own (its earlier steps): such a timeline is marked. */
+#define TL_LOST_WINDOW_MS 10
+#define TL_LOST_SLOTS 16
 
 struct timeline {
 	uint64_t skb;
@@ -75,6 +79,13 @@ struct tl_table {
 	void *arg;
 	struct tl_stats st;
 	uint64_t lost_now; /* the largest pp_event.lost_seen so far */
+	/* lost_now as it was when each of the latest milliseconds began (by
+	 * the events' clock): what was lost shortly before a packet's first
+	 * event may have been its beginning. */
+	struct {
+		uint64_t ms, lost;
+	} lost_at[TL_LOST_SLOTS];
+	bool slots_wrapped; /* a slot was reused: older values are gone */
 };
 
 /* 0, or -1 (errno set). max_open >= 1. */
