@@ -179,8 +179,9 @@ static bool join_copy(struct tl_table *t, const struct pp_event *e)
 	return false;
 }
 
-/* lost_now as it was TL_LOST_WINDOW_MS before ts (or earlier: never
- * later, so a loss in the window is never missed); notes ts's millisecond. */
+/* lost_now as it was TL_LOST_WINDOW_MS before ts, or earlier (never
+ * later, so a loss in the window is never missed); then notes ts's
+ * millisecond. */
 static uint64_t lost_since(struct tl_table *t, uint64_t ts)
 {
 	uint64_t ms = ts / 1000000, want = ms >= TL_LOST_WINDOW_MS ? ms - TL_LOST_WINDOW_MS : 0;
@@ -190,28 +191,18 @@ static uint64_t lost_since(struct tl_table *t, uint64_t ts)
 		uint64_t m = t->lost_at[i].ms;
 		if (m && m <= want && (!found || m > best_ms)) {
 			best_ms = m;
-			best = t->lost_at[i].lost;
+			/* A millisecond wholly before the window: all it saw. */
+			best = m < want ? t->lost_at[i].last : t->lost_at[i].first;
 			found = true;
 		}
 	}
-	/* No slot that old: the oldest slot's value, if no event came between
-	 * the window's start and it; else nothing is known, 0. */
-	if (!found) {
-		uint64_t old_ms = UINT64_MAX;
-		for (size_t i = 0; i < TL_LOST_SLOTS; i++)
-			if (t->lost_at[i].ms && t->lost_at[i].ms < old_ms) {
-				old_ms = t->lost_at[i].ms;
-				best = t->lost_at[i].lost;
-			}
-		if (old_ms == UINT64_MAX || t->slots_wrapped)
-			best = 0;
-	}
+	/* Nothing that old was kept: only what came before every event. */
+	if (!found)
+		best = 0;
 	size_t slot = ms % TL_LOST_SLOTS;
 	if (t->lost_at[slot].ms != ms) {
-		if (t->lost_at[slot].ms)
-			t->slots_wrapped = true;
 		t->lost_at[slot].ms = ms;
-		t->lost_at[slot].lost = t->lost_now;
+		t->lost_at[slot].first = t->lost_now;
 	}
 	return best;
 }
@@ -223,6 +214,7 @@ void tl_add(struct tl_table *t, const struct pp_event *e)
 	uint64_t lost_before = lost_since(t, e->ts_ns);
 	if (e->lost_seen > t->lost_now)
 		t->lost_now = e->lost_seen;
+	t->lost_at[(e->ts_ns / 1000000) % TL_LOST_SLOTS].last = t->lost_now;
 
 	if (x && x->end && x->end != TL_END_DELIVERED && (e->step & PP_STEP_GONE))
 		return; /* kfree_skbmem after the drop or free already seen */

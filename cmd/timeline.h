@@ -83,9 +83,8 @@ struct tl_table {
 	 * the events' clock): what was lost shortly before a packet's first
 	 * event may have been its beginning. */
 	struct {
-		uint64_t ms, lost;
+		uint64_t ms, first, last; /* lost_now before its first event, after its last */
 	} lost_at[TL_LOST_SLOTS];
-	bool slots_wrapped; /* a slot was reused: older values are gone */
 };
 
 /* 0, or -1 (errno set). max_open >= 1. */
