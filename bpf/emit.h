@@ -14,6 +14,16 @@ static __always_inline void count(void *map)
 		__sync_fetch_and_add(n, 1);
 }
 
+/* A newly selected packet's tracking entry. Out of line, like hdr_read:
+ * the entry is built on the stack. */
+static __noinline void track_new(__u64 key, const struct pp_sight *g)
+{
+	struct pp_ident fresh = {};
+	pp_ident_note(&fresh, g);
+	if (bpf_map_update_elem(&tracked, &key, &fresh, BPF_ANY) == -E2BIG)
+		count(&track_full);
+}
+
 /* Where a point is, for emit_begin(). */
 struct pp_at {
 	__u16 probe;  /* enum pp_probe */
@@ -50,7 +60,7 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	__u64 key = (__u64)skb;
 	bool freed = probe == PP_PROBE_DROP || probe == PP_PROBE_FREE;
 	/* Which packet this sighting is: for the tracking entry's judgement. */
-	struct pp_sight g = {.head = (__u64)v.head, .dev = (__u64)dev, .netns = netns, .probe = probe, .step = at.step};
+	struct pp_sight g = {.head = (__u64)v.head, .dev = PP_DEV_FOLD((__u64)dev), .netns = netns, .probe = probe, .step = at.step};
 	struct pp_ident *tr = NULL;
 	bool known = false;
 	/* Where L3 starts: on receive the MAC header is already pulled and
@@ -116,12 +126,9 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 			return NULL;
 		}
 		if (cfg_track && !freed) {
-			struct pp_ident fresh = {};
-			if (!g.hdr.have)
+			if (!g.hdr.have) /* not from track_new: one call deep, not two */
 				hdr_read(&g.hdr, head, nh, tail, proto);
-			pp_ident_note(&fresh, &g);
-			if (bpf_map_update_elem(&tracked, &key, &fresh, BPF_ANY) == -E2BIG)
-				count(&track_full);
+			track_new(key, &g);
 		}
 	}
 

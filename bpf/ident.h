@@ -55,27 +55,32 @@ struct pp_hdr {
 	__u8 have;          /* 0: no IP header read; else 1 | enum pp_id_have << 1 */
 };
 
+/* Devices are compared by a 32-bit fold of their id: the kernel's
+ * programs are near their stack limit. */
 struct pp_ident {
 	struct pp_hdr hdr;
 	__u64 head;     /* data buffer, 0: not known yet */
-	__u64 rx_first; /* devices received on since the last transmit */
-	__u64 rx_last;
-	__u64 tx_last;  /* device last transmitted on */
+	__u32 rx_first; /* devices received on since the last transmit */
+	__u32 rx_last;
+	__u32 tx_last;  /* device last transmitted on */
 	__u32 netns;    /* namespace of the last device point */
 	__u8 state;     /* enum pp_ident_state */
-	__u8 pad[3];
+	__u8 pad[7];
 };
 
 /* One sighting of an skb. */
 struct pp_sight {
 	struct pp_hdr hdr; /* have 0 when not read */
 	__u64 head;
-	__u64 dev;
+	__u32 dev;   /* the device's id, folded to 32 bits */
 	__u32 netns;
 	__u16 probe; /* enum pp_probe */
 	__u8 step;   /* enum pp_step */
 	__u8 pad[5];
 };
+
+/* A device id (net_device pointer, or netns and ifindex) as compared. */
+#define PP_DEV_FOLD(x) ((__u32)(x) ^ (__u32)((__u64)(x) >> 32))
 
 /* Whether header h can be the packet s describes (h read at this sighting). */
 PP_IDENT_INLINE bool pp_ident_same_hdr(const struct pp_ident *s, const struct pp_hdr *h)

@@ -118,33 +118,34 @@ static __always_inline void parse_ipv6(struct pp_event *e, unsigned char *head, 
  * Only the linear area [head, head + tail) is visible. */
 /* The identity fields of the IP header at nh (and a TCP sequence number
  * right after an option-less IPv4 header), in one read: for packets being
- * tracked only (bpf/ident.h). */
-static __always_inline void hdr_read(struct pp_hdr *h, unsigned char *head, __u32 nh, __u32 tail, __u16 proto)
+ * tracked only (bpf/ident.h). Out of line: its buffer is then not part of
+ * the frame of every program that inlines emit_begin (the kprobe program is
+ * near the 512-byte stack limit). */
+static __noinline void hdr_read(struct pp_hdr *h, unsigned char *head, __u32 nh, __u32 tail, __u16 proto)
 {
-	__u8 b[44];
+	__u32 w[10]; /* words: little stack (the kprobe program is near its limit) */
+	__u8 *b = (__u8 *)w;
 	__u32 n = 40;
 	if (nh >= tail || tail - nh < 20)
 		return;
 	if (tail - nh < 40)
 		n = 20;
-	if (bpf_probe_read_kernel(b, n, head + nh))
+	if (bpf_probe_read_kernel(w, n, head + nh))
 		return;
 	if (proto == ETH_P_IP && (b[0] >> 4) == 4) {
 		h->l4proto = b[9];
 		h->ip_id = (__u16)b[4] << 8 | b[5];
-		__builtin_memcpy(&h->saddr, b + 12, 4);
-		__builtin_memcpy(&h->daddr, b + 16, 4);
+		h->saddr = w[3];
+		h->daddr = w[4];
 		h->have = 1 | PP_ID_IPID << 1;
-		if (h->l4proto == IPPROTO_TCP && (b[0] & 0xf) == 5 && n == 40 && !(bpf_ntohs(*(__u16 *)(b + 6)) & IP_OFFSET_MASK)) {
-			h->seq = (__u32)b[24] << 24 | (__u32)b[25] << 16 | (__u32)b[26] << 8 | b[27];
+		if (h->l4proto == IPPROTO_TCP && (b[0] & 0xf) == 5 && n == 40 && !(((b[6] << 8) | b[7]) & IP_OFFSET_MASK)) {
+			h->seq = bpf_ntohl(w[6]);
 			h->have |= PP_ID_SEQ << 1;
 		}
 	} else if (proto == ETH_P_IPV6 && n == 40 && (b[0] >> 4) == 6) {
-		__u32 a[8];
-		__builtin_memcpy(a, b + 8, 32);
 		h->l4proto = b[6];
-		h->saddr = a[0] ^ a[1] ^ a[2] ^ a[3];
-		h->daddr = a[4] ^ a[5] ^ a[6] ^ a[7];
+		h->saddr = w[2] ^ w[3] ^ w[4] ^ w[5];
+		h->daddr = w[6] ^ w[7] ^ w[8] ^ w[9];
 		h->have = 1;
 	}
 }

@@ -141,7 +141,10 @@ static __always_inline int point_hit(void *ctx, __u64 pt, __u64 skb_v, __u64 aux
 		return 0;
 	case PP_K_UNTRACK:
 		/* kfree_skbmem: the packet's end, wherever it was freed; also
-		 * forgets its tracking (emit_begin, at.step). */
+		 * forgets its tracking (emit_begin, at.step). With a filter only
+		 * tracked packets are reported: the rest stop at one look-up. */
+		if (cfg_filter && cfg_track && !bpf_map_lookup_elem(&tracked, &skb_v))
+			return 0;
 		at.step = PP_STEP_GONE;
 		break;
 	case PP_K_BR_IN: /* rx_handler_result_t br_handle_frame(struct sk_buff **pskb) */

@@ -14,7 +14,7 @@ struct pp_sight ident_sight(const struct pp_event *e)
 	/* The kernel compares net_device pointers; here netns and ifindex
 	 * name the device. */
 	if (e->have & PP_HAVE_DEV)
-		g.dev = (uint64_t)e->netns << 32 | e->ifindex;
+		g.dev = PP_DEV_FOLD((uint64_t)e->netns << 32 | e->ifindex);
 	if ((e->have & PP_HAVE_L3) && !(e->step & PP_STEP_GONE)) {
 		/* As the kernel reads them (bpf/parse.h hdr_read). */
 		struct pp_hdr *h = &g.hdr;
