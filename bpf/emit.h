@@ -14,14 +14,58 @@ static __always_inline void count(void *map)
 		__sync_fetch_and_add(n, 1);
 }
 
-/* A newly selected packet's tracking entry. Out of line, like hdr_read:
- * the entry is built on the stack. */
-static __noinline void track_new(__u64 key, const struct pp_sight *g)
+/* Tracking and -w's capture map ask bpf/ident.h which packet a sighting
+ * is. Out of line, with the sighting packed into scalars: its buffers then
+ * live in these small frames, not in the frame of every program that
+ * inlines emit_begin (fentry/kprobe programs plus the filter's frame come
+ * near the kernel's 512-byte limit). */
+#define SIGHT_WHERE(nh, tail, proto) ((__u64)(tail) | (__u64)(nh) << 32 | (__u64)(proto) << 48)
+#define SIGHT_PLACE(dev, netns) ((__u64)PP_DEV_FOLD((__u64)(dev)) << 32 | (netns))
+#define SIGHT_WHAT(probe, step, mode) ((__u32)(probe) | (__u32)(step) << 8 | (__u32)(mode) << 16)
+
+static __always_inline void sight_of(struct pp_sight *g, __u64 head, __u64 where, __u64 place, __u32 what)
 {
-	struct pp_ident fresh = {};
-	pp_ident_note(&fresh, g);
-	if (bpf_map_update_elem(&tracked, &key, &fresh, BPF_ANY) == -E2BIG)
-		count(&track_full);
+	g->head = head;
+	g->dev = place >> 32;
+	g->netns = (__u32)place;
+	g->probe = what & 0xff;
+	g->step = (what >> 8) & 0xff;
+	if (!(g->step & PP_STEP_GONE))
+		hdr_read(&g->hdr, (unsigned char *)head, (where >> 32) & 0xffff, (__u32)where, where >> 48);
+}
+
+enum { TRACK_FREED = 1, TRACK_LOOK, TRACK_NEW };
+enum { TRACK_NONE = 0, TRACK_SAME, TRACK_OTHER };
+
+/* TRACK_FREED: the entry's verdict, and the entry forgotten (the address
+ * will be reused). TRACK_LOOK: the verdict; the same packet's entry notes
+ * the sighting, another packet's is forgotten. TRACK_NEW: a newly selected
+ * packet's entry. */
+static __noinline int track(__u64 key, __u64 head, __u64 where, __u64 place, __u32 what)
+{
+	__u32 mode = what >> 16;
+	if (mode == TRACK_NEW) {
+		/* Built in place: no sighting on the stack beside it. */
+		struct pp_ident fresh = {};
+		__u8 step = (what >> 8) & 0xff;
+		if (!(step & PP_STEP_GONE))
+			hdr_read(&fresh.hdr, (unsigned char *)head, (where >> 32) & 0xffff, (__u32)where, where >> 48);
+		pp_ident_note_at(&fresh, head, place >> 32, (__u32)place, what & 0xff, step);
+		if (bpf_map_update_elem(&tracked, &key, &fresh, BPF_ANY) == -E2BIG)
+			count(&track_full);
+		return TRACK_SAME;
+	}
+	struct pp_sight g = {};
+	struct pp_ident *tr = bpf_map_lookup_elem(&tracked, &key);
+	if (!tr)
+		return TRACK_NONE;
+	sight_of(&g, head, where, place, what);
+	int r = pp_ident_same(tr, &g) ? TRACK_SAME : TRACK_OTHER;
+	if (mode == TRACK_LOOK && r == TRACK_SAME)
+		pp_ident_note(tr, &g);
+	else
+		bpf_map_delete_elem(&tracked, &key);
+	return r;
 }
 
 /* Where a point is, for emit_begin(). */
@@ -59,9 +103,6 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 
 	__u64 key = (__u64)skb;
 	bool freed = probe == PP_PROBE_DROP || probe == PP_PROBE_FREE;
-	/* Which packet this sighting is: for the tracking entry's judgement. */
-	struct pp_sight g = {.head = (__u64)v.head, .dev = PP_DEV_FOLD((__u64)dev), .netns = netns, .probe = probe, .step = at.step};
-	struct pp_ident *tr = NULL;
 	bool known = false;
 	/* Where L3 starts: on receive the MAC header is already pulled and
 	 * skb->data is the network header (network_header is reset only
@@ -69,19 +110,14 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	unsigned char *head = v.head;
 	__u32 tail = v.tail;
 	__u32 nh = at.layout == PP_L_DATA_L3 ? v.data : v.network_header;
+	/* Which packet this sighting is, for bpf/ident.h (packed: see track()). */
+	__u64 where = SIGHT_WHERE(nh, tail, proto), place = SIGHT_PLACE(dev, netns);
 
 	/* Forget a freed skb wherever it is freed (in any namespace): the
 	 * address will be reused. Other points look it up once selected by
 	 * place, below: most packets a busy host carries stop before that. */
-	if (cfg_filter && cfg_track && freed) {
-		tr = bpf_map_lookup_elem(&tracked, &key);
-		if (tr) {
-			hdr_read(&g.hdr, head, nh, tail, proto);
-			known = pp_ident_same(tr, &g);
-			bpf_map_delete_elem(&tracked, &key);
-			tr = NULL;
-		}
-	}
+	if (cfg_filter && cfg_track && freed)
+		known = track(key, (__u64)head, where, place, SIGHT_WHAT(probe, at.step, TRACK_FREED)) == TRACK_SAME;
 	/* kfree_skbmem: the data is gone, the headers cannot be read, so the
 	 * end is reported only for a packet already selected (or for all when
 	 * nothing is filtered). */
@@ -101,35 +137,21 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 		o = at.no_task ? owner_known(sk) : owner_of(ctx, sk);
 	/* A selected packet's memory release is reported wherever it happens
 	 * (a consumed datagram has neither device nor socket by then). */
-	bool place = !(gone && known);
-	if (place && cfg_netns && netns != cfg_netns)
+	bool by_place = !(gone && known);
+	if (by_place && cfg_netns && netns != cfg_netns)
 		return NULL;
-	if (place && cfg_ifindex && ifindex != cfg_ifindex)
+	if (by_place && cfg_ifindex && ifindex != cfg_ifindex)
 		return NULL;
-	if (cfg_filter && cfg_track && !freed) {
-		tr = bpf_map_lookup_elem(&tracked, &key);
-		/* Tracking must not outlive its packet: a new packet at the
-		 * address is selected on its own headers. */
-		if (tr) {
-			hdr_read(&g.hdr, head, nh, tail, proto);
-			if (pp_ident_same(tr, &g)) {
-				known = true;
-				pp_ident_note(tr, &g);
-			}
-		}
-	}
+	/* Tracking must not outlive its packet: a new packet at the address
+	 * is selected on its own headers (its predecessor's entry is gone). */
+	if (cfg_filter && cfg_track && !freed)
+		known = track(key, (__u64)head, where, place, SIGHT_WHAT(probe, at.step, TRACK_LOOK)) == TRACK_SAME;
 
 	if (cfg_filter && !known) {
-		if (!filter_match(skb, &v, at.layout, nh)) {
-			if (tr) /* the stale entry of the address's previous packet */
-				bpf_map_delete_elem(&tracked, &key);
+		if (!filter_match(skb, &v, at.layout, nh))
 			return NULL;
-		}
-		if (cfg_track && !freed) {
-			if (!g.hdr.have) /* not from track_new: one call deep, not two */
-				hdr_read(&g.hdr, head, nh, tail, proto);
-			track_new(key, &g);
-		}
+		if (cfg_track && !freed)
+			track(key, (__u64)head, where, place, SIGHT_WHAT(probe, at.step, TRACK_NEW));
 	}
 
 	/* Owner: the process behind skb->sk, learned now if we are in its
@@ -144,7 +166,7 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 
 	if (dev && !cfg_ifindex)
 		ifindex = BPF_CORE_READ(dev, ifindex);
-	capture_first(skb, &v, at, netns, ifindex, nh, freed, &g); /* -w only */
+	capture_first(skb, &v, at, netns, ifindex, nh, where, place); /* -w only */
 	count(&produced);
 	__u32 zero = 0;
 	__u64 *lost_all = bpf_map_lookup_elem(&lost_total, &zero);

@@ -121,26 +121,34 @@ PP_IDENT_INLINE bool pp_ident_same(const struct pp_ident *s, const struct pp_sig
 	return true;
 }
 
+/* Records a sighting of the same packet in s: its data buffer (0: not
+ * known), device, namespace, probe and step. */
+PP_IDENT_INLINE void pp_ident_note_at(struct pp_ident *s, __u64 head, __u32 dev, __u32 netns, __u16 probe,
+				      __u8 step)
+{
+	if (head && !(step & PP_STEP_GONE))
+		s->head = head;
+	if (step & PP_STEP_DEV_RX) {
+		if (s->state != PP_IS_RX)
+			s->rx_first = dev;
+		s->rx_last = dev;
+		s->netns = netns;
+		s->state = PP_IS_RX;
+	} else if (step & PP_STEP_DEV_TX) {
+		s->tx_last = dev;
+		s->netns = netns;
+		s->state = PP_IS_TX;
+	} else if (probe == PP_PROBE_DELIVER) {
+		s->state = PP_IS_DELIVERED;
+	}
+}
+
 /* Records sighting g (of the same packet) in s. */
 PP_IDENT_INLINE void pp_ident_note(struct pp_ident *s, const struct pp_sight *g)
 {
-	if (g->head && !(g->step & PP_STEP_GONE))
-		s->head = g->head;
 	if (g->hdr.have)
 		s->hdr = g->hdr; /* the latest: NAT may change an address at each hop */
-	if (g->step & PP_STEP_DEV_RX) {
-		if (s->state != PP_IS_RX)
-			s->rx_first = g->dev;
-		s->rx_last = g->dev;
-		s->netns = g->netns;
-		s->state = PP_IS_RX;
-	} else if (g->step & PP_STEP_DEV_TX) {
-		s->tx_last = g->dev;
-		s->netns = g->netns;
-		s->state = PP_IS_TX;
-	} else if (g->probe == PP_PROBE_DELIVER) {
-		s->state = PP_IS_DELIVERED;
-	}
+	pp_ident_note_at(s, g->head, g->dev, g->netns, g->probe, g->step);
 }
 
 #endif

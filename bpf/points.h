@@ -121,6 +121,15 @@ static __always_inline void nf_drop(struct pp_event *e, struct sk_buff *skb)
 	n->skb = 0;
 }
 
+/* Tracking for a clone: it shares the original's data. Out of line: the
+ * entry is built on the stack, and these programs are near the 512-byte
+ * limit (with the filter's frame). */
+static __noinline void track_clone(__u64 child, __u64 head)
+{
+	struct pp_ident id = {.head = head};
+	bpf_map_update_elem(&tracked, &child, &id, BPF_ANY);
+}
+
 /* One hit of point pt. skb_v, aux_v, aux2_v: the arguments the point's
  * packing names (0 when it names none); ret: the return value, for
  * points seen at return. */
@@ -190,12 +199,10 @@ static __always_inline int point_hit(void *ctx, __u64 pt, __u64 skb_v, __u64 aux
 		/* The clone is the same packet on another path (a tap, a
 		 * multicast copy): follow it as the original is followed. */
 		if (has_ret && ret) {
-			__u64 child = (__u64)ret;
-			struct pp_ident id = {.head = e->head}; /* a clone shares the data */
-			e->peer = child;
+			e->peer = (__u64)ret;
 			e->have |= PP_HAVE_CLONE;
 			if (cfg_filter && cfg_track)
-				bpf_map_update_elem(&tracked, &child, &id, BPF_ANY);
+				track_clone((__u64)ret, e->head);
 		}
 		break;
 	case PP_K_BR_PORT:
