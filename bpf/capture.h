@@ -46,7 +46,9 @@ static __noinline int cap_note(__u64 key, __u64 head, __u64 where, __u64 place, 
 		/* Seen before: forget it. Never seen: this is its first sighting
 		 * (but after kfree_skbmem the data is gone). */
 		bpf_map_delete_elem(&captured, &key);
-		return had || (g.step & PP_STEP_GONE) ? CAP_SKIP : CAP_TAKE;
+		if (had)
+			return CAP_SKIP;
+		return g.step & PP_STEP_GONE ? CAP_SKIP : CAP_TAKE;
 	}
 	/* The map holds what was captured: a packet first seen without its
 	 * Ethernet header (at a netfilter hook or an IP-layer function, before
