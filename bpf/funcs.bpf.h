@@ -62,18 +62,14 @@ FEXIT_SLOT(7)
 /* ---- kprobe / kretprobe / kprobe.multi ---- */
 
 /* Every argument register is read with a constant offset (the verifier
- * refuses a ctx pointer moved by a computed amount). A switch rather than
- * an array of them: the array cost 64 bytes of a stack near its limit. */
+ * refuses a ctx pointer moved by a computed amount), then indexed. Five
+ * slots, not eight: the stack is near its 512-byte limit. */
 static __always_inline __u64 kp_arg(struct pt_regs *r, __u8 n)
 {
-	switch (n) {
-	case 0: return PT_REGS_PARM1(r);
-	case 1: return PT_REGS_PARM2(r);
-	case 2: return PT_REGS_PARM3(r);
-	case 3: return PT_REGS_PARM4(r);
-	case 4: return PT_REGS_PARM5(r);
-	default: return 0;
-	}
+	__u64 a[5] = {PT_REGS_PARM1(r), PT_REGS_PARM2(r), PT_REGS_PARM3(r), PT_REGS_PARM4(r), PT_REGS_PARM5(r)};
+	if (n > 4)
+		return 0;
+	return a[n];
 }
 
 static __always_inline int kprobe_hit(struct pt_regs *ctx)

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../../.."
 . tests/lib/check.sh
 PKTPATH=${PKTPATH:-$(command -v pktpath)}
 N=${IDENTITY_VM_N:-2000}
-export PP_START_TRIES=400 # fentry and kprobe take ~10 s to get ready under TCG
+export PP_START_TRIES=900 # fentry and kprobe take ~10 s (more with -w) to get ready under TCG
 
 lab_up vid 90 || { fail "lab set-up"; exit 1; }
 A=198.18.90.1 B=198.18.90.2
