@@ -98,6 +98,22 @@ enum pp_have {
 	PP_HAVE_CLONE = 1 << 15,  /* peer: the clone skb_clone made of this skb */
 };
 
+/* Where on its path a point sees a packet (pp_event.step). */
+enum pp_step {
+	PP_STEP_DEV_RX = 1 << 0, /* the device receive point (net:netif_receive_skb) */
+	PP_STEP_DEV_TX = 1 << 1, /* the device transmit point (net:net_dev_queue) */
+	PP_STEP_GONE = 1 << 2,   /* kfree_skbmem: the skb's memory is released (fentry/kprobe) */
+	/* Set in user space only (cmd/ident.c). */
+	PP_STEP_COPY = 1 << 3,   /* a copy of the packet (same data buffer, other skb) */
+	PP_STEP_NEIGH = 1 << 4,  /* that copy was the neighbour probe's, made while the packet waited */
+};
+
+/* Header fields that identify one packet (pp_event.id_have). */
+enum pp_id_have {
+	PP_ID_IPID = 1 << 0, /* ip_id */
+	PP_ID_SEQ = 1 << 1,  /* tcp_seq */
+};
+
 /* The process that owns a socket, remembered whenever the socket is used
  * in process context, so packets the kernel sends or receives for it from
  * softirq or timers still name it. */
@@ -164,6 +180,14 @@ struct pp_event {
 	char table[32];   /* netfilter table (PP_HAVE_TABLE) */
 	char chain[32];   /* nftables chain */
 	__u64 peer;       /* skb_clone: the clone's address (PP_HAVE_CLONE) */
+
+	/* Identity: what tells two packets at one address apart (bpf/ident.h). */
+	__u64 head;       /* skb->head: the data buffer (clones share it) */
+	__u64 lost_seen;  /* events lost on every CPU before this one was produced */
+	__u32 tcp_seq;    /* PP_ID_SEQ */
+	__u16 ip_id;      /* PP_ID_IPID: the IPv4 identification field */
+	__u8 step;        /* enum pp_step */
+	__u8 id_have;     /* enum pp_id_have */
 };
 
 #endif

@@ -89,11 +89,14 @@ FEXIT_SLOT(7)
 /* ---- kprobe / kretprobe / kprobe.multi ---- */
 
 /* Every argument register is read with a constant offset (the verifier
- * refuses a ctx pointer moved by a computed amount), then indexed. */
+ * refuses a ctx pointer moved by a computed amount), then indexed. Five
+ * slots, not eight: the stack is near its 512-byte limit. */
 static __always_inline __u64 kp_arg(struct pt_regs *r, __u8 n)
 {
-	__u64 a[8] = {PT_REGS_PARM1(r), PT_REGS_PARM2(r), PT_REGS_PARM3(r), PT_REGS_PARM4(r), PT_REGS_PARM5(r)};
-	return a[n & 7];
+	__u64 a[5] = {PT_REGS_PARM1(r), PT_REGS_PARM2(r), PT_REGS_PARM3(r), PT_REGS_PARM4(r), PT_REGS_PARM5(r)};
+	if (n > 4)
+		return 0;
+	return a[n];
 }
 
 /* Before 5.15 (no cookies): function address -> packing. */

@@ -48,14 +48,26 @@ struct {
 	__type(value, __u64);
 } lost SEC(".maps");
 
+/* Every lost event, all CPUs together: each event carries the count as it
+ * was when produced (pp_event.lost_seen), so user space can tell which
+ * timelines a loss fell into. Written only when an event is lost. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost_total SEC(".maps");
+
 /* skbs that matched the filter, until freed: they stay visible after
- * NAT or where their headers cannot be parsed. Bounded; a full table is
- * counted in track_full rather than evicting packets being followed. */
+ * NAT or where their headers cannot be parsed. The value says which packet
+ * the address carries (bpf/ident.h): the next packet at the address is not
+ * selected by this one's match. Bounded; a full table is counted in
+ * track_full rather than evicting packets being followed. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u64);
-	__type(value, __u8);
+	__type(value, struct pp_ident);
 } tracked SEC(".maps");
 
 struct {

@@ -116,8 +116,14 @@ static void event_fields(struct strbuf *sb, const struct pp_event *e, const stru
 {
 	char pbuf[24];
 	struct strbuf pkt = {0};
-	sb_printf(sb, "\"ts_ns\":%" PRIu64 ",\"skb\":\"0x%" PRIx64 "\",\"cpu\":%u", (uint64_t)e->ts_ns,
-		  (uint64_t)e->skb, e->cpu);
+	sb_printf(sb, "\"ts_ns\":%" PRIu64 ",\"skb\":\"0x%" PRIx64 "\",\"skb_head\":\"0x%" PRIx64 "\",\"cpu\":%u",
+		  (uint64_t)e->ts_ns, (uint64_t)e->skb, (uint64_t)e->head, e->cpu);
+	if (e->id_have & PP_ID_IPID)
+		sb_printf(sb, ",\"ip_id\":%u", e->ip_id);
+	if (e->id_have & PP_ID_SEQ)
+		sb_printf(sb, ",\"tcp_seq\":%u", e->tcp_seq);
+	if (e->lost_seen)
+		sb_printf(sb, ",\"lost_before\":%" PRIu64, (uint64_t)e->lost_seen);
 	jkey_str(sb, "probe", probe_point_name(e, pbuf, sizeof(pbuf)));
 	point_fields(sb, e);
 	if (e->have & PP_HAVE_NETNS) {
@@ -143,6 +149,10 @@ static void event_fields(struct strbuf *sb, const struct pp_event *e, const stru
 		sb_printf(sb, ",\"source\":\"%s\"}", e->have & PP_HAVE_OWNER_DIAG ? "sock_diag" : "kernel");
 	}
 	sb_printf(sb, ",\"len\":%u,\"mark\":%u", e->len, e->mark);
+	if (e->step & PP_STEP_COPY)
+		jkey_str(sb, "copy", e->step & PP_STEP_NEIGH ? "neighbour probe" : "copy");
+	if (e->step & PP_STEP_GONE)
+		sb_printf(sb, ",\"memory_released\":true");
 	fmt_packet(&pkt, e);
 	jkey_str(sb, "packet", pkt.s ? pkt.s : "");
 	sb_free(&pkt);
@@ -202,6 +212,10 @@ void json_timeline_line(struct strbuf *sb, const struct timeline *t, uint64_t se
 	jkey_str(sb, "end", tl_end_name(t->end));
 	jkey_str(sb, "packet", pkt.s ? pkt.s : "");
 	sb_free(&pkt);
+	sb_printf(sb, ",\"events_lost_meanwhile\":%s,\"copies\":%u", t->gap ? "true" : "false", t->copies);
+	uint64_t wait = tl_neigh_wait(t);
+	if (wait)
+		sb_printf(sb, ",\"neighbour_wait_ns\":%" PRIu64, wait);
 	sb_printf(sb, ",\"start_ns\":%" PRIu64 ",\"duration_ns\":%" PRIu64 ",\"events_not_kept\":%" PRIu64
 		      ",\"events\":[",
 		  t0, (uint64_t)(t->ev[t->n - 1].ts_ns - t0), t->extra);

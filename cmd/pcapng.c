@@ -300,8 +300,10 @@ void pcapng_summary(struct strbuf *sb, const struct timeline *t, uint64_t seq, c
 	}
 	if (t->extra)
 		sb_printf(sb, " (+%" PRIu64 " events not kept)", t->extra);
-	if (t->end != TL_END_DROP && t->end != TL_END_FREE)
+	if (t->end != TL_END_DROP && t->end != TL_END_FREE && t->end != TL_END_DELIVERED)
 		sb_printf(sb, " (end not seen: %s)", tl_end_name(t->end));
+	if (t->gap)
+		sb_printf(sb, " (events lost meanwhile: may be incomplete)");
 	pcapng_owner_cgroup(sb, t);
 }
 

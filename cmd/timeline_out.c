@@ -110,12 +110,19 @@ static int by_count(const void *a, const void *b)
 void tl_out_report(FILE *f, const struct tl_out *o)
 {
 	const struct tl_stats *s = &o->tab.st;
-	fprintf(f, "pktpath: %" PRIu64 " packets (dropped %" PRIu64 ", freed %" PRIu64 ", no end seen %" PRIu64
-		   " [idle %" PRIu64 ", address reused %" PRIu64 "], open at exit %" PRIu64 "), %" PRIu64
-		   " flushed early (--max-open)\n",
-		s->emitted, s->by_end[TL_END_DROP], s->by_end[TL_END_FREE],
+	fprintf(f, "pktpath: %" PRIu64 " packets (dropped %" PRIu64 ", freed %" PRIu64 ", delivered %" PRIu64
+		   ", no end seen %" PRIu64 " [idle %" PRIu64 ", address reused %" PRIu64 "], open at exit %" PRIu64
+		   "), %" PRIu64 " flushed early (--max-open)\n",
+		s->emitted, s->by_end[TL_END_DROP], s->by_end[TL_END_FREE], s->by_end[TL_END_DELIVERED],
 		s->by_end[TL_END_IDLE] + s->by_end[TL_END_REUSED], s->by_end[TL_END_IDLE], s->by_end[TL_END_REUSED],
 		s->by_end[TL_END_EXIT], s->by_end[TL_END_EVICTED]);
+	if (s->gaps || o->tab.lost_now)
+		fprintf(f, "pktpath: %" PRIu64 " packets marked incomplete: events were lost while they were open\n",
+			s->gaps);
+	if (s->copies || s->ends_alone)
+		fprintf(f, "pktpath: %" PRIu64 " copies joined to their packet, %" PRIu64
+			   " memory releases of packets with nothing else kept\n",
+			s->copies, s->ends_alone);
 	osum_print(f, o->by_owner, o->fmt->reasons);
 	if (s->events_cut || s->nomem)
 		fprintf(f, "pktpath: %" PRIu64 " events beyond %d a packet not kept, %" PRIu64 " lost to memory\n",

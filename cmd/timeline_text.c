@@ -42,6 +42,7 @@ static const char *end_note(enum tl_end end)
 	case TL_END_EVICTED: return " (flushed early: --max-open timelines were open)";
 	case TL_END_REUSED: return " (its end was not seen: the address then carried another packet)";
 	case TL_END_EXIT: return " (open: pktpath stopped before its end)";
+	case TL_END_DELIVERED: return "";
 	default: return "";
 	}
 }
@@ -58,7 +59,14 @@ static void step_detail(struct strbuf *sb, const struct pp_event *e, const struc
 		sb_printf(sb, "rx  pkt_type %s", pkt_type_name(e->pkt_type));
 		break;
 	case PP_PROBE_FREE:
-		sb_printf(sb, "freed (consumed)");
+		if (e->step & PP_STEP_NEIGH)
+			sb_printf(sb, "copy freed: the neighbour probe's (solicitation sent; the packet waits for the neighbour)");
+		else if (e->step & PP_STEP_COPY)
+			sb_printf(sb, "copy freed (a copy of this packet, e.g. a packet tap's)");
+		else if (e->step & PP_STEP_GONE)
+			sb_printf(sb, "freed (memory released)");
+		else
+			sb_printf(sb, "freed (consumed)");
 		break;
 	case PP_PROBE_DELIVER:
 		escape_field(e->owner.comm, sizeof(e->owner.comm), comm, sizeof(comm));
@@ -110,7 +118,10 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 	sb_printf(sb, "%s#%" PRIu64 " ", color ? BOLD : "", seq);
 	fmt_packet(sb, head);
 	fmt_timeline_owner(sb, t);
-	sb_printf(sb, " skb 0x%" PRIx64 "%s%s\n", t->skb, color ? RESET : "", end_note(t->end));
+	sb_printf(sb, " skb 0x%" PRIx64 "%s%s%s\n", t->skb, color ? RESET : "", end_note(t->end),
+		  t->gap ? " [events lost meanwhile: may be incomplete]" : "");
+	uint64_t neigh_wait = tl_neigh_wait(t);
+	bool neigh_seen = false;
 
 	uint64_t t0 = t->ev[0].ts_ns, prev = t0;
 	for (size_t i = 0; i < t->n; i++) {
@@ -132,8 +143,16 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 		sb_append(sb, "    ", 4);
 		sb_columns(sb, cols, sizeof(cols) / sizeof(cols[0]));
 		sb_append(sb, " ", 1);
+		if ((e->step & PP_STEP_DEV_TX) && neigh_seen && neigh_wait) {
+			/* The named step: the wait from before the probe to this transmit. */
+			duration_str(d, sizeof(d), neigh_wait);
+			sb_printf(sb, "neighbour resolved after %s; ", d);
+			neigh_wait = 0;
+		}
 		step_detail(sb, e, ctx, color);
 		sb_append(sb, "\n", 1);
+		if (e->step & PP_STEP_NEIGH)
+			neigh_seen = true;
 		prev = e->ts_ns;
 		if (e->probe == PP_PROBE_DROP) {
 			fmt_stack_indent(sb, e, ctx, 16);

@@ -92,6 +92,11 @@ for b in /usr/bin/bash /usr/bin/ip /usr/bin/ping /usr/sbin/xtables-nft-multi /us
 	elfs+=("$b:$b")
 done
 elfs+=("$pktpath:/usr/bin/pktpath")
+# The tests' small traffic tools (tests/tools, built by make tests), for
+# the guest scripts that need a reader or a stream (guest/identity.sh).
+for t in "$repo"/build/tools/*; do
+	[ -x "$t" ] && elfs+=("$t:/usr/bin/$(basename "$t")")
+done
 for so in /usr/lib/x86_64-linux-gnu/xtables/*.so; do
 	[ -f "$so" ] && elfs+=("$so:$so")
 done
