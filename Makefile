@@ -3,8 +3,9 @@
 #   make test       install missing packages, build, run every test
 #   make demo       the main job on a self-contained namespace lab
 #   make bench      the cost of tracing against no tracing and tcpdump
-#   make vm         only the kernel matrix: Debian 6.1/6.12 under QEMU (tests/vm/)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make vm         only the kernel matrix: Debian 5.10, 6.1, 6.12 and sid's newest under QEMU (tests/vm/)
+#   make static     build/pktpath-static: every library linked in, runs on any x86_64 Linux with BTF
+#   make install    PREFIX=/usr/local DESTDIR= (STATIC=1: install build/pktpath-static as pktpath)
 # V=1 shows full commands.
 
 VERSION := 0.1.0
@@ -27,7 +28,7 @@ ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -I$(BUILD) -I. -DPKTPATH_VERSION='"$(VERSION)"'
-LDLIBS := -lbpf -lelf -lz -lpcap -lmnl
+LDLIBS := -lbpf -lelf -lz -lpcap -lmnl -lnftnl
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-function
 
 ifeq ($(V),1)
@@ -58,7 +59,7 @@ FUZZ_SECS ?= 60
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all asan tests test check demo bench install clean deps vm fuzz
+.PHONY: all asan tests test check demo bench install clean deps vm fuzz static
 
 all: $(BUILD)/pktpath
 
@@ -97,6 +98,26 @@ $(BUILD)/asan/pktpath: $(BUILD)/asan/cmd/main.o $(ASAN_OBJS)
 
 asan: $(BUILD)/asan/pktpath
 
+# One static binary (README: "One static binary"): libbpf.a, libelf.a and
+# libz.a from Debian's -dev packages; libpcap.a (without D-Bus, whose static
+# form needs libsystemd.a, which Debian does not ship) and libmnl.a (bookworm
+# ships none) made by tests/static_libs.sh from Debian's packages at build time.
+STATIC_DIR := $(BUILD)/static
+STATIC_LIBS := $(STATIC_DIR)/lib/libpcap.a $(STATIC_DIR)/lib/libmnl.a
+
+$(STATIC_LIBS) &:
+	$(call msg,LIBS,$(STATIC_DIR)/lib)
+	$(Q)tests/static_libs.sh $(STATIC_DIR)
+
+# glibc's static name look-ups (libpcap's getaddrinfo for host and port
+# names in expressions) print link-time warnings; see README.
+$(BUILD)/pktpath-static: $(BUILD)/cmd/main.o $(LIB_OBJS) $(STATIC_LIBS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -static $(BUILD)/cmd/main.o $(LIB_OBJS) -L$(STATIC_DIR)/lib $(LDLIBS) -o $@ 2>$(BUILD)/static-link.log || \
+		{ cat $(BUILD)/static-link.log >&2; exit 1; }
+
+static: $(BUILD)/pktpath-static
+
 $(BUILD)/tests/%: tests/unit/%.c $(ASAN_OBJS)
 	$(call msg,TEST,$@)
 	@mkdir -p $(@D)
@@ -127,7 +148,7 @@ deps:
 	@tests/deps.sh
 
 test: deps
-	$(MAKE) all asan tests
+	$(MAKE) all asan tests static
 	tests/run.sh
 
 # The golden tier (tests/golden/): no root, no BPF, seconds.
@@ -138,9 +159,10 @@ demo: deps
 	$(MAKE) all tests
 	tests/demo.sh
 
-# The kernel matrix alone (make test runs it too): tests/vm/run.sh.
+# The kernel matrix alone (make test runs it too): tests/vm/run.sh, with
+# the static binary on every kernel.
 vm: deps
-	$(MAKE) all
+	$(MAKE) all static
 	tests/vm/run.sh
 
 # Each fuzz target for FUZZ_SECS seconds (make test runs them briefly:
@@ -154,10 +176,15 @@ bench: deps
 	$(MAKE) all tests
 	tests/bench.sh
 
-install: $(BUILD)/pktpath
-	install -D -m 0755 $(BUILD)/pktpath $(DESTDIR)$(PREFIX)/bin/pktpath
+ifeq ($(STATIC),1)
+INSTALL_BIN := $(BUILD)/pktpath-static
+else
+INSTALL_BIN := $(BUILD)/pktpath
+endif
+install: $(INSTALL_BIN)
+	install -D -m 0755 $(INSTALL_BIN) $(DESTDIR)$(PREFIX)/bin/pktpath
 
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -path $(BUILD)/static -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -3,12 +3,12 @@
  * bytes of its linear data, from the Ethernet header when it is known to
  * precede the IP header, else from the IP header.
  *
- * "First sighting": the first selected event of an skb address since the
- * last drop or free pktpath saw for it. The `captured` map remembers the
- * addresses; a drop or free forgets them (the address will carry another
- * packet). It is an LRU map: an address whose free was not seen (freed in
- * another namespace, or where no probe looks) ages out, and until it does a
- * new packet at that address has no bytes in the file. */
+ * "First sighting": the first selected event of a packet at an skb
+ * address. The `captured` map remembers the addresses with the packet they
+ * carry (bpf/ident.h): a drop or free forgets them, and a sighting that is
+ * another packet (its free was not seen: freed where no probe looks)
+ * replaces the entry. An LRU map: entries of addresses never seen again age
+ * out. */
 #ifndef PKTPATH_CAPTURE_H
 #define PKTPATH_CAPTURE_H
 
@@ -16,15 +16,65 @@
 
 const volatile __u32 cfg_snaplen = 0; /* 0: no -w, capture nothing */
 
+struct cap_seen {
+	struct pp_ident id; /* the packet captured */
+	__u8 link;          /* enum pp_cap_link: what was captured */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u64);
-	__type(value, __u8);
+	__type(value, struct cap_seen);
 } captured SEC(".maps");
 
+enum { CAP_SKIP = 0, CAP_TAKE };
+static const struct cap_seen cap_zero = {};
+
+/* Whether to capture this sighting (link: what it would capture), with the
+ * map entry updated. Out of line, like track() in emit.h. */
+static __noinline int cap_note(__u64 key, __u64 head, __u64 where, __u64 place, __u32 what)
+{
+	struct pp_sight g = {};
+	sight_of(&g, head, where, place, what);
+	__u8 link = what >> 16;
+	bool freed = g.probe == PP_PROBE_DROP || g.probe == PP_PROBE_FREE;
+	struct cap_seen *had = bpf_map_lookup_elem(&captured, &key);
+	if (had && !pp_ident_same(&had->id, &g))
+		had = NULL; /* another packet than the one captured: this is a first sighting */
+	if (freed) {
+		/* Seen before: forget it. Never seen: this is its first sighting
+		 * (but after kfree_skbmem the data is gone). */
+		bpf_map_delete_elem(&captured, &key);
+		if (had)
+			return CAP_SKIP;
+		return g.step & PP_STEP_GONE ? CAP_SKIP : CAP_TAKE;
+	}
+	/* The map holds what was captured: a packet first seen without its
+	 * Ethernet header (at a netfilter hook or an IP-layer function, before
+	 * the device) is captured once more when the header appears; user
+	 * space takes the latest capture before the packet's end. */
+	if (had) {
+		pp_ident_note(&had->id, &g);
+		if (had->link == PP_CAP_ETHER || link != PP_CAP_ETHER)
+			return CAP_SKIP; /* nothing better to capture */
+		had->link = link;
+		return CAP_TAKE;
+	}
+	/* A new entry starts from the zero value (no copy on this stack:
+	 * see track()) and is filled in place. */
+	if (bpf_map_update_elem(&captured, &key, &cap_zero, BPF_ANY))
+		return CAP_SKIP;
+	had = bpf_map_lookup_elem(&captured, &key);
+	if (!had)
+		return CAP_SKIP;
+	had->link = link;
+	pp_ident_note(&had->id, &g);
+	return CAP_TAKE;
+}
+
 static __always_inline void capture_first(struct sk_buff *skb, const struct skb_view *v, struct pp_at at,
-					  __u32 netns, __u32 ifindex, __u32 nh, bool freed)
+					  __u32 netns, __u32 ifindex, __u32 nh, __u64 where, __u64 place)
 {
 	struct net_device *dev = v->dev;
 	unsigned char *head = v->head;
@@ -32,12 +82,6 @@ static __always_inline void capture_first(struct sk_buff *skb, const struct skb_
 	if (!cfg_snaplen)
 		return;
 	__u64 key = (__u64)skb;
-	if (freed) {
-		/* Seen before: forget it. Never seen: this is its first sighting. */
-		if (bpf_map_delete_elem(&captured, &key) == 0)
-			return;
-	}
-
 	__u32 start = nh;
 	__u8 link = PP_CAP_RAW;
 	if (dev && BPF_CORE_READ(dev, type) == ARPHRD_ETHER) {
@@ -47,17 +91,8 @@ static __always_inline void capture_first(struct sk_buff *skb, const struct skb_
 			link = PP_CAP_ETHER;
 		}
 	}
-	/* The map holds what was captured: a packet first seen without its
-	 * Ethernet header (at a netfilter hook or an IP-layer function, before
-	 * the device) is captured once more when the header appears; user
-	 * space takes the latest capture before the packet's end. */
-	if (!freed) {
-		__u8 *had = bpf_map_lookup_elem(&captured, &key);
-		if (had && (*had == PP_CAP_ETHER || link != PP_CAP_ETHER))
-			return; /* nothing better to capture */
-		if (bpf_map_update_elem(&captured, &key, &link, BPF_ANY))
-			return;
-	}
+	if (cap_note(key, (__u64)head, where, place, SIGHT_WHAT(at.probe, at.step, link)) == CAP_SKIP)
+		return;
 	if (start >= tail)
 		return;
 	__u32 n = tail - start;

@@ -14,6 +14,60 @@ static __always_inline void count(void *map)
 		__sync_fetch_and_add(n, 1);
 }
 
+/* Tracking and -w's capture map ask bpf/ident.h which packet a sighting
+ * is. Out of line, with the sighting packed into scalars: its buffers then
+ * live in these small frames, not in the frame of every program that
+ * inlines emit_begin (fentry/kprobe programs plus the filter's frame come
+ * near the kernel's 512-byte limit). */
+#define SIGHT_WHERE(nh, tail, proto) ((__u64)(tail) | (__u64)(nh) << 32 | (__u64)(proto) << 48)
+#define SIGHT_PLACE(dev, netns) ((__u64)PP_DEV_FOLD((__u64)(dev)) << 32 | (netns))
+#define SIGHT_WHAT(probe, step, mode) ((__u32)(probe) | (__u32)(step) << 8 | (__u32)(mode) << 16)
+
+static __always_inline void sight_of(struct pp_sight *g, __u64 head, __u64 where, __u64 place, __u32 what)
+{
+	g->head = head;
+	g->dev = place >> 32;
+	g->netns = (__u32)place;
+	g->probe = what & 0xff;
+	g->step = (what >> 8) & 0xff;
+	if (!(g->step & PP_STEP_GONE))
+		hdr_read(&g->hdr, (unsigned char *)head, (where >> 32) & 0xffff, (__u32)where, where >> 48);
+}
+
+enum { TRACK_FREED = 1, TRACK_LOOK, TRACK_NEW };
+enum { TRACK_NONE = 0, TRACK_SAME, TRACK_OTHER };
+
+/* TRACK_FREED: the entry's verdict, and the entry forgotten (the address
+ * will be reused). TRACK_LOOK: the verdict; the same packet's entry notes
+ * the sighting, another packet's is forgotten. TRACK_NEW: a newly selected
+ * packet's entry. */
+static __noinline int track(__u64 key, __u64 head, __u64 where, __u64 place, __u32 what)
+{
+	__u32 mode = what >> 16;
+	if (mode == TRACK_NEW) {
+		/* Built in place: no sighting on the stack beside it. */
+		struct pp_ident fresh = {};
+		__u8 step = (what >> 8) & 0xff;
+		if (!(step & PP_STEP_GONE))
+			hdr_read(&fresh.hdr, (unsigned char *)head, (where >> 32) & 0xffff, (__u32)where, where >> 48);
+		pp_ident_note_at(&fresh, head, place >> 32, (__u32)place, what & 0xff, step);
+		if (bpf_map_update_elem(&tracked, &key, &fresh, BPF_ANY) == -E2BIG)
+			count(&track_full);
+		return TRACK_SAME;
+	}
+	struct pp_sight g = {};
+	struct pp_ident *tr = bpf_map_lookup_elem(&tracked, &key);
+	if (!tr)
+		return TRACK_NONE;
+	sight_of(&g, head, where, place, what);
+	int r = pp_ident_same(tr, &g) ? TRACK_SAME : TRACK_OTHER;
+	if (mode == TRACK_LOOK && r == TRACK_SAME)
+		pp_ident_note(tr, &g);
+	else
+		bpf_map_delete_elem(&tracked, &key);
+	return r;
+}
+
 /* Where a point is, for emit_begin(). */
 struct pp_at {
 	__u16 probe;  /* enum pp_probe */
@@ -21,6 +75,7 @@ struct pp_at {
 	__u8 layout;  /* enum pp_layout */
 	__u8 no_stack; /* program type without bpf_get_stackid (netfilter) */
 	__u8 no_task;  /* nor the current-task helpers (netfilter before ~6.14): pid, comm, owner learning */
+	__u8 step;     /* enum pp_step: the device points, the memory release */
 };
 
 #include "capture.h"
@@ -41,22 +96,34 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	__u32 netns = skb_netns(&v);
 	/* Copied to a process: a UDP skb has neither device nor socket by
 	 * then, and the receiving process is in the packet's namespace. */
-	if (!netns && probe == PP_PROBE_DELIVER) {
+	if (!netns && (probe == PP_PROBE_DELIVER || ((at.step & PP_STEP_GONE) && cfg_netns && !cfg_filter))) {
 		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 		netns = BPF_CORE_READ(t, nsproxy, net_ns, ns.inum);
 	}
 
 	__u64 key = (__u64)skb;
-	bool known = false, freed = probe == PP_PROBE_DROP || probe == PP_PROBE_FREE;
+	bool freed = probe == PP_PROBE_DROP || probe == PP_PROBE_FREE;
+	bool known = false;
+	/* Where L3 starts: on receive the MAC header is already pulled and
+	 * skb->data is the network header (network_header is reset only
+	 * after this tracepoint); elsewhere network_header is authoritative. */
+	unsigned char *head = v.head;
+	__u32 tail = v.tail;
+	__u32 nh = at.layout == PP_L_DATA_L3 ? v.data : v.network_header;
+	/* Which packet this sighting is, for bpf/ident.h (packed: see track()). */
+	__u64 where = SIGHT_WHERE(nh, tail, proto), place = SIGHT_PLACE(dev, netns);
 
 	/* Forget a freed skb wherever it is freed (in any namespace): the
 	 * address will be reused. Other points look it up once selected by
 	 * place, below: most packets a busy host carries stop before that. */
-	if (cfg_filter && cfg_track && freed) {
-		known = bpf_map_lookup_elem(&tracked, &key) != NULL;
-		if (known)
-			bpf_map_delete_elem(&tracked, &key);
-	}
+	if (cfg_filter && cfg_track && freed)
+		known = track(key, (__u64)head, where, place, SIGHT_WHAT(probe, at.step, TRACK_FREED)) == TRACK_SAME;
+	/* kfree_skbmem: the data is gone, the headers cannot be read, so the
+	 * end is reported only for a packet already selected (or for all when
+	 * nothing is filtered). */
+	bool gone = at.step & PP_STEP_GONE;
+	if (gone && cfg_filter && !known)
+		return NULL;
 	/* Not a network packet (netlink, unix): outside what pktpath traces. */
 	if (proto == 0)
 		return NULL;
@@ -68,26 +135,23 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	struct pp_owner *o = NULL;
 	if (probe == PP_PROBE_TX)
 		o = at.no_task ? owner_known(sk) : owner_of(ctx, sk);
-	if (cfg_netns && netns != cfg_netns)
+	/* A selected packet's memory release is reported wherever it happens
+	 * (a consumed datagram has neither device nor socket by then). */
+	bool by_place = !(gone && known);
+	if (by_place && cfg_netns && netns != cfg_netns)
 		return NULL;
-	if (cfg_ifindex && ifindex != cfg_ifindex)
+	if (by_place && cfg_ifindex && ifindex != cfg_ifindex)
 		return NULL;
+	/* Tracking must not outlive its packet: a new packet at the address
+	 * is selected on its own headers (its predecessor's entry is gone). */
 	if (cfg_filter && cfg_track && !freed)
-		known = bpf_map_lookup_elem(&tracked, &key) != NULL;
-
-	/* Where L3 starts: on receive the MAC header is already pulled and
-	 * skb->data is the network header (network_header is reset only
-	 * after this tracepoint); elsewhere network_header is authoritative. */
-	unsigned char *head = v.head;
-	__u32 tail = v.tail;
-	__u32 nh = at.layout == PP_L_DATA_L3 ? v.data : v.network_header;
+		known = track(key, (__u64)head, where, place, SIGHT_WHAT(probe, at.step, TRACK_LOOK)) == TRACK_SAME;
 
 	if (cfg_filter && !known) {
 		if (!filter_match(skb, &v, at.layout, nh))
 			return NULL;
-		__u8 one = 1;
-		if (cfg_track && !freed && bpf_map_update_elem(&tracked, &key, &one, BPF_NOEXIST) == -E2BIG)
-			count(&track_full);
+		if (cfg_track && !freed)
+			track(key, (__u64)head, where, place, SIGHT_WHAT(probe, at.step, TRACK_NEW));
 	}
 
 	/* Owner: the process behind skb->sk, learned now if we are in its
@@ -99,17 +163,26 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 		return NULL;
 	if (cfg_owner_comm[0] && (!o || !same_comm(o->comm)))
 		return NULL;
+	if (cfg_cgroup_id && (!o || !(o->flags & PP_OWNER_IN_CGROUP)))
+		return NULL;
 
 	if (dev && !cfg_ifindex)
 		ifindex = BPF_CORE_READ(dev, ifindex);
-	capture_first(skb, &v, at, netns, ifindex, nh, freed); /* -w only */
+	capture_first(skb, &v, at, netns, ifindex, nh, where, place); /* -w only */
 	count(&produced);
+	__u32 zero = 0;
+	__u64 *lost_all = bpf_map_lookup_elem(&lost_total, &zero);
 	struct pp_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count(&lost);
+		if (lost_all)
+			__sync_fetch_and_add(lost_all, 1);
 		return NULL;
 	}
 	__builtin_memset(e, 0, sizeof(*e));
+	e->lost_seen = lost_all ? *(volatile __u64 *)lost_all : 0;
+	e->head = (__u64)v.head;
+	e->step = at.step;
 
 	__u64 id = at.no_task ? 0 : bpf_get_current_pid_tgid();
 	e->ts_ns = bpf_ktime_get_ns();
@@ -151,7 +224,7 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	if (!at.no_stack && (cfg_stack_all || (probe == PP_PROBE_DROP && cfg_stack_drops)))
 		e->stack_id = bpf_get_stackid(ctx, &stacks, 0);
 
-	if (nh < tail) {
+	if (nh < tail && !(at.step & PP_STEP_GONE)) {
 		if (proto == ETH_P_IP)
 			parse_ipv4(e, head, nh, tail);
 		else if (proto == ETH_P_IPV6)

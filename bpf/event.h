@@ -74,6 +74,7 @@ enum pp_layout {
  * (entry) and return slots exist in the object. */
 #define PP_FENTRY_SLOTS 32
 #define PP_FEXIT_SLOTS 8
+#define PP_KRET_SLOTS 4 /* kretprobe slots, kernels without BPF cookies (< 5.15) */
 
 /* What the parser in BPF managed to read (bits of pp_event.have). */
 enum pp_have {
@@ -97,6 +98,22 @@ enum pp_have {
 	PP_HAVE_CLONE = 1 << 15,  /* peer: the clone skb_clone made of this skb */
 };
 
+/* Where on its path a point sees a packet (pp_event.step). */
+enum pp_step {
+	PP_STEP_DEV_RX = 1 << 0, /* the device receive point (net:netif_receive_skb) */
+	PP_STEP_DEV_TX = 1 << 1, /* the device transmit point (net:net_dev_queue) */
+	PP_STEP_GONE = 1 << 2,   /* kfree_skbmem: the skb's memory is released (fentry/kprobe) */
+	/* Set in user space only (cmd/ident.c). */
+	PP_STEP_COPY = 1 << 3,   /* a copy of the packet (same data buffer, other skb) */
+	PP_STEP_NEIGH = 1 << 4,  /* that copy was the neighbour probe's, made while the packet waited */
+};
+
+/* Header fields that identify one packet (pp_event.id_have). */
+enum pp_id_have {
+	PP_ID_IPID = 1 << 0, /* ip_id */
+	PP_ID_SEQ = 1 << 1,  /* tcp_seq */
+};
+
 /* The process that owns a socket, remembered whenever the socket is used
  * in process context, so packets the kernel sends or receives for it from
  * softirq or timers still name it. */
@@ -104,10 +121,15 @@ struct pp_owner {
 	__u32 tgid;
 	__u32 pid;
 	__u32 uid;
-	__u32 pad;
-	__u64 cgroup;
+	__u32 flags;  /* PP_OWNER_*; the low 16 bits are user space's (seeded owners) */
+	__u64 cgroup; /* cgroup v2 id: the inode of its directory in the cgroup2 fs */
 	char comm[PP_COMM_LEN];
 };
+
+/* pp_owner.flags: the task was under --cgroup/--container's cgroup when
+ * the owner was learned (the verdict is taken once, in process context, so
+ * packets the kernel sends later from softirq are selected alike). */
+#define PP_OWNER_IN_CGROUP (1u << 16)
 
 struct pp_event {
 	__u64 ts_ns;    /* bpf_ktime_get_ns() */
@@ -158,6 +180,14 @@ struct pp_event {
 	char table[32];   /* netfilter table (PP_HAVE_TABLE) */
 	char chain[32];   /* nftables chain */
 	__u64 peer;       /* skb_clone: the clone's address (PP_HAVE_CLONE) */
+
+	/* Identity: what tells two packets at one address apart (bpf/ident.h). */
+	__u64 head;       /* skb->head: the data buffer (clones share it) */
+	__u64 lost_seen;  /* events lost on every CPU before this one was produced */
+	__u32 tcp_seq;    /* PP_ID_SEQ */
+	__u16 ip_id;      /* PP_ID_IPID: the IPv4 identification field */
+	__u8 step;        /* enum pp_step */
+	__u8 id_have;     /* enum pp_id_have */
 };
 
 #endif

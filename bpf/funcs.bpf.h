@@ -7,7 +7,17 @@
  *
  * fentry programs are bound to one function at load, so the object has a
  * fixed number of identical slots; user space fills the ones it needs
- * and does not load the others. One kprobe program serves every function. */
+ * and does not load the others. One kprobe program serves every function.
+ *
+ * Older kernels lack two helpers these programs prefer: bpf_get_func_arg
+ * (5.17) and bpf_get_attach_cookie (5.15). Which one runs is decided at
+ * load by the running kernel's own BTF (bpf_core_enum_value_exists on
+ * enum bpf_func_id); the verifier then drops the branch not taken, so a
+ * helper the kernel does not know is never seen by it. Without them:
+ * fentry reads the arguments the trampoline saved (ctx) with one
+ * bpf_probe_read_kernel and the return value after the last argument;
+ * kprobes find their point by the probed address (kp_points, filled by
+ * user space), and kretprobes use slots like fentry (cfg_kret). */
 #ifndef PKTPATH_FUNCS_BPF_H
 #define PKTPATH_FUNCS_BPF_H
 
@@ -15,6 +25,12 @@
 
 const volatile __u64 cfg_fentry[PP_FENTRY_SLOTS] = {};
 const volatile __u64 cfg_fexit[PP_FEXIT_SLOTS] = {};
+/* The function's argument count: where fexit finds the return value when
+ * the kernel has no bpf_get_func_ret. */
+const volatile __u8 cfg_fexit_nargs[PP_FEXIT_SLOTS] = {};
+
+#define HAVE_FUNC_ARG bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_func_arg)       /* 5.17 */
+#define HAVE_ATTACH_COOKIE bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_attach_cookie) /* 5.15 */
 
 /* ---- fentry / fexit ---- */
 
@@ -26,28 +42,39 @@ static __always_inline __u64 fe_arg(void *ctx, __u8 n)
 	return v;
 }
 
-static __always_inline int fentry_hit(void *ctx, __u64 pt, bool at_return)
+static __always_inline int fentry_hit(void *ctx, __u64 pt, bool at_return, __u8 nargs)
 {
 	__u64 ret = 0;
-	if (at_return)
-		bpf_get_func_ret(ctx, &ret);
 	/* No caller address here: user space takes a drop's location from
 	 * its stack. */
-	return point_hit(ctx, pt, fe_arg(ctx, PP_PT_SKB(pt)), fe_arg(ctx, PP_PT_AUX(pt)), fe_arg(ctx, PP_PT_AUX2(pt)),
-			 at_return, (long)ret, 0);
+	if (HAVE_FUNC_ARG) {
+		if (at_return)
+			bpf_get_func_ret(ctx, &ret);
+		return point_hit(ctx, pt, fe_arg(ctx, PP_PT_SKB(pt)), fe_arg(ctx, PP_PT_AUX(pt)),
+				 fe_arg(ctx, PP_PT_AUX2(pt)), at_return, (long)ret, 0);
+	}
+	/* The trampoline saved the arguments as an array of u64 at ctx (the
+	 * return value follows them for fexit). Read as plain numbers: a
+	 * direct ctx load would need a constant index. */
+	__u64 a[8] = {};
+	bpf_probe_read_kernel(a, 7 * sizeof(__u64), ctx);
+	if (at_return)
+		ret = a[nargs & 7];
+	return point_hit(ctx, pt, a[PP_PT_SKB(pt) & 7], a[PP_PT_AUX(pt) & 7], a[PP_PT_AUX2(pt) & 7], at_return,
+			 (long)ret, 0);
 }
 
 #define FENTRY_SLOT(i)                                                                                          \
 	SEC("pktpath/fentry/" #i)                                                                               \
 	int pp_fe_##i(void *ctx)                                                                                \
 	{                                                                                                       \
-		return fentry_hit(ctx, cfg_fentry[i], false);                                                   \
+		return fentry_hit(ctx, cfg_fentry[i], false, 0);                                                \
 	}
 #define FEXIT_SLOT(i)                                                                                           \
 	SEC("pktpath/fexit/" #i)                                                                                \
 	int pp_fx_##i(void *ctx)                                                                                \
 	{                                                                                                       \
-		return fentry_hit(ctx, cfg_fexit[i], true);                                                     \
+		return fentry_hit(ctx, cfg_fexit[i], true, cfg_fexit_nargs[i]);                                 \
 	}
 
 /* PP_FENTRY_SLOTS (32) and PP_FEXIT_SLOTS (8) of them. */
@@ -62,17 +89,41 @@ FEXIT_SLOT(7)
 /* ---- kprobe / kretprobe / kprobe.multi ---- */
 
 /* Every argument register is read with a constant offset (the verifier
- * refuses a ctx pointer moved by a computed amount), then indexed. */
+ * refuses a ctx pointer moved by a computed amount), then indexed. Five
+ * slots, not eight: the stack is near its 512-byte limit. */
 static __always_inline __u64 kp_arg(struct pt_regs *r, __u8 n)
 {
-	__u64 a[8] = {PT_REGS_PARM1(r), PT_REGS_PARM2(r), PT_REGS_PARM3(r), PT_REGS_PARM4(r), PT_REGS_PARM5(r)};
-	return a[n & 7];
+	__u64 a[5] = {PT_REGS_PARM1(r), PT_REGS_PARM2(r), PT_REGS_PARM3(r), PT_REGS_PARM4(r), PT_REGS_PARM5(r)};
+	if (n > 4)
+		return 0;
+	return a[n];
+}
+
+/* Before 5.15 (no cookies): function address -> packing. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* sized by user space */
+	__type(key, __u64);
+	__type(value, __u64);
+} kp_points SEC(".maps");
+
+/* The point a kprobe serves: its cookie, else its address. A kprobe on a
+ * function's first instruction (int3 or ftrace) sees ip = address + 1. */
+static __always_inline __u64 kp_point(struct pt_regs *ctx)
+{
+	if (HAVE_ATTACH_COOKIE)
+		return bpf_get_attach_cookie(ctx);
+	__u64 ip = PT_REGS_IP(ctx) - 1;
+	__u64 *pt = bpf_map_lookup_elem(&kp_points, &ip);
+	return pt ? *pt : 0;
 }
 
 static __always_inline int kprobe_hit(struct pt_regs *ctx)
 {
-	__u64 pt = bpf_get_attach_cookie(ctx);
+	__u64 pt = kp_point(ctx);
 	__u64 loc = 0;
+	if (!pt)
+		return 0;
 	/* At a function's first instruction the stack top is the return
 	 * address: the drop's location, as the tracepoint reports it. */
 	if (PP_PT_KIND(pt) == PP_K_DROP)
@@ -118,7 +169,9 @@ static __always_inline __u64 kp_key(__u64 pt)
 SEC("pktpath/kprobe/save")
 int pp_kp_save(struct pt_regs *ctx)
 {
-	__u64 pt = bpf_get_attach_cookie(ctx);
+	__u64 pt = kp_point(ctx);
+	if (!pt)
+		return 0;
 	__u64 key = kp_key(pt);
 	struct kp_saved s = {
 		.skb = kp_arg(ctx, PP_PT_SKB(pt)),
@@ -129,10 +182,8 @@ int pp_kp_save(struct pt_regs *ctx)
 	return 0;
 }
 
-SEC("pktpath/kretprobe/point")
-int pp_krp(struct pt_regs *ctx)
+static __always_inline int kret_hit(struct pt_regs *ctx, __u64 pt)
 {
-	__u64 pt = bpf_get_attach_cookie(ctx);
 	__u64 key = kp_key(pt);
 	struct kp_saved *s = bpf_map_lookup_elem(&kp_args, &key);
 	if (!s)
@@ -141,5 +192,25 @@ int pp_krp(struct pt_regs *ctx)
 	bpf_map_delete_elem(&kp_args, &key);
 	return point_hit(ctx, pt, a.skb, a.aux, a.aux2, true, (long)PT_REGS_RC(ctx), 0);
 }
+
+SEC("pktpath/kretprobe/point")
+int pp_krp(struct pt_regs *ctx)
+{
+	if (!HAVE_ATTACH_COOKIE)
+		return 0; /* not loaded there: the slots below serve */
+	return kret_hit(ctx, bpf_get_attach_cookie(ctx));
+}
+
+/* Without cookies a return probe cannot find its point by address (it
+ * fires in a trampoline), so each gets a slot, as fentry does. */
+const volatile __u64 cfg_kret[PP_KRET_SLOTS] = {};
+
+#define KRET_SLOT(i)                                                                                            \
+	SEC("pktpath/kretprobe/" #i)                                                                            \
+	int pp_krs_##i(struct pt_regs *ctx)                                                                     \
+	{                                                                                                       \
+		return kret_hit(ctx, cfg_kret[i]);                                                              \
+	}
+KRET_SLOT(0) KRET_SLOT(1) KRET_SLOT(2) KRET_SLOT(3)
 
 #endif

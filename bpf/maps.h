@@ -17,6 +17,8 @@ const volatile __u32 cfg_netns = 0;      /* 0: every namespace */
 const volatile __u32 cfg_ifindex = 0;    /* 0: every interface */
 const volatile __u32 cfg_owner_tgid = 0; /* --pid: 0 for every owner */
 const volatile char cfg_owner_comm[PP_COMM_LEN] = {}; /* --comm: "" for every owner */
+const volatile __u64 cfg_cgroup_id = 0;    /* --cgroup/--container/-- CMD: 0 for every owner */
+const volatile __u32 cfg_cgroup_level = 0; /* its depth below the cgroup2 root */
 const volatile bool cfg_stack_drops = true;
 const volatile bool cfg_stack_all = false;
 const volatile bool cfg_drop_has_reason = true; /* skb:kfree_skb has `reason` (>= 5.17) */
@@ -46,14 +48,26 @@ struct {
 	__type(value, __u64);
 } lost SEC(".maps");
 
+/* Every lost event, all CPUs together: each event carries the count as it
+ * was when produced (pp_event.lost_seen), so user space can tell which
+ * timelines a loss fell into. Written only when an event is lost. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost_total SEC(".maps");
+
 /* skbs that matched the filter, until freed: they stay visible after
- * NAT or where their headers cannot be parsed. Bounded; a full table is
- * counted in track_full rather than evicting packets being followed. */
+ * NAT or where their headers cannot be parsed. The value says which packet
+ * the address carries (bpf/ident.h): the next packet at the address is not
+ * selected by this one's match. Bounded; a full table is counted in
+ * track_full rather than evicting packets being followed. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u64);
-	__type(value, __u8);
+	__type(value, struct pp_ident);
 } tracked SEC(".maps");
 
 struct {

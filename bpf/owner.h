@@ -74,6 +74,11 @@ static __always_inline void owner_from_current(struct pp_owner *o)
 	o->pid = (__u32)id;
 	o->uid = (__u32)bpf_get_current_uid_gid();
 	o->cgroup = bpf_get_current_cgroup_id();
+	/* In the selected cgroup or below it: its ancestor at the selected
+	 * cgroup's depth is that cgroup (0 when the task sits higher). */
+	if (cfg_cgroup_id && (o->cgroup == cfg_cgroup_id ||
+			      bpf_get_current_ancestor_cgroup_id(cfg_cgroup_level) == cfg_cgroup_id))
+		o->flags = PP_OWNER_IN_CGROUP;
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
 }
 

@@ -28,6 +28,8 @@ static __always_inline void parse_l4(struct pp_event *e, unsigned char *head, __
 		if (off + 14 > tail || bpf_probe_read_kernel(b, 14, head + off))
 			return;
 		e->tcp_flags = b[13];
+		e->tcp_seq = (__u32)b[4] << 24 | (__u32)b[5] << 16 | (__u32)b[6] << 8 | b[7];
+		e->id_have |= PP_ID_SEQ;
 		break;
 	case IPPROTO_UDP:
 	case IPPROTO_ICMP:
@@ -60,6 +62,8 @@ static __always_inline void parse_ipv4(struct pp_event *e, unsigned char *head, 
 		return;
 	e->ipver = 4;
 	e->l4proto = ip.protocol;
+	e->ip_id = bpf_ntohs(ip.id);
+	e->id_have |= PP_ID_IPID;
 	__builtin_memcpy(e->saddr, &ip.saddr, 4);
 	__builtin_memcpy(e->daddr, &ip.daddr, 4);
 	e->have |= PP_HAVE_L3;
@@ -112,6 +116,40 @@ static __always_inline void parse_ipv6(struct pp_event *e, unsigned char *head, 
  * Ethernet devices whose MAC header is known to precede L3, on its L2
  * view (for IP packets only where the expression needs it: cfg_ip_l2).
  * Only the linear area [head, head + tail) is visible. */
+/* The identity fields of the IP header at nh (and a TCP sequence number
+ * right after an option-less IPv4 header), in one read: for packets being
+ * tracked only (bpf/ident.h). Out of line: its buffer is then not part of
+ * the frame of every program that inlines emit_begin (the kprobe program is
+ * near the 512-byte stack limit). */
+static __noinline void hdr_read(struct pp_hdr *h, unsigned char *head, __u32 nh, __u32 tail, __u16 proto)
+{
+	__u32 w[10]; /* words: little stack (the kprobe program is near its limit) */
+	__u8 *b = (__u8 *)w;
+	__u32 n = 40;
+	if (nh >= tail || tail - nh < 20)
+		return;
+	if (tail - nh < 40)
+		n = 20;
+	if (bpf_probe_read_kernel(w, n, head + nh))
+		return;
+	if (proto == ETH_P_IP && (b[0] >> 4) == 4) {
+		h->l4proto = b[9];
+		h->ip_id = (__u16)b[4] << 8 | b[5];
+		h->saddr = w[3];
+		h->daddr = w[4];
+		h->have = 1 | PP_ID_IPID << 1;
+		if (h->l4proto == IPPROTO_TCP && (b[0] & 0xf) == 5 && n == 40 && !(((b[6] << 8) | b[7]) & IP_OFFSET_MASK)) {
+			h->seq = bpf_ntohl(w[6]);
+			h->have |= PP_ID_SEQ << 1;
+		}
+	} else if (proto == ETH_P_IPV6 && n == 40 && (b[0] >> 4) == 6) {
+		h->l4proto = b[6];
+		h->saddr = w[2] ^ w[3] ^ w[4] ^ w[5];
+		h->daddr = w[6] ^ w[7] ^ w[8] ^ w[9];
+		h->have = 1;
+	}
+}
+
 static __always_inline bool filter_match(struct sk_buff *skb, const struct skb_view *v, __u8 layout, __u32 nh)
 {
 	struct net_device *dev = v->dev;

@@ -11,6 +11,7 @@
 #include "event.h"
 #include "filter_stub.h"
 
+#include "ident.h"
 #include "maps.h"
 #include "owner.h"
 #include "skb.h"
@@ -20,8 +21,8 @@
 
 /* At netif_receive_skb the MAC header is pulled (skb->data is L3); at
  * net_dev_queue skb->data is the MAC header. */
-#define AT_RX ((struct pp_at){.probe = PP_PROBE_RX, .layout = PP_L_DATA_L3})
-#define AT_TX ((struct pp_at){.probe = PP_PROBE_TX, .layout = PP_L_DATA_MAC})
+#define AT_RX ((struct pp_at){.probe = PP_PROBE_RX, .layout = PP_L_DATA_L3, .step = PP_STEP_DEV_RX})
+#define AT_TX ((struct pp_at){.probe = PP_PROBE_TX, .layout = PP_L_DATA_MAC, .step = PP_STEP_DEV_TX})
 #define AT_DROP ((struct pp_at){.probe = PP_PROBE_DROP, .layout = PP_L_NETHDR})
 #define AT_FREE ((struct pp_at){.probe = PP_PROBE_FREE, .layout = PP_L_NETHDR})
 #define AT_DELIVER ((struct pp_at){.probe = PP_PROBE_DELIVER, .layout = PP_L_NETHDR})

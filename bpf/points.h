@@ -121,11 +121,13 @@ static __always_inline void nf_drop(struct pp_event *e, struct sk_buff *skb)
 	n->skb = 0;
 }
 
-static __always_inline void untrack(struct sk_buff *skb)
+/* Tracking for a clone: it shares the original's data. Out of line: the
+ * entry is built on the stack, and these programs are near the 512-byte
+ * limit (with the filter's frame). */
+static __noinline void track_clone(__u64 child, __u64 head)
 {
-	__u64 key = (__u64)skb;
-	if (cfg_filter && cfg_track)
-		bpf_map_delete_elem(&tracked, &key);
+	struct pp_ident id = {.head = head};
+	bpf_map_update_elem(&tracked, &child, &id, BPF_ANY);
 }
 
 /* One hit of point pt. skb_v, aux_v, aux2_v: the arguments the point's
@@ -147,8 +149,13 @@ static __always_inline int point_hit(void *ctx, __u64 pt, __u64 skb_v, __u64 aux
 			owner_note(ctx, (__u64)BPF_CORE_READ((struct socket *)aux_v, sk));
 		return 0;
 	case PP_K_UNTRACK:
-		untrack(skb);
-		return 0;
+		/* kfree_skbmem: the packet's end, wherever it was freed; also
+		 * forgets its tracking (emit_begin, at.step). With a filter only
+		 * tracked packets are reported: the rest stop at one look-up. */
+		if (cfg_filter && cfg_track && !bpf_map_lookup_elem(&tracked, &skb_v))
+			return 0;
+		at.step = PP_STEP_GONE;
+		break;
 	case PP_K_BR_IN: /* rx_handler_result_t br_handle_frame(struct sk_buff **pskb) */
 		skb = NULL;
 		if (skb_v)
@@ -192,12 +199,10 @@ static __always_inline int point_hit(void *ctx, __u64 pt, __u64 skb_v, __u64 aux
 		/* The clone is the same packet on another path (a tap, a
 		 * multicast copy): follow it as the original is followed. */
 		if (has_ret && ret) {
-			__u64 child = (__u64)ret;
-			__u8 one = 1;
-			e->peer = child;
+			e->peer = (__u64)ret;
 			e->have |= PP_HAVE_CLONE;
 			if (cfg_filter && cfg_track)
-				bpf_map_update_elem(&tracked, &child, &one, BPF_ANY);
+				track_clone((__u64)ret, e->head);
 		}
 		break;
 	case PP_K_BR_PORT:

@@ -39,6 +39,17 @@ void backend_probe(const struct btf *vmlinux, struct backend_avail *a)
 		a->kprobe_multi = feat_kprobe_multi(a->multi_why, sizeof(a->multi_why));
 	else
 		snprintf(a->multi_why, sizeof(a->multi_why), "no kprobes");
+	a->func_arg = feat_helper(vmlinux, "BPF_FUNC_get_func_arg");
+	a->attach_cookie = feat_helper(vmlinux, "BPF_FUNC_get_attach_cookie");
+}
+
+int backend_next(enum backend b, const struct backend_avail *a)
+{
+	if (b == BK_FENTRY && a->kprobe)
+		return BK_KPROBE;
+	if (b == BK_FENTRY || b == BK_KPROBE)
+		return BK_TRACEPOINT;
+	return -1;
 }
 
 int backend_choose(const char *want, bool wide, const struct backend_avail *a, enum backend *out, char *err,
@@ -71,7 +82,7 @@ int backend_choose(const char *want, bool wide, const struct backend_avail *a, e
 }
 
 /* Finds the row's function on this kernel and its argument indexes. */
-static void resolve(struct bk_point *pt, const struct cat_point *row, struct kfuncs *kf)
+void backend_resolve(struct bk_point *pt, const struct cat_point *row, struct kfuncs *kf)
 {
 	memset(pt, 0, sizeof(*pt));
 	pt->row = row;
@@ -91,7 +102,10 @@ static void resolve(struct bk_point *pt, const struct cat_point *row, struct kfu
 		int skb = row->skb_struct ? kfuncs_param_by_type(btf, proto, row->skb_struct, row->skb_depth) : -1;
 		int aux = row->aux ? kfuncs_param_by_name(btf, proto, row->aux) : -1;
 		int aux2 = row->aux2 ? kfuncs_param_by_name(btf, proto, row->aux2) : -1;
-		if ((row->skb_struct && skb < 0) || (row->aux && aux < 0) || (row->aux2 && aux2 < 0)) {
+		/* A drop without a reason is still a drop: kfree_skb before 5.17. */
+		bool aux_optional = row->kind == PP_K_DROP;
+		if ((row->skb_struct && skb < 0) || (row->aux && aux < 0 && !aux_optional) ||
+		    (row->aux2 && aux2 < 0)) {
 			pt->why = "its arguments are not the ones pktpath reads";
 			continue;
 		}
@@ -100,6 +114,7 @@ static void resolve(struct bk_point *pt, const struct cat_point *row, struct kfu
 			continue;
 		}
 		pt->func = f;
+		pt->nargs = btf_vlen(proto);
 		pt->skb = skb, pt->aux = aux, pt->aux2 = aux2;
 		pt->why = NULL;
 		return;
@@ -153,32 +168,64 @@ static void add_wide(void *arg, const char *name, int skb_idx)
 		PP_PT(id, PP_K_PLAIN, PP_PROBE_FUNC, PP_L_NETHDR, (unsigned)skb_idx, PP_ARG_NONE, PP_ARG_NONE);
 }
 
-int backend_plan(struct backend_plan *p, enum backend b, bool wide, bool drops_only, struct kfuncs *kf, FILE *warn)
+/* The points this kernel cannot give, one warning line per cause, naming
+ * each point and what stands in for it. */
+static void warn_skipped(const struct backend_plan *p, struct kfuncs *kf, FILE *warn)
+{
+	for (size_t i = 0; i < p->npts; i++) {
+		const char *why = p->pts[i].why;
+		bool first = true, nomod = false;
+		if (p->pts[i].func || !why || !strcmp(why, "not needed with --drops"))
+			continue;
+		for (size_t j = 0; j < i; j++) /* said already */
+			if (!p->pts[j].func && p->pts[j].why && !strcmp(p->pts[j].why, why))
+				first = false;
+		if (!first)
+			continue;
+		fprintf(warn, "pktpath: warning: %s:", why);
+		for (size_t j = i; j < p->npts; j++) {
+			const struct bk_point *q = &p->pts[j];
+			if (q->func || !q->why || strcmp(q->why, why))
+				continue;
+			const char *tp = q->row->tracepoint;
+			fprintf(warn, "%s %s", j == i ? "" : ",", q->row->funcs[0]);
+			if (tp)
+				fprintf(warn, " (%s%s instead)", strchr(tp, ':') ? "tracepoint " : "", tp);
+			if (!strcmp(q->row->group, "netfilter") || !strcmp(q->row->group, "bridge"))
+				nomod = true;
+		}
+		fprintf(warn, " not traced%s\n",
+			nomod && !kfuncs_nmodules(kf) && strstr(why, "BTF")
+				? "; this kernel has no module BTF (before Linux 5.11), so nf_tables, x_tables and bridge functions cannot be typed"
+				: "");
+	}
+}
+
+int backend_plan(struct backend_plan *p, enum backend b, const struct backend_avail *a, bool wide, bool drops_only,
+		 struct kfuncs *kf, FILE *warn)
 {
 	memset(p, 0, sizeof(*p));
 	p->b = b;
 	p->wide = wide;
+	p->cookies = a->attach_cookie;
 	if (b == BK_TRACEPOINT && !wide)
 		return 0;
 	p->pts = calloc(catalog_len, sizeof(*p->pts));
 	if (!p->pts)
 		return -ENOMEM;
-	int nfe = 0, nfx = 0;
+	int nfe = 0, nfx = 0, nkr = 0;
 	for (size_t i = 0; i < catalog_len && b != BK_TRACEPOINT; i++) {
 		const struct cat_point *r = &catalog[i];
 		struct bk_point *pt = &p->pts[p->npts++];
-		resolve(pt, r, kf);
+		backend_resolve(pt, r, kf);
 		/* --stream --drops: only drops are printed, the rest is cost. */
 		if (pt->func && drops_only && r->probe && r->probe != PP_PROBE_DROP && r->kind != PP_K_UNTRACK) {
 			pt->func = NULL;
 			pt->why = "not needed with --drops";
 			continue;
 		}
-		if (!pt->func) {
-			fprintf(warn, "pktpath: warning: %s point %s: %s; %s\n", r->group, r->funcs[0], pt->why,
-				r->tracepoint ? "its tracepoint is used instead" : "skipped");
-			continue;
-		}
+		if (!pt->func)
+			continue; /* said below, one line per cause */
 		if (b == BK_FENTRY) {
 			int *n = r->at_return ? &nfx : &nfe;
 			if (*n >= (r->at_return ? PP_FEXIT_SLOTS : PP_FENTRY_SLOTS)) {
@@ -189,11 +236,21 @@ int backend_plan(struct backend_plan *p, enum backend b, bool wide, bool drops_o
 				continue;
 			}
 			pt->slot = (*n)++;
+		} else if (b == BK_KPROBE && r->at_return && !p->cookies) {
+			if (nkr >= PP_KRET_SLOTS) {
+				fprintf(warn, "pktpath: warning: %s point %s: no free kretprobe slot; skipped\n", r->group,
+					pt->func);
+				pt->func = NULL;
+				pt->why = "no free kretprobe slot";
+				continue;
+			}
+			pt->slot = nkr++;
 		}
 		if (!(pt->id = probes_add_func(pt->func)))
 			return -ENOMEM;
 		p->used++;
 	}
+	warn_skipped(p, kf, warn);
 	if (wide) {
 		struct wide_ctx w = {.p = p, .kf = kf};
 		kfuncs_each_skb_func(kf, add_wide, &w);
@@ -220,7 +277,136 @@ static bool any_point(const struct backend_plan *p, bool at_return)
 	return false;
 }
 
+/* Kprobes without cookies: the kernel addresses of every planned function,
+ * from /proc/kallsyms (a static function may have several: each maps to
+ * the same point). */
+static int add_kp(struct backend_plan *p, uint64_t addr, uint64_t pt)
+{
+	uint64_t *a = realloc(p->kp_addr, (p->nkp + 1) * sizeof(*a));
+	if (a)
+		p->kp_addr = a;
+	uint64_t *v = realloc(p->kp_pt, (p->nkp + 1) * sizeof(*v));
+	if (v)
+		p->kp_pt = v;
+	if (!a || !v)
+		return -1;
+	p->kp_addr[p->nkp] = addr;
+	p->kp_pt[p->nkp++] = pt;
+	return 0;
+}
+
+struct kp_name {
+	const char *name;
+	uint64_t pt;
+};
+
+static int cmp_kp_name(const void *a, const void *b)
+{
+	return strcmp(((const struct kp_name *)a)->name, ((const struct kp_name *)b)->name);
+}
+
+static int configure_nocookie(struct backend_plan *p, struct pktpath_bpf *skel, char *err, size_t len)
+{
+	size_t n = 0;
+	struct kp_name *names = calloc(p->npts + p->nwide + 1, sizeof(*names));
+	if (!names) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < p->npts; i++) {
+		struct bk_point *pt = &p->pts[i];
+		if (!pt->func)
+			continue;
+		names[n++] = (struct kp_name){pt->func, packing(pt)};
+		if (pt->row->at_return) {
+			struct bpf_program *prog;
+			char pname[16];
+			snprintf(pname, sizeof(pname), "pp_krs_%d", pt->slot);
+			prog = bpf_object__find_program_by_name(skel->obj, pname);
+			if (!prog) {
+				free(names);
+				snprintf(err, len, "the BPF object has no program %s", pname);
+				return -1;
+			}
+			skel->rodata->cfg_kret[pt->slot] = packing(pt);
+			bpf_program__set_autoload(prog, true);
+		}
+	}
+	for (size_t i = 0; i < p->nwide; i++)
+		names[n++] = (struct kp_name){p->wide_syms[i], p->wide_cookies[i]};
+	qsort(names, n, sizeof(*names), cmp_kp_name);
+	FILE *f = fopen("/proc/kallsyms", "r");
+	if (!f) {
+		free(names);
+		snprintf(err, len, "kprobes without BPF cookies need /proc/kallsyms: %s", strerror(errno));
+		return -1;
+	}
+	char line[512];
+	int rc = 0;
+	while (rc == 0 && fgets(line, sizeof(line), f)) {
+		unsigned long long addr;
+		char type, sym[256];
+		if (sscanf(line, "%llx %c %255s", &addr, &type, sym) != 3 || (type != 't' && type != 'T') || !addr)
+			continue;
+		struct kp_name key = {sym, 0};
+		struct kp_name *hit = bsearch(&key, names, n, sizeof(*names), cmp_kp_name);
+		if (hit && add_kp(p, addr, hit->pt))
+			rc = -1;
+	}
+	fclose(f);
+	free(names);
+	if (rc) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	if (n && !p->nkp) {
+		snprintf(err, len, "kprobes without BPF cookies need kernel addresses, and /proc/kallsyms shows none");
+		return -1;
+	}
+	bpf_map__set_max_entries(skel->maps.kp_points, p->nkp ? (uint32_t)p->nkp : 1);
+	return 0;
+}
+
+int backend_fill(struct backend_plan *p, struct pktpath_bpf *skel, char *err, size_t len)
+{
+	for (size_t i = 0; i < p->nkp; i++)
+		if (bpf_map__update_elem(skel->maps.kp_points, &p->kp_addr[i], sizeof(uint64_t), &p->kp_pt[i],
+					 sizeof(uint64_t), BPF_ANY)) {
+			snprintf(err, len, "cannot fill the kprobe address table: %s", strerror(errno));
+			return -1;
+		}
+	return 0;
+}
+
+static int configure(struct backend_plan *p, struct pktpath_bpf *skel, char *err, size_t len);
+
+/* Test switch: PKTPATH_TEST_REFUSE=fentry|kprobe makes the kernel refuse
+ * that backend's programs (one is given a program type whose context it
+ * does not match), to prove --backend auto falls back in one line. */
+static void test_refuse(struct backend_plan *p, struct pktpath_bpf *skel)
+{
+	const char *want = getenv("PKTPATH_TEST_REFUSE");
+	if (!want || strcmp(want, backend_name(p->b)) || p->b == BK_TRACEPOINT)
+		return;
+	struct bpf_program *prog;
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *n = bpf_program__name(prog);
+		if (bpf_program__autoload(prog) && (!strncmp(n, "pp_fe_", 6) || !strcmp(n, "pp_kp"))) {
+			bpf_program__set_type(prog, BPF_PROG_TYPE_SOCKET_FILTER);
+			return;
+		}
+	}
+}
+
 int backend_configure(struct backend_plan *p, struct pktpath_bpf *skel, char *err, size_t len)
+{
+	int rc = configure(p, skel, err, len);
+	if (!rc)
+		test_refuse(p, skel);
+	return rc;
+}
+
+static int configure(struct backend_plan *p, struct pktpath_bpf *skel, char *err, size_t len)
 {
 	bool kp = p->b == BK_KPROBE;
 	struct bpf_program *prog;
@@ -231,8 +417,12 @@ int backend_configure(struct backend_plan *p, struct pktpath_bpf *skel, char *er
 			load = false; /* slots: below */
 		else if (!strcmp(name, "pp_kp"))
 			load = (kp && any_point(p, false)) || p->wide;
-		else if (!strcmp(name, "pp_kp_save") || !strcmp(name, "pp_krp"))
+		else if (!strcmp(name, "pp_kp_save"))
 			load = kp && any_point(p, true);
+		else if (!strcmp(name, "pp_krp"))
+			load = kp && p->cookies && any_point(p, true);
+		else if (!strncmp(name, "pp_krs_", 7))
+			load = false; /* kretprobe slots (no cookies): below */
 		else if (!strcmp(name, "pp_kpm"))
 			load = p->wide && p->nwide;
 		else if (!strcmp(name, "pp_drop"))
@@ -241,6 +431,8 @@ int backend_configure(struct backend_plan *p, struct pktpath_bpf *skel, char *er
 			load = load && !covered(p, "skb:consume_skb");
 		bpf_program__set_autoload(prog, load);
 	}
+	if (p->b == BK_KPROBE && !p->cookies)
+		return configure_nocookie(p, skel, err, len);
 	if (p->b != BK_FENTRY)
 		return 0;
 	for (size_t i = 0; i < p->npts; i++) {
@@ -254,9 +446,10 @@ int backend_configure(struct backend_plan *p, struct pktpath_bpf *skel, char *er
 			snprintf(err, len, "the BPF object has no program %s", pname);
 			return -1;
 		}
-		if (pt->row->at_return)
+		if (pt->row->at_return) {
 			skel->rodata->cfg_fexit[pt->slot] = packing(pt);
-		else
+			skel->rodata->cfg_fexit_nargs[pt->slot] = (uint8_t)pt->nargs;
+		} else
 			skel->rodata->cfg_fentry[pt->slot] = packing(pt);
 		int e = bpf_program__set_attach_target(prog, 0, pt->func);
 		if (e) {
@@ -301,7 +494,8 @@ static int attach_wide(struct backend_plan *p, struct pktpath_bpf *skel, FILE *w
 			p->nwide, strerror(errno));
 	}
 	for (size_t i = 0; i < p->nwide; i++) {
-		struct bpf_link *l = kprobe(skel->progs.pp_kp, p->wide_syms[i], p->wide_cookies[i], false);
+		struct bpf_link *l =
+			kprobe(skel->progs.pp_kp, p->wide_syms[i], p->cookies ? p->wide_cookies[i] : 0, false);
 		if (!l) {
 			p->wide_skipped++;
 			continue;
@@ -341,11 +535,18 @@ int backend_attach(struct backend_plan *p, struct pktpath_bpf *skel, FILE *warn,
 		const struct bk_point *pt = &p->pts[i];
 		if (!pt->func)
 			continue;
-		uint64_t c = packing(pt);
+		/* Without cookie support libbpf refuses a non-zero cookie. */
+		uint64_t c = p->cookies ? packing(pt) : 0;
 		struct bpf_link *l1, *l2 = NULL;
 		if (pt->row->at_return) {
+			struct bpf_program *ret = skel->progs.pp_krp;
+			if (!p->cookies) {
+				char pname[16];
+				snprintf(pname, sizeof(pname), "pp_krs_%d", pt->slot);
+				ret = bpf_object__find_program_by_name(skel->obj, pname);
+			}
 			l1 = kprobe(skel->progs.pp_kp_save, pt->func, c, false);
-			l2 = l1 ? kprobe(skel->progs.pp_krp, pt->func, c, true) : NULL;
+			l2 = l1 && ret ? kprobe(ret, pt->func, c, true) : NULL;
 			if (l1 && !l2) {
 				bpf_link__destroy(l1);
 				l1 = NULL;
@@ -390,43 +591,8 @@ void backend_plan_free(struct backend_plan *p)
 		free(p->wide_syms[i]);
 	free(p->wide_syms);
 	free(p->wide_cookies);
+	free(p->kp_addr);
+	free(p->kp_pt);
 	free(p->pts);
 	memset(p, 0, sizeof(*p));
-}
-
-void backend_list(FILE *out, const struct backend_avail *a, struct kfuncs *kf)
-{
-	fprintf(out, "backends: fentry %s; kprobe %s; kprobe.multi %s; tracepoint available; netfilter links %s\n",
-		a->fentry ? "available" : a->fentry_why, a->kprobe ? "available" : a->kprobe_why,
-		a->kprobe_multi ? "available" : a->multi_why, a->nflink ? "available" : a->nflink_why);
-	fputc('\n', out);
-	fprintf(out, "%-10s %-22s %-32s %s\n", "GROUP", "POINT", "REACHED BY", "RECORDS / WHY NOT");
-	fprintf(out, "%-10s %-22s %-32s %s\n", "rx", "netif_receive_skb", "tracepoint net:netif_receive_skb",
-		"the skb at the device");
-	fprintf(out, "%-10s %-22s %-32s %s\n", "tx", "net_dev_queue", "tracepoint net:net_dev_queue",
-		"the skb at the device queue");
-	for (size_t i = 0; i < catalog_len; i++) {
-		const struct cat_point *r = &catalog[i];
-		struct bk_point pt;
-		resolve(&pt, r, kf);
-		char via[64];
-		const char *why = r->records;
-		if (pt.func && a->fentry)
-			snprintf(via, sizeof(via), "%s", r->at_return ? "fexit" : "fentry");
-		else if (pt.func && a->kprobe)
-			snprintf(via, sizeof(via), "%s", r->at_return ? "kprobe+kretprobe" : "kprobe");
-		else if (r->tracepoint && (strchr(r->tracepoint, ':') || a->nflink))
-			snprintf(via, sizeof(via), "%s%s", strchr(r->tracepoint, ':') ? "tracepoint " : "",
-				 r->tracepoint);
-		else {
-			snprintf(via, sizeof(via), "unavailable");
-			why = pt.func ? (r->tracepoint ? "no fentry, no kprobes and no netfilter links on this kernel"
-						       : "no fentry and no kprobes on this kernel")
-				       : pt.why;
-		}
-		char name[64];
-		snprintf(name, sizeof(name), "%s", pt.func ? pt.func : r->funcs[0]);
-		fprintf(out, "%-10s %-22s %-32s %s\n", r->group, name, via, why);
-	}
-	fprintf(out, "\ntraceable functions read from: %s\n", kfuncs_traceable_source(kf));
 }

@@ -11,4 +11,13 @@
  * escape. Returns the length written. */
 size_t escape_field(const char *in, size_t inlen, char *out, size_t outlen);
 
+/* Text the user gave (an expression, a name, a path), for an error line:
+ * printable ASCII and space kept, other bytes and backslash as \xNN, cut
+ * after maxshow input bytes (and to fit outlen) with "... (N bytes in
+ * all)" so a 20 KB expression does not become a 20 KB line. */
+size_t escape_user(const char *in, char *out, size_t outlen, size_t maxshow);
+/* Enough for escape_user(.., USER_SHOW) */
+#define USER_SHOW 80
+#define USER_BUF (4 * USER_SHOW + 48)
+
 #endif

@@ -82,6 +82,33 @@ int ev_hint(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *c
 	return hint_format(sb, &in);
 }
 
+int ev_silent(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx, uint32_t netns)
+{
+	(void)ctx;
+	if (e->probe != PP_PROBE_FREE)
+		return 0;
+	/* A socket's skb has lost its device by the time it is freed: the
+	 * namespace is the one its packet was last seen in. */
+	struct pp_event c = *e;
+	if (!(c.have & PP_HAVE_NETNS) && netns) {
+		c.netns = netns;
+		c.have |= PP_HAVE_NETNS;
+	}
+	if (!(c.have & PP_HAVE_NETNS))
+		return 0;
+	char ns[64];
+	ev_netns(&c, ns, sizeof(ns));
+	return hint_silent(sb, &c, strcmp(ns, "-") ? ns : NULL);
+}
+
+uint32_t ev_last_netns(const struct pp_event *ev, size_t n)
+{
+	for (size_t i = n; i-- > 0;)
+		if (ev[i].have & PP_HAVE_NETNS)
+			return ev[i].netns;
+	return 0;
+}
+
 /* Frames that are the drop machinery, not the place that dropped. */
 static bool drop_machinery(const char *sym)
 {

@@ -20,6 +20,11 @@ void ev_ifname(const struct pp_event *e, char *out, size_t len);
  * starts after them. Returns how many were written to syms. */
 size_t ev_frames(const struct pp_event *e, const struct fmt_ctx *ctx, char (*syms)[EV_SYM_LEN], size_t max);
 /* Appends the hint for a drop event; 0 when there is none. */
+/* A consumed packet the kernel counted as lost (cmd/hints.h hint_silent):
+ * 1 and the text, else 0. */
+int ev_silent(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx, uint32_t netns);
+/* The namespace of the last of n events that has one, 0 when none. */
+uint32_t ev_last_netns(const struct pp_event *ev, size_t n);
 int ev_hint(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx);
 /* Drop reason name, or NULL when unknown. */
 const char *ev_reason(const struct pp_event *e, const struct fmt_ctx *ctx);

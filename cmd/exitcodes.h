@@ -11,7 +11,8 @@ enum {
 	EXIT_KERNEL = 4,     /* kernel lacks what is needed: BTF, tracepoint */
 	EXIT_NOTFOUND = 5,   /* unknown interface or network namespace */
 	EXIT_BACKEND = 6,    /* the backend asked for (--backend, --wide) is not available */
-	EXIT_BADFILE = 7,    /* -r: the recording is truncated, corrupt or of another version */
+	EXIT_BADFILE = 7,    /* -r: the recording cannot be read: corrupt, of another version, no run in it */
+	EXIT_CUTSHORT = 8,   /* -r: the recording was cut short; printed up to its last complete record */
 };
 
 #endif

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "cmd/escape.h"
+#include "cmd/evtext.h"
+#include "cmd/hints.h"
 #include "cmd/pointtext.h"
 #include "cmd/probes.h"
 #include "kernel/dropreason.h"
@@ -17,7 +19,20 @@
 
 
 /* Column layout; the header and every line share it. */
-#define COLS "%-12s %-18s %3s %-17s %-12s %-12s %-9s %7s %-16s %-22s %s\n"
+/* The --stream columns (width < 0: left-aligned). */
+static const int col_width[] = {-12, -18, 3, -17, -12, -12, -9, 7, -16, -22, 0};
+#define NCOLS (sizeof(col_width) / sizeof(col_width[0]))
+
+/* One row, aligned by display width: an escaped name wider than its
+ * column does not push the rest of the row out of line. */
+static void row(struct strbuf *sb, const char *const v[NCOLS])
+{
+	struct sb_col c[NCOLS];
+	for (size_t i = 0; i < NCOLS; i++)
+		c[i] = (struct sb_col){v[i], col_width[i], 0};
+	sb_columns(sb, c, NCOLS);
+	sb_append(sb, "\n", 1);
+}
 
 const char *pkt_type_name(uint8_t t)
 {
@@ -28,8 +43,9 @@ const char *pkt_type_name(uint8_t t)
 
 void fmt_header(struct strbuf *sb)
 {
-	sb_printf(sb, COLS, "TIME", "SKB", "CPU", "PROBE", "NETNS", "IFACE", "PKT_TYPE", "PID", "COMM",
-		  "OWNER", "PACKET");
+	const char *const v[NCOLS] = {"TIME", "SKB", "CPU", "PROBE", "NETNS", "IFACE", "PKT_TYPE", "PID", "COMM",
+				      "OWNER", "PACKET"};
+	row(sb, v);
 }
 
 void fmt_addr(const struct pp_event *e, const uint8_t *a, char *out, size_t len)
@@ -233,10 +249,12 @@ void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx
 		fmt_reason(&pkt, ctx->reasons, e);
 		rs_ksym(ctx->ksyms, (uint64_t)e->location, loc, sizeof(loc));
 		sb_printf(&pkt, " at %s", loc);
+		hint_nft_suffix(&pkt, e, ev_reason(e, ctx));
 	}
 	point_detail(&pkt, e);
-	sb_printf(sb, COLS, t, skb, cpu, probe, ns, ifn, pkt_type_name(e->pkt_type), pid, comm,
-		  owner, pkt.s ? pkt.s : "");
+	const char *const v[NCOLS] = {t, skb, cpu, probe, ns, ifn, pkt_type_name(e->pkt_type), pid, comm,
+				      owner, pkt.s ? pkt.s : ""};
+	row(sb, v);
 	sb_free(&pkt);
 	fmt_stack_indent(sb, e, ctx, 13);
 }

@@ -4,7 +4,9 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "cmd/cgroup.h"
 #include "cmd/evtext.h"
+#include "cmd/hints.h"
 #include "cmd/pointtext.h"
 #include "cmd/probes.h"
 #include "kernel/kallsyms.h"
@@ -38,6 +40,25 @@ static void jkey_str(struct strbuf *sb, const char *key, const char *val)
 {
 	sb_printf(sb, ",\"%s\":", key);
 	json_str(sb, val, strlen(val));
+}
+
+/* The nftables rule behind a netfilter drop (cmd/hints.h). */
+static void nft_rule_fields(struct strbuf *sb, const struct pp_event *e)
+{
+	struct nft_rule_info ri;
+	if (hint_nft_rule(e, &ri))
+		return;
+	sb_printf(sb, ",\"nft_rule\":{\"family\":");
+	json_str(sb, ri.family, strlen(ri.family));
+	jkey_str(sb, "table", ri.table);
+	jkey_str(sb, "chain", ri.chain);
+	size_t hl = strlen(ri.handle);
+	if (hl && hl < 21 && strspn(ri.handle, "0123456789") == hl) /* digits only: a recording is input */
+		sb_printf(sb, ",\"handle\":%s,\"policy\":false", ri.handle);
+	else
+		sb_printf(sb, ",\"handle\":null,\"policy\":true");
+	jkey_str(sb, "rule", ri.rule);
+	sb_printf(sb, "}");
 }
 
 static void jkey_name(struct strbuf *sb, const char *key, const char *name, unsigned num)
@@ -91,12 +112,18 @@ static void point_fields(struct strbuf *sb, const struct pp_event *e)
 }
 
 /* Fields of one event, without braces; delta_ns only inside a timeline. */
-static void event_fields(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
+static void event_fields(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx, uint32_t last_netns)
 {
 	char pbuf[24];
 	struct strbuf pkt = {0};
-	sb_printf(sb, "\"ts_ns\":%" PRIu64 ",\"skb\":\"0x%" PRIx64 "\",\"cpu\":%u", (uint64_t)e->ts_ns,
-		  (uint64_t)e->skb, e->cpu);
+	sb_printf(sb, "\"ts_ns\":%" PRIu64 ",\"skb\":\"0x%" PRIx64 "\",\"skb_head\":\"0x%" PRIx64 "\",\"cpu\":%u",
+		  (uint64_t)e->ts_ns, (uint64_t)e->skb, (uint64_t)e->head, e->cpu);
+	if (e->id_have & PP_ID_IPID)
+		sb_printf(sb, ",\"ip_id\":%u", e->ip_id);
+	if (e->id_have & PP_ID_SEQ)
+		sb_printf(sb, ",\"tcp_seq\":%u", e->tcp_seq);
+	if (e->lost_seen)
+		sb_printf(sb, ",\"lost_before\":%" PRIu64, (uint64_t)e->lost_seen);
 	jkey_str(sb, "probe", probe_point_name(e, pbuf, sizeof(pbuf)));
 	point_fields(sb, e);
 	if (e->have & PP_HAVE_NETNS) {
@@ -117,12 +144,24 @@ static void event_fields(struct strbuf *sb, const struct pp_event *e, const stru
 		sb_printf(sb, ",\"owner\":{\"pid\":%u,\"tid\":%u,\"uid\":%u,\"cgroup\":%llu,\"comm\":",
 			  e->owner.tgid, e->owner.pid, e->owner.uid, (unsigned long long)e->owner.cgroup);
 		json_str(sb, e->owner.comm, sizeof(e->owner.comm));
+		if (e->owner.cgroup)
+			cg_json(sb, rs_cgroup_path(e->owner.cgroup));
 		sb_printf(sb, ",\"source\":\"%s\"}", e->have & PP_HAVE_OWNER_DIAG ? "sock_diag" : "kernel");
 	}
 	sb_printf(sb, ",\"len\":%u,\"mark\":%u", e->len, e->mark);
+	if (e->step & PP_STEP_COPY)
+		jkey_str(sb, "copy", e->step & PP_STEP_NEIGH ? "neighbour probe" : "copy");
+	if (e->step & PP_STEP_GONE)
+		sb_printf(sb, ",\"memory_released\":true");
 	fmt_packet(&pkt, e);
 	jkey_str(sb, "packet", pkt.s ? pkt.s : "");
 	sb_free(&pkt);
+	if (e->probe == PP_PROBE_FREE) {
+		struct strbuf h = {0};
+		if (ev_silent(&h, e, ctx, last_netns) && h.s)
+			jkey_str(sb, "lost", h.s);
+		sb_free(&h);
+	}
 	if (e->probe != PP_PROBE_DROP)
 		return;
 	const char *r = ev_reason(e, ctx);
@@ -149,12 +188,14 @@ static void event_fields(struct strbuf *sb, const struct pp_event *e, const stru
 	if (ev_hint(&h, e, ctx) && h.s)
 		jkey_str(sb, "hint", h.s);
 	sb_free(&h);
+	if (r && !strcmp(r, "NETFILTER_DROP"))
+		nft_rule_fields(sb, e);
 }
 
 void json_event_line(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
 {
 	sb_printf(sb, "{\"v\":%d,\"type\":\"event\",", JSON_SCHEMA_VERSION);
-	event_fields(sb, e, ctx);
+	event_fields(sb, e, ctx, 0);
 	sb_printf(sb, "}\n");
 }
 
@@ -171,12 +212,16 @@ void json_timeline_line(struct strbuf *sb, const struct timeline *t, uint64_t se
 	jkey_str(sb, "end", tl_end_name(t->end));
 	jkey_str(sb, "packet", pkt.s ? pkt.s : "");
 	sb_free(&pkt);
+	sb_printf(sb, ",\"events_lost_meanwhile\":%s,\"copies\":%u", t->gap ? "true" : "false", t->copies);
+	uint64_t wait = tl_neigh_wait(t);
+	if (wait)
+		sb_printf(sb, ",\"neighbour_wait_ns\":%" PRIu64, wait);
 	sb_printf(sb, ",\"start_ns\":%" PRIu64 ",\"duration_ns\":%" PRIu64 ",\"events_not_kept\":%" PRIu64
 		      ",\"events\":[",
 		  t0, (uint64_t)(t->ev[t->n - 1].ts_ns - t0), t->extra);
 	for (size_t i = 0; i < t->n; i++) {
 		sb_printf(sb, "%s{\"delta_ns\":%" PRIu64 ",", i ? "," : "", (uint64_t)(t->ev[i].ts_ns - t0));
-		event_fields(sb, &t->ev[i], ctx);
+		event_fields(sb, &t->ev[i], ctx, ev_last_netns(t->ev, i + 1));
 		sb_printf(sb, "}");
 	}
 	sb_printf(sb, "]}\n");

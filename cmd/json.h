@@ -8,7 +8,7 @@
 #include "cmd/format.h"
 #include "cmd/timeline.h"
 
-#define JSON_SCHEMA_VERSION 1
+#define JSON_SCHEMA_VERSION 2
 
 /* Appends "..." for at most len bytes of s (stopping at a NUL). Control
  * characters, quote and backslash are escaped, and so is every byte above

@@ -4,27 +4,37 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cmd/backend.h"
+#include "cmd/cgroup.h"
+#include "cmd/escape.h"
 #include "cmd/evtext.h"
+#include "cmd/explain.h"
 #include "cmd/exitcodes.h"
 #include "cmd/format.h"
 #include "cmd/json.h"
+#include "cmd/launch.h"
 #include "cmd/options.h"
 #include "cmd/owner_diag.h"
 #include "cmd/owner_seed.h"
+#include "cmd/paths.h"
 #include "cmd/pcapng.h"
 #include "cmd/probes.h"
+#include "cmd/reasons.h"
 #include "cmd/record.h"
 #include "cmd/replay.h"
 #include "cmd/resolve.h"
+#include "cmd/strfmt.h"
 #include "cmd/summary.h"
 #include "filters/filter.h"
 #include "filters/inject.h"
@@ -38,11 +48,54 @@
 #include "pktpath.skel.h"
 
 static volatile sig_atomic_t stop_signal;
+/* Until the BPF object loads nothing exists that exit does not release:
+ * a signal then ends pktpath at once, even inside a long pcap_compile. */
+static volatile sig_atomic_t nothing_loaded = 1;
 static bool verbose;
 
-static void on_signal(int sig)
+/* The terminal sent it (Ctrl-C): it reached the whole foreground process
+ * group, -- CMD included, so it is not passed on again. */
+static volatile sig_atomic_t stop_from_tty;
+
+static void say_raw(const char *s)
 {
+	ssize_t n = write(STDERR_FILENO, s, strlen(s));
+	(void)n;
+}
+
+static void on_signal(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (nothing_loaded) {
+		say_raw("pktpath: interrupted before tracing began: nothing traced\n");
+		launch_remove_early(); /* -- CMD's cgroup, still empty */
+		_exit(0); /* the documented status after Ctrl-C */
+	}
+	stop_from_tty = si && si->si_code == SI_KERNEL;
 	stop_signal = sig;
+}
+
+static char compiling_note[160];
+static void on_alarm(int sig)
+{
+	(void)sig;
+	say_raw(compiling_note);
+}
+
+/* fds 0-2 closed at start (`pktpath >&-`) would be handed to the first
+ * files and BPF objects opened, and text meant for stdout written into
+ * them. They are held by /dev/null opened read-only: a write then fails
+ * (EBADF) and is reported like any other failed write. */
+static void hold_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+			int n = open("/dev/null", O_RDONLY);
+			if (n >= 0 && n != fd) {
+				dup2(n, fd);
+				close(n);
+			}
+		}
 }
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -56,12 +109,17 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 static int fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(int status, const char *fmt, ...)
 {
+	char line[2048];
 	va_list ap;
-	fputs("pktpath: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* User text is escaped where it is quoted; this catches any control
+	 * byte that came another way (a library's message). */
+	for (char *c = line; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	fprintf(stderr, "pktpath: %s\n", line);
 	return status;
 }
 
@@ -73,7 +131,13 @@ struct run {
 	struct strbuf line;
 	uint64_t printed;
 	bool t0_set;
-	bool out_broken; /* stdout closed: stop quietly */
+	/* stdout: errno of its first failed write (EPIPE: the reader left,
+	 * a quiet stop; anything else an error), what is known written (an
+	 * fflush succeeded after it), what was received but not printed. */
+	int out_err;
+	uint64_t flushed, unprinted;
+	bool draining; /* after the run: count what is left, print nothing */
+	bool out_is_pipe;
 	struct backend_plan plan;
 	bool timelines; /* default; --stream turns it off */
 	struct tl_out tl;
@@ -93,6 +157,91 @@ static size_t read_stack(void *arg, int32_t id, uint64_t *ips, size_t max)
 	while (n < max && n < 127 && buf[n])
 		ips[n] = buf[n], n++;
 	return n;
+}
+
+/* The last word on stdout for outputs written without accounting (help,
+ * --dump-filter, --list-probes): a failed write is status 1 and one line,
+ * a closed pipe is a quiet stop. */
+static int stdout_status(int status)
+{
+	int e = 0;
+	if (fflush(stdout) == EOF)
+		e = errno;
+	else if (ferror(stdout))
+		e = EIO;
+	if (!e || e == EPIPE)
+		return status;
+	fprintf(stderr, "pktpath: cannot write to standard output: %s\n", strerror(e));
+	return status == EXIT_OK ? EXIT_RUNTIME : status;
+}
+
+/* What on_event returns to stop ring_buffer__poll; 0 while draining. */
+enum { STOP_LIMIT = -ECANCELED, STOP_OUTPUT = -EPIPE };
+
+static int stop_code(const struct run *r, int code)
+{
+	return r->draining ? 0 : code;
+}
+
+/* The first failed write to stdout: said at once, unless the reader just
+ * left (EPIPE, `| head -1`), which is a normal way to stop. */
+static void out_failed(struct run *r, int err)
+{
+	if (r->out_err)
+		return;
+	r->out_err = err ? err : EIO;
+	r->tl.broken = true; /* no more writes from the timelines either */
+	if (r->out_err == EPIPE)
+		return;
+	char target[256] = "", shown[USER_BUF];
+	ssize_t n = readlink("/proc/self/fd/1", target, sizeof(target) - 1);
+	target[n > 0 ? n : 0] = '\0';
+	escape_user(target, shown, sizeof(shown), USER_SHOW);
+	fprintf(stderr, "pktpath: cannot write to standard output%s%s%s: %s\n", n > 0 ? " (" : "", n > 0 ? shown : "",
+		n > 0 ? ")" : "", strerror(r->out_err));
+}
+
+/* stdout's buffer to the file; what it held is then known written. */
+static void out_flush(struct run *r)
+{
+	if (r->out_err)
+		return;
+	/* A pipe whose reader left (`| head -1`) is noticed even while no
+	 * packet comes to write: the write end then polls POLLERR. */
+	struct pollfd pfd = {.fd = STDOUT_FILENO, .events = POLLOUT};
+	if (r->out_is_pipe && poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR)) {
+		out_failed(r, EPIPE);
+		return;
+	}
+	/* ferror too: a failed flush inside stdio (a full buffer) empties
+	 * the buffer, and the next fflush has nothing left to fail on. */
+	if (fflush(stdout) == EOF)
+		out_failed(r, errno);
+	else if (ferror(stdout))
+		out_failed(r, EIO);
+	else
+		r->flushed = r->printed;
+}
+
+/* The summary's line for what was received but not printed, so that the
+ * counts add up: delivered + lost = produced, and of the delivered, these
+ * never reached the output. */
+static void report_unprinted(const struct run *r)
+{
+	const char *what = r->timelines ? "packets" : "events";
+	uint64_t left = r->timelines ? r->tl.unprinted : r->unprinted;
+	if (r->out_err) {
+		uint64_t lostout = r->printed - r->flushed + left;
+		if (r->out_err == EPIPE)
+			fprintf(stderr, "pktpath: %llu %s not printed: the reader closed the output\n",
+				(unsigned long long)lostout, what);
+		else
+			fprintf(stderr, "pktpath: %llu %s not written (standard output: %s); %llu written before\n",
+				(unsigned long long)lostout, what, strerror(r->out_err), (unsigned long long)r->flushed);
+	} else if (left) {
+		fprintf(stderr, "pktpath: %llu more %s received after -c %llu, not printed\n", (unsigned long long)left,
+			what, (unsigned long long)r->opt->count);
+	}
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -134,30 +283,34 @@ static int on_event(void *ctx, void *data, size_t size)
 	summary_add(&r->sum, e);
 	if (r->timelines) {
 		tl_out_event(&r->tl, e);
-		if (r->tl.broken) {
-			r->out_broken = true;
-			return -EPIPE;
-		}
 		r->printed = r->tl.printed;
-		return r->opt->count && r->printed >= r->opt->count ? 1 : 0;
+		if (r->tl.broken && !r->out_err) {
+			out_failed(r, r->tl.err);
+			return stop_code(r, STOP_OUTPUT);
+		}
+		return stop_code(r, r->opt->count && r->printed >= r->opt->count ? STOP_LIMIT : 0);
 	}
 	/* --stream --drops loads only drop points, but the owner bookkeeping
 	 * also reports deliveries. */
 	if (r->opt->drops_only && e->probe != PP_PROBE_DROP)
 		return 0;
+	if (r->out_err || (r->opt->count && r->printed >= r->opt->count)) {
+		r->unprinted++; /* after the run, from the buffer: counted, not printed */
+		return 0;
+	}
 	sb_reset(&r->line);
 	if (r->opt->json)
 		json_event_line(&r->line, e, &r->fmt);
 	else
 		fmt_event(&r->line, e, &r->fmt);
 	if (r->line.len && fwrite(r->line.s, 1, r->line.len, stdout) != r->line.len) {
-		r->out_broken = true;
-		return -EPIPE;
+		out_failed(r, errno);
+		r->unprinted++;
+		return stop_code(r, STOP_OUTPUT);
 	}
 	r->printed++;
-	if (r->opt->count && r->printed >= r->opt->count)
-		return 1; /* stops ring_buffer__poll */
-	return 0;
+	/* libbpf's poll stops only on a negative return: 1 would go on. */
+	return stop_code(r, r->opt->count && r->printed >= r->opt->count ? STOP_LIMIT : 0);
 }
 
 /* Sum of a one-entry per-CPU counter map. */
@@ -177,6 +330,63 @@ static uint64_t percpu_total(const struct bpf_map *map)
 	return total;
 }
 
+/* Selection targets that can vanish while pktpath runs: the -i interface
+ * (deleted, moved to another namespace, recreated with a new index), a
+ * namespace named by `ip netns` name or path, the -p process. Checked once a second, each
+ * said once. A namespace given by inode is not watched: only the held
+ * file still names it. */
+static double now_s(void);
+
+struct watch {
+	int nsfd;
+	uint32_t netns, ifindex, pid;
+	const char *ns_spec, *ifname, *ns_shown, *if_shown;
+	bool ns_said, if_said, pid_said;
+	double next;
+};
+
+static void watch_targets(struct watch *w)
+{
+	double now = now_s();
+	if (now < w->next)
+		return;
+	w->next = now + 1;
+	if (w->pid && !w->pid_said && kill((pid_t)w->pid, 0) < 0 && errno == ESRCH) {
+		fprintf(stderr, "pktpath: process %u (-p) exited: only packets its sockets still had in flight can follow\n",
+			w->pid);
+		w->pid_said = true;
+	}
+	if (w->ns_spec && !w->ns_said && strspn(w->ns_spec, "0123456789") != strlen(w->ns_spec)) {
+		char path[512];
+		struct stat st;
+		snprintf(path, sizeof(path), strchr(w->ns_spec, '/') ? "%s" : NETNS_RUN_DIR "/%s", w->ns_spec);
+		if (stat(path, &st) < 0 || (uint32_t)st.st_ino != w->netns) {
+			fprintf(stderr,
+				"pktpath: network namespace %s (inode %u) was deleted or no longer has that name: "
+				"only what is still inside it can be traced\n",
+				w->ns_shown, w->netns);
+			w->ns_said = true;
+		}
+	}
+	if (w->ifname && !w->if_said) {
+		unsigned int idx = netns_ifindex(w->nsfd, w->ifname);
+		if (idx == w->ifindex || (!idx && (errno == EPERM || errno == EACCES)))
+			return;
+		if (!idx)
+			fprintf(stderr,
+				"pktpath: interface '%s' (ifindex %u) is gone from %s%s (deleted or moved to another): "
+				"nothing more is traced\n",
+				w->if_shown, w->ifindex, w->ns_spec ? "network namespace " : "pktpath's network namespace",
+				w->ns_spec ? w->ns_shown : "");
+		else
+			fprintf(stderr,
+				"pktpath: interface '%s' is now ifindex %u (deleted and created again?); pktpath follows "
+				"ifindex %u: restart it to trace the new one\n",
+				w->if_shown, idx, w->ifindex);
+		w->if_said = true;
+	}
+}
+
 static uint64_t lost_events(struct pktpath_bpf *skel)
 {
 	return percpu_total(skel->maps.lost);
@@ -187,7 +397,16 @@ static uint64_t lost_events(struct pktpath_bpf *skel)
 static int prepare_filter(const char *expr, bool dump, struct pp_filter **out)
 {
 	char err[1024];
+	/* libpcap's optimizer is slow on long 'or' chains (README, Filters):
+	 * after 2 s, one line says what is going on. */
+	snprintf(compiling_note, sizeof(compiling_note),
+		 "pktpath: still compiling the filter (%zu bytes): libpcap's optimizer is slow on long 'or' chains; Ctrl-C stops\n",
+		 strlen(expr));
+	struct sigaction sa = {.sa_handler = on_alarm};
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(2);
 	int rc = filter_compile(expr, out, err, sizeof(err));
+	alarm(0);
 	if (rc == FILTER_ESYNTAX || rc == FILTER_EUNSUPPORTED)
 		return fail(EXIT_USAGE, "%s", err);
 	if (rc)
@@ -218,6 +437,42 @@ static void announce_backend(enum backend b, const struct backend_avail *a)
 		a->fentry ? "available" : a->fentry_why, a->kprobe ? "available" : a->kprobe_why);
 }
 
+/* After CMD exits, the kernel may still send for its sockets (the last
+ * ACKs, a FIN): they are awaited this long. */
+#define CMD_GRACE_S 0.3
+
+/* --cgroup, --container or -- CMD: the cgroup to select in the kernel
+ * (id and depth; 0 for none). EXIT_OK or the status to exit with. */
+static int select_cgroup(const struct options *opt, struct launch *cmd, uint64_t *id, int *level)
+{
+	char err[512], path[4096];
+	if (!!opt->cgroup + !!opt->container + !!opt->cmd > 1)
+		return fail(EXIT_USAGE, "--cgroup, --container and -- CMD each select a cgroup: give one");
+	launch_clean_stale(); /* what a killed pktpath left */
+	if (opt->cmd) {
+		if (launch_cgroup(cmd, err, sizeof(err)))
+			return fail(EXIT_RUNTIME, "%s", err);
+		*id = cmd->cg_id;
+		*level = cmd->cg_level;
+		return EXIT_OK;
+	}
+	if (opt->cgroup) {
+		if (cg_lookup(opt->cgroup, id, level, err, sizeof(err)))
+			return fail(EXIT_NOTFOUND, "%s", err);
+		const char *mnt = cg_mount();
+		const char *rel = strncmp(opt->cgroup, mnt, strlen(mnt)) == 0 ? opt->cgroup + strlen(mnt) : opt->cgroup;
+		pp_snprintf(path, sizeof(path), "%s%s", rel[0] == '/' ? "" : "/", rel);
+	} else if (opt->container) {
+		if (cg_find_container(opt->container, id, level, path, sizeof(path), err, sizeof(err)))
+			return fail(EXIT_NOTFOUND, "%s", err);
+	} else
+		return EXIT_OK;
+	if (cg_select(path))
+		return fail(EXIT_RUNTIME, "out of memory");
+	fprintf(stderr, "cgroup: %s (id %llu)\n", path, (unsigned long long)*id);
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct options opt;
@@ -229,15 +484,37 @@ int main(int argc, char **argv)
 	struct netns_ref ns = {.fd = -1};
 	struct pp_filter *filter = NULL;
 	struct kfuncs *kf = NULL;
+	struct launch cmd = {0}; /* -- CMD */
 	char err[512];
 	int status = EXIT_OK;
 
+	hold_std_fds();
+	struct sigaction sa = {.sa_sigaction = on_signal, .sa_flags = SA_SIGINFO};
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	int pr = options_parse(&opt, argc, argv);
 	if (pr)
-		return pr > 0 ? EXIT_OK : EXIT_USAGE;
+		return pr == 1 ? EXIT_OK : pr == 2 ? EXIT_RUNTIME : EXIT_USAGE; /* 2: --help >/dev/full */
 	verbose = opt.verbose;
 	run.opt = &opt;
+	/* Files named twice would be destroyed by the second open. */
+	if (opt.write_file && ((opt.record_file && path_same(opt.write_file, opt.record_file)) ||
+			       (opt.replay_file && path_same(opt.write_file, opt.replay_file)))) {
+		char shown[USER_BUF];
+		escape_user(opt.write_file, shown, sizeof(shown), USER_SHOW);
+		status = fail(EXIT_USAGE, "-w %s and %s name the same file: give each its own", shown,
+			      opt.record_file ? "--record" : "-r");
+		goto out;
+	}
+	if (opt.list_reasons) { /* no privileges needed: BTF is world-readable */
+		int missing = reasons_print(stdout, opt.btf_path);
+		status = missing < 0 ? EXIT_KERNEL : missing ? EXIT_RUNTIME : EXIT_OK;
+		goto out;
+	}
 	if (opt.replay_file) { /* -r: no BPF, no privileges (cmd/replay.c) */
+		signal(SIGINT, SIG_DFL); /* nothing to clean up: a replay stops as any filter does */
+		signal(SIGTERM, SIG_DFL);
 		status = replay_run(&opt);
 		goto out;
 	}
@@ -245,11 +522,17 @@ int main(int argc, char **argv)
 		status = fail(EXIT_USAGE, "-w writes each packet when its timeline ends: it does not go with --stream");
 		goto out;
 	}
+	if (opt.summary_by && opt.stream) {
+		status = fail(EXIT_USAGE, "--summary-by counts packets as their timelines end: it does not go with --stream");
+		goto out;
+	}
 	libbpf_set_print(libbpf_log);
 
 	if (opt.dump_filter) {
 		if (opt.expr) {
-			status = fail(EXIT_USAGE, "--dump-filter takes the expression as its value; unexpected '%s'", opt.expr);
+			char shown[USER_BUF];
+		escape_user(opt.expr, shown, sizeof(shown), USER_SHOW);
+		status = fail(EXIT_USAGE, "--dump-filter takes the expression as its value; unexpected '%s'", shown);
 			goto out;
 		}
 		status = prepare_filter(opt.dump_filter, true, &filter);
@@ -258,21 +541,30 @@ int main(int argc, char **argv)
 	/* Before anything is loaded or attached. */
 	if (opt.expr && (status = prepare_filter(opt.expr, false, &filter)) != EXIT_OK)
 		goto out;
+	if (path_not_regular(opt.btf_path, err, sizeof(err))) { /* a FIFO would block btf__parse */
+		status = fail(EXIT_KERNEL, "no kernel BTF: %s (--btf wants a BTF file)", err);
+		goto out;
+	}
 	if (!feat_privileged(err, sizeof(err))) {
 		status = fail(EXIT_PRIVILEGE, "%s: run it with sudo", err);
 		goto out;
 	}
 	vmlinux = btf__parse(opt.btf_path, NULL);
 	if (!vmlinux) {
-		char why[128];
+		char why[128], shown[USER_BUF];
 		libbpf_strerror(errno, why, sizeof(why)); /* also libbpf's own codes (bad format) */
+		escape_user(opt.btf_path, shown, sizeof(shown), USER_SHOW);
 		status = fail(EXIT_KERNEL,
 			      "no kernel BTF at %s (%s): pktpath needs a kernel built with CONFIG_DEBUG_INFO_BTF=y, or --btf FILE",
-			      opt.btf_path, why);
+			      shown, why);
 		goto out;
 	}
 
-	/* Selection: a namespace, an interface inside it. */
+	/* Selection: a cgroup (or CMD's own), a namespace, an interface. */
+	uint64_t sel_cgroup = 0;
+	int sel_level = 0;
+	if ((status = select_cgroup(&opt, &cmd, &sel_cgroup, &sel_level)) != EXIT_OK)
+		goto out;
 	uint32_t sel_netns = 0, sel_ifindex = 0;
 	if (opt.netns) {
 		if (netns_resolve(opt.netns, &ns, err, sizeof(err))) {
@@ -281,18 +573,22 @@ int main(int argc, char **argv)
 		}
 		sel_netns = ns.inode;
 	}
+	char ns_shown[USER_BUF] = "", if_shown[USER_BUF] = "";
+	if (opt.netns)
+		escape_user(opt.netns, ns_shown, sizeof(ns_shown), USER_SHOW);
+	if (opt.ifname)
+		escape_user(opt.ifname, if_shown, sizeof(if_shown), USER_SHOW);
 	if (opt.ifname) {
 		sel_ifindex = netns_ifindex(ns.fd, opt.ifname);
 		if (!sel_ifindex && (errno == EPERM || errno == EACCES)) {
 			status = fail(EXIT_PRIVILEGE,
 				      "cannot enter network namespace %s to find interface '%s': %s (needs CAP_SYS_ADMIN)",
-				      opt.netns, opt.ifname, strerror(errno));
+				      ns_shown, if_shown, strerror(errno));
 			goto out;
 		}
 		if (!sel_ifindex) {
-			status = fail(EXIT_NOTFOUND, "no interface '%s' in %s%s (see 'ip link')", opt.ifname,
-				      opt.netns ? "network namespace " : "pktpath's network namespace",
-				      opt.netns ? opt.netns : "");
+			status = fail(EXIT_NOTFOUND, "no interface '%s' in %s%s (see 'ip link')", if_shown,
+				      opt.netns ? "network namespace " : "pktpath's network namespace", ns_shown);
 			goto out;
 		}
 		/* An ifindex means something only inside one namespace. */
@@ -309,7 +605,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (opt.list_probes) {
-		backend_list(stdout, &avail, kf);
+		backend_list(stdout, &avail, kf, drop_nargs >= 3, opt.backend);
 		goto out;
 	}
 	enum backend bk;
@@ -318,7 +614,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	announce_backend(bk, &avail);
-	if (backend_plan(&run.plan, bk, opt.wide, opt.drops_only && opt.stream, kf, stderr)) {
+	backend_limits(stderr, "pktpath: note: ", bk, &avail, drop_nargs >= 3,
+		       !opt.no_netfilter && !(opt.drops_only && opt.stream));
+load_again: /* --backend auto: the next backend when the kernel refused this one's programs */
+	if (backend_plan(&run.plan, bk, &avail, opt.wide, opt.drops_only && opt.stream, kf, stderr)) {
 		status = fail(EXIT_RUNTIME, "out of memory");
 		goto out;
 	}
@@ -341,6 +640,8 @@ int main(int argc, char **argv)
 	skel->rodata->cfg_netns = sel_netns;
 	skel->rodata->cfg_ifindex = sel_ifindex;
 	skel->rodata->cfg_owner_tgid = opt.owner_pid;
+	skel->rodata->cfg_cgroup_id = sel_cgroup;
+	skel->rodata->cfg_cgroup_level = (uint32_t)sel_level;
 	if (opt.owner_comm)
 		memcpy((char *)skel->rodata->cfg_owner_comm, opt.owner_comm, strlen(opt.owner_comm) + 1);
 	skel->rodata->cfg_stack_drops = opt.stack_drops;
@@ -366,8 +667,9 @@ int main(int argc, char **argv)
 	nflink_prepare(skel->obj, bk == BK_TRACEPOINT && !opt.no_netfilter && !(opt.drops_only && opt.stream), verbose);
 	/* Every program is on a raw tracepoint named by its section. Event
 	 * points must exist; owner bookkeeping points are optional (older
-	 * kernels lack some), each missing one is said once. */
+	 * kernels lack some), the missing ones are said in one line. */
 	struct bpf_program *prog;
+	char no_owner_tp[128] = "";
 	bpf_object__for_each_program(prog, skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
 		const char *tp = strrchr(sec, '/') + 1;
@@ -379,13 +681,34 @@ int main(int argc, char **argv)
 			status = fail(EXIT_KERNEL, "this kernel has no tracepoint %s, which pktpath needs", tp);
 			goto out;
 		}
-		fprintf(stderr, "pktpath: warning: no tracepoint %s: owners are learned from fewer places\n", tp);
+		size_t used = strlen(no_owner_tp);
+		snprintf(no_owner_tp + used, sizeof(no_owner_tp) - used, "%s%s", used ? ", " : "", tp);
 		bpf_program__set_autoload(prog, false);
 	}
+	if (no_owner_tp[0]) /* one line for all (5.10 lacks sock_send_length and sock_recv_length) */
+		fprintf(stderr, "pktpath: warning: no tracepoint %s: owners are learned from fewer places\n", no_owner_tp);
 	inject_set(filter, bpf_object__btf(skel->obj));
+	nothing_loaded = 0; /* from here a signal stops the run through its clean-up */
 	int lerr = pktpath_bpf__load(skel);
 	inject_set(NULL, NULL);
 	inject_release();
+	if (stop_signal) /* Ctrl-C during the load (which it may have failed) */
+		goto interrupted;
+	int next = lerr && errno != EPERM && !strcmp(opt.backend, "auto") ? backend_next(bk, &avail) : -1;
+	if (next >= 0) {
+		fprintf(stderr, "pktpath: warning: the kernel refused the %s programs (%s; -v shows why): using %s\n",
+			backend_name(bk), strerror(errno), backend_name((enum backend)next));
+		pktpath_bpf__destroy(run.skel);
+		run.skel = NULL;
+		backend_plan_free(&run.plan);
+		probes_free();
+		bk = (enum backend)next;
+		announce_backend(bk, &avail);
+		/* The drop-reason note was said already; netfilter may be new. */
+		backend_limits(stderr, "pktpath: note: ", bk, &avail, true,
+			       !opt.no_netfilter && !(opt.drops_only && opt.stream));
+		goto load_again;
+	}
 	if (lerr) {
 		int e = errno;
 		status = fail(e == EPERM ? EXIT_PRIVILEGE : EXIT_KERNEL,
@@ -394,8 +717,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	/* Sockets older than pktpath, before anything attached can learn. */
-	owner_seed(bpf_map__fd(skel->maps.owners), ns.fd, opt.owner_pid || opt.owner_comm);
-	if (backend_attach(&run.plan, skel, stderr, err, sizeof(err))) {
+	owner_seed(bpf_map__fd(skel->maps.owners), ns.fd, opt.owner_pid || opt.owner_comm || sel_cgroup);
+	if (backend_fill(&run.plan, skel, err, sizeof(err)) || backend_attach(&run.plan, skel, stderr, err, sizeof(err))) {
+		if (stop_signal)
+			goto interrupted;
 		status = fail(EXIT_KERNEL, "%s", err);
 		goto out;
 	}
@@ -423,6 +748,13 @@ int main(int argc, char **argv)
 		status = fail(EXIT_RUNTIME, "%s", err);
 		goto out;
 	}
+	struct explain_cfg xcfg = {.rules = !opt.no_rules, .all = !opt.netns && !opt.ifname, .nsfd = ns.fd,
+				   .netns = sel_netns, .ifindex = sel_ifindex};
+	if (filter && !filter_ip_needs_l2(filter)) /* an expression the IP header decides */
+		xcfg.cbpf = filter_classic(filter, PP_L3, &xcfg.ncbpf);
+	/* After the links (nft chains must not take their priorities) and the
+	 * output files (a file that fails leaves nothing added to a ruleset). */
+	explain_start(&xcfg, stderr);
 
 	if (run.timelines &&
 	    tl_out_init(&run.tl, &run.fmt, stdout, opt.max_open, opt.idle_ms,
@@ -432,6 +764,7 @@ int main(int argc, char **argv)
 	}
 	run.tl.limit = opt.count;
 	run.tl.pcap = run.pcap;
+	run.tl.by_owner = opt.summary_by ? osum_new(strcmp(opt.summary_by, "cgroup") == 0) : NULL;
 	run.diag = sockdiag_new();
 	if (!run.diag)
 		fprintf(stderr, "pktpath: warning: out of memory for the sock_diag owner cache: older sockets show '?'\n");
@@ -441,75 +774,128 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	struct sigaction sa = {.sa_handler = on_signal};
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
 	sb_reset(&run.line);
 	if (!run.timelines && !opt.json)
 		fmt_header(&run.line);
-	if (run.line.len)
-		fwrite(run.line.s, 1, run.line.len, stdout);
-	fflush(stdout);
+	struct stat ost;
+	run.out_is_pipe = fstat(STDOUT_FILENO, &ost) == 0 && S_ISFIFO(ost.st_mode);
+	if (run.line.len && fwrite(run.line.s, 1, run.line.len, stdout) != run.line.len)
+		out_failed(&run, errno);
+	out_flush(&run); /* the header */
 	fprintf(stderr, "pktpath: ready\n");
+	if (opt.cmd && launch_start(&cmd, opt.cmd, err, sizeof(err))) {
+		fprintf(stderr, "pktpath: %s\n", err); /* traced nothing; the status is a shell's */
+		stop_signal = -1;
+	}
 
 	double deadline = opt.seconds > 0 ? now_s() + opt.seconds : 0;
-	while (!stop_signal) {
+	double cmd_end = 0;  /* CMD ended: its last packets are awaited until then */
+	bool passed = false; /* a signal was passed on to CMD */
+	struct watch w = {.nsfd = ns.fd, .netns = sel_netns, .ifindex = sel_ifindex, .pid = opt.owner_pid, .ns_spec = opt.netns,
+			  .ifname = opt.ifname, .ns_shown = ns_shown, .if_shown = if_shown, .next = now_s() + 1};
+	while (!run.out_err) {
+		if (stop_signal) {
+			/* The first Ctrl-C or SIGTERM goes to CMD (from the terminal it
+			 * has it already), whose end then ends the run. */
+			if (!cmd.pid || cmd.exited || passed || stop_signal < 0)
+				break;
+			if (!stop_from_tty)
+				launch_signal(&cmd, stop_signal);
+			passed = true;
+			stop_signal = 0;
+		}
+		if (cmd.pid && !cmd_end && launch_reap(&cmd, false))
+			cmd_end = now_s() + CMD_GRACE_S;
+		if (cmd_end && now_s() >= cmd_end)
+			break;
+		explain_tick(); /* trace messages first: they precede the drops they explain */
 		int n = ring_buffer__poll(rb, 100);
-		if (n < 0 && n != -EINTR) {
-			if (!run.out_broken)
-				status = fail(EXIT_RUNTIME, "reading the ring buffer: %s", strerror(-n));
+		if (n < 0 && n != -EINTR && n != STOP_LIMIT && n != STOP_OUTPUT) {
+			status = fail(EXIT_RUNTIME, "reading the ring buffer: %s", strerror(-n));
 			break;
 		}
-		if (opt.count && run.printed >= opt.count)
+		if (run.out_err || (opt.count && run.printed >= opt.count))
 			break;
 		if (deadline && now_s() >= deadline)
 			break;
+		uint64_t now = now_ns();
+		/* A replay expires timelines at the same points; the recording
+		 * also reaches its file here once a second. */
+		rec_tick(run.rec, now);
 		if (run.timelines) {
-			uint64_t now = now_ns();
-			rec_tick(run.rec, now); /* a replay expires timelines at the same points */
 			tl_out_tick(&run.tl, now);
 			run.printed = run.tl.printed;
 			if (run.tl.broken) {
-				run.out_broken = true;
+				out_failed(&run, run.tl.err);
 				break;
 			}
 			if (opt.count && run.printed >= opt.count)
 				break;
 		}
-		if (fflush(stdout) == EOF) {
-			run.out_broken = true;
-			break;
-		}
+		out_flush(&run);
+		watch_targets(&w);
 	}
-	/* Detach first, then print what was already in the buffer. */
+	/* Detach first, then take what is left in the buffer: every event
+	 * produced is delivered or lost, and what is delivered past -c or a
+	 * failed output is counted as not printed. */
 	uint64_t lost = lost_events(skel);
 	backend_detach(&run.plan);
 	nflink_free(run.nf);
 	run.nf = NULL;
-	if (!run.out_broken && !(opt.count && run.printed >= opt.count))
-		ring_buffer__consume(rb);
+	run.draining = true;
+	ring_buffer__consume(rb);
 	lost = lost_events(skel);
-	if (run.timelines && !run.out_broken)
-		tl_out_finish(&run.tl);
-	fflush(stdout);
+	if (run.timelines) {
+		tl_out_finish(&run.tl); /* prints nothing past -c or a failed output */
+		run.printed = run.tl.printed;
+		if (run.tl.broken)
+			out_failed(&run, run.tl.err);
+	}
+	out_flush(&run);
 	summary_print(stderr, &run.sum, reasons, lost, percpu_total(skel->maps.produced));
+	report_unprinted(&run);
 	uint64_t untracked = filter ? percpu_total(skel->maps.track_full) : 0;
 	if (untracked)
 		fprintf(stderr, "tracking table full: %llu matched packets were not followed after their first event\n",
 			(unsigned long long)untracked);
 	if (run.timelines)
 		tl_out_report(stderr, &run.tl);
+	explain_report(stderr, opt.json && !run.out_err ? stdout : NULL);
+	out_flush(&run); /* the JSON counters line */
+	if (run.out_err && run.out_err != EPIPE && status == EXIT_OK)
+		status = EXIT_RUNTIME;
 	if (opt.wide)
 		fprintf(stderr, "wide: detached in %.3f s\n", run.plan.detach_s);
 	rec_end(run.rec, lost, percpu_total(skel->maps.produced), untracked);
+	/* -c or -t ended the trace before CMD ended: pktpath still exits
+	 * with its status. */
+	while (cmd.pid && !launch_reap(&cmd, true))
+		if (stop_signal > 0) {
+			if (!stop_from_tty)
+				launch_signal(&cmd, stop_signal);
+			stop_signal = 0;
+		}
+	if (opt.cmd && status == EXIT_OK)
+		status = cmd.status;
+	explain_stop(stderr);
+	goto out;
 
+interrupted:
+	fprintf(stderr, "pktpath: interrupted before tracing began: nothing traced\n");
+	status = EXIT_OK;
 out:
-	if (pcapng_close(run.pcap, status == EXIT_OK ? stderr : NULL, err, sizeof(err)) && status == EXIT_OK)
-		status = fail(EXIT_RUNTIME, "%s", err);
-	if (rec_close(run.rec, err, sizeof(err)) && status == EXIT_OK)
-		status = fail(EXIT_RUNTIME, "%s", err);
+	explain_stop(stderr);
+	/* Each file says its own failure, on its own line. */
+	if (pcapng_close(run.pcap, status == EXIT_OK ? stderr : NULL, err, sizeof(err))) {
+		int st = fail(EXIT_RUNTIME, "%s", err);
+		if (status == EXIT_OK)
+			status = st;
+	}
+	if (rec_close(run.rec, err, sizeof(err))) {
+		int st = fail(EXIT_RUNTIME, "%s", err);
+		if (status == EXIT_OK)
+			status = st;
+	}
 	nflink_free(run.nf);
 	backend_plan_free(&run.plan);
 	kfuncs_free(kf);
@@ -526,6 +912,10 @@ out:
 	sockdiag_free(run.diag);
 	sb_free(&run.line);
 	filter_free(filter);
+	launch_free(&cmd);
+	cg_free();
 	options_free(&opt);
-	return status;
+	/* --dump-filter, --list-probes: stdout not yet checked (a run checked
+	 * and reported it already: out_err). */
+	return run.out_err ? status : stdout_status(status);
 }

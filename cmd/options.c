@@ -1,4 +1,5 @@
 #include "cmd/options.h"
+#include "cmd/escape.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -10,7 +11,7 @@
 #define DEFAULT_RINGBUF (8u << 20)
 
 static const char usage_text[] =
-	"Usage: pktpath [OPTIONS] [EXPRESSION]\n"
+	"Usage: pktpath [OPTIONS] [EXPRESSION] [-- CMD [ARGS]]\n"
 	"Follow packets through the Linux kernel: receive, transmit, drop and free,\n"
 	"with the drop reason, the code location and the kernel stack of every drop.\n"
 	"\n"
@@ -21,6 +22,12 @@ static const char usage_text[] =
 	"  -p, --pid PID         only packets of sockets owned by process PID (also\n"
 	"                        those the kernel sends for it from softirq/timers)\n"
 	"      --comm NAME       only packets of sockets owned by a process named NAME\n"
+	"      --cgroup PATH     only packets of sockets owned by processes in cgroup v2\n"
+	"                        PATH or below (relative to the cgroup2 mount)\n"
+	"      --container ID    the same for the container whose id starts with ID\n"
+	"                        (Docker, containerd, CRI-O cgroups)\n"
+	"  -- CMD [ARGS]         run CMD (no shell) in a cgroup of its own and trace\n"
+	"                        only its packets and its children's; exit with its status\n"
 	"  -d, --drops           only packets that were dropped (with --stream: only\n"
 	"                        drop events)\n"
 	"\n"
@@ -45,10 +52,16 @@ static const char usage_text[] =
 	"      --backend NAME    auto (default: fentry, else kprobe, else tracepoint),\n"
 	"                        fentry, kprobe or tracepoint\n"
 	"      --list-probes     print every probe point and how this kernel reaches it\n"
+	"      --reasons         print every drop reason this kernel defines and what it means\n"
 	"      --wide            also attach to every traceable kernel function taking\n"
 	"                        a struct sk_buff * (needs kprobes)\n"
 	"      --no-netfilter    tracepoint backend: do not observe the netfilter\n"
 	"                        hooks through BPF netfilter links (Linux >= 6.4)\n"
+	"      --no-rules        do not add pktpath's nftables table that names the\n"
+	"                        rule behind a netfilter drop (nftrace)\n"
+	"\n"
+	"      --summary-by owner|cgroup  at exit, packets and drops by reason per\n"
+	"                        owning process (owner) or per cgroup\n"
 	"\n"
 	"Run control:\n"
 	"  -c, --count N         stop after N packets (N events with --stream)\n"
@@ -68,22 +81,27 @@ static const char usage_text[] =
 	"EXPRESSION is a tcpdump (pcap-filter) expression, run in the kernel on the\n"
 	"IP header (raw IP) and, on Ethernet devices, on the Ethernet header; a\n"
 	"packet matches if either does. Once matched, a packet is followed until\n"
-	"it is freed, even after NAT. 'protochain' is not supported.\n"
+	"it is freed, even after NAT. 'protochain', 'inbound', 'outbound' and\n"
+	"'ifindex' are not supported. Options may also follow the expression.\n"
 	"\n"
 	"Examples:\n"
 	"  pktpath --drops                    every drop on the host, with reason and stack\n"
 	"  pktpath --netns lab -i veth0       what crosses veth0 in namespace 'lab'\n"
 	"  pktpath -n /proc/4121/ns/net -t 5  five seconds of the namespace of pid 4121\n"
 	"  pktpath tcp port 443 and host 10.0.0.2   one conversation, receive to free\n"
+	"  pktpath -- curl http://10.0.0.2/   exactly curl's packets, then curl's status\n"
 	"\n"
-	"Exit status: 0 ok (also after Ctrl-C), 1 runtime failure, 2 usage error,\n"
-	"3 missing privileges, 4 kernel lacks a requirement (BTF, tracepoint),\n"
+	"Exit status: 0 ok (also after Ctrl-C), 1 runtime failure (also a failed\n"
+	"write to stdout, -w or --record), 2 usage error, 3 missing privileges,\n"
+	"4 kernel lacks a requirement (BTF, tracepoint),\n"
 	"5 unknown interface or namespace, 6 the requested backend is not available,\n"
-	"7 unreadable recording (-r).\n";
+	"7 unreadable recording (-r), 8 recording cut short (-r: printed up to its\n"
+	"last complete record).\n";
 
 enum { OPT_STACK = 256, OPT_NO_STACK, OPT_RINGBUF, OPT_BTF, OPT_NO_TRACK, OPT_DUMP_FILTER,
        OPT_STREAM, OPT_JSON, OPT_IDLE, OPT_MAX_OPEN, OPT_COMM, OPT_BACKEND, OPT_LIST_PROBES, OPT_WIDE,
-       OPT_NO_NETFILTER, OPT_SNAPLEN, OPT_RECORD };
+       OPT_NO_NETFILTER, OPT_SNAPLEN, OPT_RECORD, OPT_NO_RULES, OPT_REASONS,
+       OPT_CGROUP, OPT_CONTAINER, OPT_SUMMARY_BY };
 
 static const struct option longopts[] = {
 	{"netns", required_argument, NULL, 'n'},
@@ -107,9 +125,14 @@ static const struct option longopts[] = {
 	{"list-probes", no_argument, NULL, OPT_LIST_PROBES},
 	{"wide", no_argument, NULL, OPT_WIDE},
 	{"no-netfilter", no_argument, NULL, OPT_NO_NETFILTER},
+	{"no-rules", no_argument, NULL, OPT_NO_RULES},
+	{"reasons", no_argument, NULL, OPT_REASONS},
 	{"snaplen", required_argument, NULL, OPT_SNAPLEN},
 	{"record", required_argument, NULL, OPT_RECORD},
 	{"read", required_argument, NULL, 'r'},
+	{"cgroup", required_argument, NULL, OPT_CGROUP},
+	{"container", required_argument, NULL, OPT_CONTAINER},
+	{"summary-by", required_argument, NULL, OPT_SUMMARY_BY},
 	{"write", required_argument, NULL, 'w'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -119,8 +142,25 @@ static const struct option longopts[] = {
 
 static int bad(const char *opt, const char *val, const char *why)
 {
-	fprintf(stderr, "pktpath: invalid %s '%s': %s (see --help)\n", opt, val, why);
+	char shown[USER_BUF];
+	escape_user(val, shown, sizeof(shown), USER_SHOW);
+	fprintf(stderr, "pktpath: invalid %s '%s': %s (see --help)\n", opt, shown, why);
 	return -1;
+}
+
+/* --help, --version: 1, or 2 after one line when stdout failed (a closed
+ * pipe is no failure). errno is read right after the failed write. */
+static int said(int e)
+{
+	if (!e && fflush(stdout) == EOF)
+		e = errno;
+	if (!e && ferror(stdout))
+		e = EIO;
+	if (e && e != EPIPE) {
+		fprintf(stderr, "pktpath: cannot write to standard output: %s\n", strerror(e));
+		return 2;
+	}
+	return 1;
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -171,8 +211,22 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->backend = "auto";
 	o->snaplen = 128;
 
+	/* `-- CMD [ARGS]`: everything after the first "--" is the command;
+	 * the parser sees only what comes before it. */
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			if (i + 1 == argc) {
+				fprintf(stderr, "pktpath: '--' must be followed by a command to run (see --help)\n");
+				return -1;
+			}
+			o->cmd = &argv[i + 1];
+			argc = i;
+			break;
+		}
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:n:i:dp:c:t:r:w:vhV", longopts, NULL)) != -1) {
+	/* No '+': options may follow the expression, as tcpdump users type
+	 * them (`pktpath udp -t 1`); "--" ends the options. */
+	while ((c = getopt_long(argc, argv, ":n:i:dp:c:t:r:w:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			o->netns = optarg;
@@ -257,6 +311,12 @@ int options_parse(struct options *o, int argc, char **argv)
 		case OPT_NO_NETFILTER:
 			o->no_netfilter = true;
 			break;
+		case OPT_NO_RULES:
+			o->no_rules = true;
+			break;
+		case OPT_REASONS:
+			o->list_reasons = true;
+			break;
 		case 'w':
 			o->write_file = optarg;
 			break;
@@ -273,21 +333,42 @@ int options_parse(struct options *o, int argc, char **argv)
 		case 'r':
 			o->replay_file = optarg;
 			break;
+		case OPT_CGROUP:
+			if (!*optarg)
+				return bad("cgroup", optarg, "want a cgroup v2 path such as /system.slice/nginx.service");
+			o->cgroup = optarg;
+			break;
+		case OPT_CONTAINER: {
+			size_t l = strlen(optarg);
+			if (l < 4 || l > 64 || strspn(optarg, "0123456789abcdef") != l)
+				return bad("container id prefix", optarg, "want 4 to 64 lower-case hex digits");
+			o->container = optarg;
+			break;
+		}
+		case OPT_SUMMARY_BY:
+			if (strcmp(optarg, "owner") && strcmp(optarg, "cgroup"))
+				return bad("summary grouping", optarg, "want owner or cgroup");
+			o->summary_by = optarg;
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			return 1;
+			return said(fputs(usage_text, stdout) == EOF ? errno : 0);
 		case 'V':
-			printf("pktpath %s\n", PKTPATH_VERSION);
-			return 1;
-		case ':':
-			fprintf(stderr, "pktpath: option '%s' needs a value (see --help)\n", argv[optind - 1]);
+			return said(printf("pktpath %s\n", PKTPATH_VERSION) < 0 ? errno : 0);
+		case ':': {
+			char shown[USER_BUF];
+			escape_user(argv[optind - 1], shown, sizeof(shown), USER_SHOW);
+			fprintf(stderr, "pktpath: option '%s' needs a value (see --help)\n", shown);
 			return -1;
-		default:
-			fprintf(stderr, "pktpath: unknown option '%s' (see --help)\n", argv[optind - 1]);
+		}
+		default: {
+			char shown[USER_BUF];
+			escape_user(argv[optind - 1], shown, sizeof(shown), USER_SHOW);
+			fprintf(stderr, "pktpath: unknown option '%s' (see --help)\n", shown);
 			return -1;
+		}
 		}
 	}
 

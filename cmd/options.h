@@ -25,17 +25,23 @@ struct options {
 	uint64_t max_open;     /* --max-open: open timelines held at most */
 	const char *backend;   /* --backend auto|fentry|kprobe|tracepoint */
 	bool list_probes;      /* --list-probes */
+	bool list_reasons;     /* --reasons (cmd/reasons.c) */
 	bool wide;             /* --wide: every traceable function taking an skb */
 	bool no_netfilter;     /* --no-netfilter: no BPF netfilter links */
+	bool no_rules;         /* --no-rules: no nftables trace table (cmd/explain.c) */
 	const char *write_file;  /* -w: pcapng */
 	uint32_t snaplen;        /* --snaplen: bytes captured for -w */
 	const char *record_file; /* --record */
 	const char *replay_file; /* -r */
 	char *expr;           /* trailing arguments joined, as tcpdump does */
+	const char *cgroup;    /* --cgroup PATH: owners in this cgroup v2 and below */
+	const char *container; /* --container ID-PREFIX */
+	const char *summary_by; /* --summary-by owner|cgroup */
+	char **cmd;            /* -- CMD [ARGS]: run CMD, trace its cgroup (NULL-terminated) */
 };
 
-/* 0: run; 1: done already (help, version); -1: usage error, message
- * printed. */
+/* 0: run; 1: done already (help, version); 2: that failed to write
+ * (message printed); -1: usage error, message printed. */
 int options_parse(struct options *o, int argc, char **argv);
 void options_free(struct options *o);
 

@@ -1,4 +1,5 @@
 #include "cmd/owner_diag.h"
+#include "cmd/cgroup.h"
 
 #include <netinet/in.h>
 #include <stdio.h>
@@ -17,7 +18,7 @@ static int echo_kind(const struct pp_event *e)
 
 static bool seeded(const struct pp_event *e)
 {
-	return (e->have & PP_HAVE_OWNER) && e->owner.pad == OWNER_SEED_MARK;
+	return (e->have & PP_HAVE_OWNER) && (e->owner.flags & 0xffff) == OWNER_SEED_MARK;
 }
 
 bool owner_diag_wanted(const struct pp_event *e)
@@ -73,7 +74,7 @@ bool owner_diag_fill(struct sockdiag *sd, struct pp_event *e)
 	/* Seeded from /proc into the kernel map at start: user space found
 	 * it, the kernel never saw the socket used; say so. */
 	if (seeded(e)) {
-		e->owner.pad = 0;
+		e->owner.flags &= ~0xffffu;
 		e->have |= PP_HAVE_OWNER_DIAG;
 		return true;
 	}
@@ -97,6 +98,7 @@ static bool fill(struct pp_event *e, const struct sockdiag_owner *o)
 	e->owner.tgid = o->tgid;
 	e->owner.pid = o->tgid; /* the thread is unknown; the process is what counts */
 	e->owner.uid = o->uid;
+	e->owner.cgroup = cg_of_pid_cached((pid_t)o->tgid);
 	memcpy(e->owner.comm, o->comm, sizeof(e->owner.comm));
 	e->have |= PP_HAVE_OWNER | PP_HAVE_OWNER_DIAG;
 	return true;

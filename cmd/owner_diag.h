@@ -8,7 +8,7 @@
 #include "netlib/sockdiag.h"
 
 /* Entries cmd/owner_seed.c put into the kernel owner map carry this in
- * pp_owner.pad (the kernel writes 0 there when it learns an owner), so
+ * pp_owner.flags' low 16 bits (the kernel writes 0 there when it learns an owner), so
  * their events can say the owner was found in user space. */
 #define OWNER_SEED_MARK 0x5eedu
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "bpf/event.h"
+#include "cmd/cgroup.h"
 #include "cmd/owner_diag.h"
 #include "netlib/netns.h"
 #include "netlib/procnet.h"
@@ -47,7 +48,11 @@ static int on_sock(const struct procnet_sock *s, void *arg)
 	v.tgid = o.tgid;
 	v.pid = o.tgid; /* which thread uses it is unknown */
 	v.uid = o.uid;
-	v.pad = OWNER_SEED_MARK;
+	v.flags = OWNER_SEED_MARK;
+	uint64_t cg;
+	if (cg_pid_selected((pid_t)o.tgid, &cg))
+		v.flags |= PP_OWNER_IN_CGROUP;
+	v.cgroup = cg;
 	memcpy(v.comm, o.comm, sizeof(v.comm));
 	__u64 key = s->sk;
 	/* NOEXIST: what the kernel learned itself is fresher. */

@@ -6,15 +6,19 @@
  * Enhanced Packet Block per packet with an opt_comment. Host byte order,
  * as the specification allows (the byte-order magic says which). */
 #include "cmd/pcapng.h"
+#include "cmd/hints.h"
 #include "cmd/timeline_text.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/cgroup.h"
 #include "cmd/escape.h"
 #include "cmd/evtext.h"
+#include "cmd/paths.h"
 #include "cmd/probes.h"
 #include "cmd/resolve.h"
 #include "kernel/kallsyms.h"
@@ -56,7 +60,7 @@ struct pcapng {
 	struct pend *old, *young;
 	struct iface *ifs;
 	size_t nifs;
-	uint64_t written, no_bytes, dropped_pending;
+	uint64_t written, failed, no_bytes, dropped_pending; /* failed: after a write error */
 	struct strbuf sb;
 };
 
@@ -126,7 +130,7 @@ bool pcapng_capture_ok(const struct pp_capture *c)
 struct pcapng *pcapng_open(const char *path, int64_t wall_offset_ns, size_t max_pending, char *err, size_t errlen)
 {
 	struct pcapng *p = calloc(1, sizeof(*p));
-	if (!p || !(p->path = strdup(path))) {
+	if (!p || !(p->path = path_shown(path))) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -139,11 +143,9 @@ struct pcapng *pcapng_open(const char *path, int64_t wall_offset_ns, size_t max_
 		goto fail;
 	}
 	p->wall = wall_offset_ns;
-	p->f = fopen(path, "wbe");
-	if (!p->f) {
-		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+	p->f = path_create(path, err, errlen); /* never blocks on a FIFO */
+	if (!p->f)
 		goto fail;
-	}
 	write_shb(p);
 	return p;
 fail:
@@ -259,6 +261,20 @@ static int iface_id(struct pcapng *p, const struct pp_capture *c, const struct t
 	return 0;
 }
 
+/* The comment ends with the owner's full cgroup path and container id
+ * (the text header has only the short form). */
+static void pcapng_owner_cgroup(struct strbuf *sb, const struct timeline *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->ev[i].have & PP_HAVE_OWNER) {
+			if (t->ev[i].owner.cgroup) {
+				sb_printf(sb, ";");
+				cg_text_full(sb, t->ev[i].owner.cgroup, rs_cgroup_path(t->ev[i].owner.cgroup));
+			}
+			return;
+		}
+}
+
 void pcapng_summary(struct strbuf *sb, const struct timeline *t, uint64_t seq, const struct fmt_ctx *ctx)
 {
 	if (!t->n)
@@ -279,12 +295,16 @@ void pcapng_summary(struct strbuf *sb, const struct timeline *t, uint64_t seq, c
 			fmt_reason(sb, ctx->reasons, e);
 			rs_ksym(ctx->ksyms, e->location, loc, sizeof(loc));
 			sb_printf(sb, " at %s", loc);
+			hint_nft_suffix(sb, e, ev_reason(e, ctx));
 		}
 	}
 	if (t->extra)
 		sb_printf(sb, " (+%" PRIu64 " events not kept)", t->extra);
-	if (t->end != TL_END_DROP && t->end != TL_END_FREE)
+	if (t->end != TL_END_DROP && t->end != TL_END_FREE && t->end != TL_END_DELIVERED)
 		sb_printf(sb, " (end not seen: %s)", tl_end_name(t->end));
+	if (t->gap)
+		sb_printf(sb, " (events lost meanwhile: may be incomplete)");
+	pcapng_owner_cgroup(sb, t);
 }
 
 void pcapng_timeline(struct pcapng *p, const struct timeline *t, uint64_t seq, const struct fmt_ctx *ctx,
@@ -339,7 +359,10 @@ void pcapng_timeline(struct pcapng *p, const struct timeline *t, uint64_t seq, c
 		put_opt(p, OPT_COMMENT, p->sb.s, clen);
 	put32(p, OPT_END);
 	put32(p, total);
-	p->written++;
+	if (p->err)
+		p->failed++;
+	else
+		p->written++;
 }
 
 int pcapng_close(struct pcapng *p, FILE *report, char *err, size_t errlen)
@@ -348,11 +371,14 @@ int pcapng_close(struct pcapng *p, FILE *report, char *err, size_t errlen)
 		return 0;
 	while (p->old)
 		unlink_pend(p, p->old);
+	if (p->err)
+		__fpurge(p->f); /* no bytes after a gap: the file stays readable up to it */
 	if (fclose(p->f) == EOF && !p->err)
 		p->err = errno ? errno : EIO;
 	int rc = 0;
 	if (p->err) {
-		snprintf(err, errlen, "writing %s: %s", p->path, strerror(p->err));
+		snprintf(err, errlen, "writing %s: %s: the file holds at most %" PRIu64 " packets, %" PRIu64 " later ones were not written",
+			 p->path, strerror(p->err), p->written, p->failed);
 		rc = -1;
 	} else if (report) {
 		fprintf(report, "pktpath: %" PRIu64 " packets written to %s", p->written, p->path);

@@ -1,12 +1,15 @@
 #include "cmd/record.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
 
+#include "cmd/paths.h"
 #include "cmd/probes.h"
 #include "cmd/resolve.h"
 #include "kernel/dropreason.h"
@@ -16,6 +19,8 @@ struct recorder {
 	char *path;
 	int err;          /* first errno of a failed write */
 	int funcs_done;   /* REC_FUNCS written */
+	uint64_t events, events_lost; /* events written before the first failure, and after it */
+	uint64_t last_flush; /* ns, REC_TICK time */
 	char *iobuf;
 };
 
@@ -119,15 +124,13 @@ struct recorder *rec_open(const char *path, const struct dropreasons *dr, int64_
 			  size_t errlen)
 {
 	struct recorder *r = calloc(1, sizeof(*r));
-	if (!r || !(r->path = strdup(path)) || !(r->iobuf = malloc(1 << 20))) {
+	if (!r || !(r->path = path_shown(path)) || !(r->iobuf = malloc(1 << 20))) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	r->f = fopen(path, "wbe");
-	if (!r->f) {
-		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+	r->f = path_create(path, err, errlen); /* never blocks on a FIFO */
+	if (!r->f)
 		goto fail;
-	}
 	setvbuf(r->f, r->iobuf, _IOFBF, 1 << 20);
 	struct rec_header h;
 	memset(&h, 0, sizeof(h));
@@ -147,7 +150,7 @@ struct recorder *rec_open(const char *path, const struct dropreasons *dr, int64_
 	put(r, rel, rl);
 	write_reasons(r, dr);
 	if (r->err) {
-		snprintf(err, errlen, "writing %s: %s", path, strerror(r->err));
+		snprintf(err, errlen, "writing %s: %s", r->path, strerror(r->err));
 		goto fail;
 	}
 	rs_record(on_answer, r);
@@ -170,6 +173,10 @@ void rec_event(struct recorder *r, const struct pp_event *e)
 	if (!r->funcs_done)
 		write_funcs(r); /* by the first event, every backend has attached */
 	record(r, REC_EVENT, e, sizeof(*e));
+	if (r->err)
+		r->events_lost++;
+	else
+		r->events++;
 }
 
 void rec_capture(struct recorder *r, const struct pp_capture *c)
@@ -180,8 +187,16 @@ void rec_capture(struct recorder *r, const struct pp_capture *c)
 
 void rec_tick(struct recorder *r, uint64_t now_ns)
 {
-	if (r)
-		record(r, REC_TICK, &now_ns, sizeof(now_ns));
+	if (!r)
+		return;
+	record(r, REC_TICK, &now_ns, sizeof(now_ns));
+	/* Once a second to the file: a run killed (SIGKILL, OOM) leaves a
+	 * recording readable up to about a second before its end. */
+	if (now_ns - r->last_flush >= 1000000000ull) {
+		r->last_flush = now_ns;
+		if (!r->err && fflush(r->f) == EOF)
+			r->err = errno ? errno : EIO;
+	}
 }
 
 void rec_end(struct recorder *r, uint64_t lost, uint64_t produced, uint64_t untracked)
@@ -199,13 +214,21 @@ int rec_close(struct recorder *r, char *err, size_t errlen)
 	if (!r)
 		return 0;
 	rs_free(); /* no more answers into this file */
-	if (fflush(r->f) == EOF && !r->err)
+	/* After a failed write nothing more goes out: bytes written after a
+	 * gap (space freed meanwhile) would turn a recording cut short,
+	 * readable to its last complete record, into a corrupt one. */
+	if (r->err)
+		__fpurge(r->f);
+	else if (fflush(r->f) == EOF)
 		r->err = errno ? errno : EIO;
 	if (fclose(r->f) == EOF && !r->err)
 		r->err = errno ? errno : EIO;
 	int rc = 0;
 	if (r->err) {
-		snprintf(err, errlen, "writing %s: %s", r->path, strerror(r->err));
+		snprintf(err, errlen,
+			 "writing %s: %s: the recording holds %" PRIu64 " events at most, %" PRIu64
+			 " later ones were not written (-r reads it up to its last complete record)",
+			 r->path, strerror(r->err), r->events, r->events_lost);
 		rc = -1;
 	}
 	free(r->iobuf);

@@ -12,7 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmd/escape.h"
 #include "cmd/exitcodes.h"
+#include "cmd/explain.h"
 #include "cmd/format.h"
 #include "cmd/json.h"
 #include "cmd/pcapng.h"
@@ -32,6 +34,11 @@ struct scan {
 	struct dropreasons *reasons;
 	uint64_t events, end[3];
 	bool load; /* register functions, reasons and answers while checking */
+	/* A recording cut short (its writer killed, its disk full) is read up
+	 * to its last complete record: cut is where that ends, partial the
+	 * bytes after it, truncated says whether it happened. */
+	bool tolerate_cut, truncated;
+	size_t cut, partial;
 	char *err;
 	size_t errlen;
 };
@@ -119,6 +126,14 @@ static int load_reasons(struct scan *s, const uint8_t *p, uint32_t len, size_t a
 	return 0;
 }
 
+static int cut_short(struct scan *s, size_t off)
+{
+	s->truncated = true;
+	s->cut = off;
+	s->partial = s->len - off;
+	return 0;
+}
+
 /* The checking pass: every length bounded by what is left, every record
  * of a known type and size, in an order a recorder writes. */
 static int scan(struct scan *s)
@@ -132,8 +147,9 @@ static int scan(struct scan *s)
 		return bad(s, "not a pktpath recording (no %s magic at the start)", REC_MAGIC);
 	if (h.bom != REC_BOM)
 		return bad(s, "recorded on a machine of the other byte order");
-	if (h.version != REC_VERSION)
-		return bad(s, "recording format version %u; this pktpath reads version %u", h.version, REC_VERSION);
+	if (h.version < REC_VERSION_MIN || h.version > REC_VERSION)
+		return bad(s, "recording format version %u; this pktpath reads versions %u to %u", h.version,
+			   REC_VERSION_MIN, REC_VERSION);
 	if (h.header_len != sizeof(h))
 		return bad(s, "corrupt: header length %u", h.header_len);
 	if (h.event_size != sizeof(struct pp_event) || h.capture_size != sizeof(struct pp_capture))
@@ -147,9 +163,12 @@ static int scan(struct scan *s)
 		size_t left = s->len - off;
 		if (end)
 			return bad(s, "corrupt: %zu bytes after the end record, at byte %zu", left, off);
-		if (left < sizeof(struct rec_hdr))
+		if (left < sizeof(struct rec_hdr)) {
+			if (s->tolerate_cut && meta)
+				return cut_short(s, off);
 			return bad(s, "truncated at byte %zu: a record header needs %zu bytes, %zu left", off,
 				   sizeof(struct rec_hdr), left);
+		}
 		struct rec_hdr r;
 		memcpy(&r, b + off, sizeof(r));
 		left -= sizeof(r);
@@ -157,8 +176,11 @@ static int scan(struct scan *s)
 			return bad(s, "corrupt: unknown record type %u at byte %zu", r.type, off);
 		if (r.len > REC_MAX_PAYLOAD)
 			return bad(s, "corrupt: record at byte %zu claims %u bytes", off, r.len);
-		if (r.len > left)
+		if (r.len > left) {
+			if (s->tolerate_cut && meta)
+				return cut_short(s, off);
 			return bad(s, "truncated at byte %zu: the record there needs %u bytes, %zu left", off, r.len, left);
+		}
 		const uint8_t *p = b + off + sizeof(r);
 		if (!meta && r.type != REC_META)
 			return bad(s, "corrupt: the first record (byte %zu) is not the run's description", off);
@@ -226,8 +248,12 @@ static int scan(struct scan *s)
 		}
 		off += sizeof(r) + r.len;
 	}
-	if (!end)
+	if (!end) {
+		if (s->tolerate_cut && meta)
+			return cut_short(s, off);
 		return bad(s, "truncated: no end record after byte %zu (the recording stopped early)", off);
+	}
+	s->cut = off;
 	return 0;
 }
 
@@ -250,12 +276,24 @@ struct play {
 	struct summary sum;
 	struct strbuf line;
 	struct tl_out tl;
-	uint64_t printed;
-	bool t0_set, timelines, broken;
+	uint64_t printed, unprinted;
+	bool t0_set, timelines;
+	int out_err; /* as in main.c: EPIPE a quiet stop, else an error */
 };
 
-/* 1: stop (count reached or output broken). */
-static int play_event(struct play *p, const struct pp_event *e)
+static void play_failed(struct play *p, int err)
+{
+	if (p->out_err)
+		return;
+	p->out_err = err ? err : EIO;
+	p->tl.broken = true;
+	if (p->out_err != EPIPE)
+		fprintf(stderr, "pktpath: cannot write to standard output: %s\n", strerror(p->out_err));
+}
+
+/* Every event is counted; past -c or a failed output none is printed,
+ * as in a live run (main.c), so the summary's counts stay the recording's. */
+static void play_event(struct play *p, const struct pp_event *e)
 {
 	if (!p->t0_set) {
 		p->fmt.t0 = e->ts_ns;
@@ -265,8 +303,13 @@ static int play_event(struct play *p, const struct pp_event *e)
 	if (p->timelines) {
 		tl_out_event(&p->tl, e);
 		p->printed = p->tl.printed;
-		p->broken = p->tl.broken;
-		return p->broken || (p->opt->count && p->printed >= p->opt->count);
+		if (p->tl.broken)
+			play_failed(p, p->tl.err);
+		return;
+	}
+	if (p->out_err || (p->opt->count && p->printed >= p->opt->count)) {
+		p->unprinted++;
+		return;
 	}
 	sb_reset(&p->line);
 	if (p->opt->json)
@@ -274,21 +317,21 @@ static int play_event(struct play *p, const struct pp_event *e)
 	else
 		fmt_event(&p->line, e, &p->fmt);
 	if (p->line.len && fwrite(p->line.s, 1, p->line.len, stdout) != p->line.len) {
-		p->broken = true;
-		return 1;
+		play_failed(p, errno);
+		p->unprinted++;
+		return;
 	}
 	p->printed++;
-	return p->opt->count && p->printed >= p->opt->count;
 }
 
-static int play_tick(struct play *p, uint64_t now)
+static void play_tick(struct play *p, uint64_t now)
 {
 	if (!p->timelines)
-		return 0;
+		return;
 	tl_out_tick(&p->tl, now);
 	p->printed = p->tl.printed;
-	p->broken = p->tl.broken;
-	return p->broken || (p->opt->count && p->printed >= p->opt->count);
+	if (p->tl.broken)
+		play_failed(p, p->tl.err);
 }
 
 static int say(int status, const char *file, const char *msg)
@@ -301,30 +344,33 @@ int replay_run(const struct options *opt)
 {
 	char err[512];
 	if (opt->expr || opt->netns || opt->ifname || opt->owner_pid || opt->owner_comm || opt->record_file ||
-	    opt->dump_filter)
+	    opt->dump_filter || opt->cgroup || opt->container || opt->cmd)
 		return say(EXIT_USAGE, NULL,
 			   "-r prints what was recorded: selection options, EXPRESSION and --record do not go with it");
 	if (opt->write_file && opt->stream)
 		return say(EXIT_USAGE, NULL, "-w writes each packet when its timeline ends: it does not go with --stream");
-	int fd = open(opt->replay_file, O_RDONLY | O_CLOEXEC);
+	char shown[USER_BUF];
+	escape_user(opt->replay_file, shown, sizeof(shown), USER_SHOW);
+	/* O_NONBLOCK: a FIFO with no writer must not hang the open. */
+	int fd = open(opt->replay_file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		snprintf(err, sizeof(err), "cannot open: %s", strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		return say(EXIT_BADFILE, opt->replay_file, err);
+		return say(EXIT_BADFILE, shown, err);
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size == 0) {
 		close(fd);
-		return say(EXIT_BADFILE, opt->replay_file, !S_ISREG(st.st_mode) ? "not a regular file"
-									  : "empty file: not a recording");
+		return say(EXIT_BADFILE, shown, !S_ISREG(st.st_mode) ? "not a regular file"
+								     : "empty file: not a recording");
 	}
 	size_t len = (size_t)st.st_size;
 	const uint8_t *buf = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (buf == MAP_FAILED) {
 		snprintf(err, sizeof(err), "cannot map: %s", strerror(errno));
-		return say(EXIT_BADFILE, opt->replay_file, err);
+		return say(EXIT_BADFILE, shown, err);
 	}
 	madvise((void *)buf, len, MADV_SEQUENTIAL);
 
@@ -332,9 +378,9 @@ int replay_run(const struct options *opt)
 	struct play p = {.opt = opt, .timelines = !opt->stream};
 	struct pcapng *pcap = NULL;
 	rs_replay();
-	struct scan s = {.buf = buf, .len = len, .load = true, .err = err, .errlen = sizeof(err)};
+	struct scan s = {.buf = buf, .len = len, .load = true, .tolerate_cut = true, .err = err, .errlen = sizeof(err)};
 	if (scan(&s)) {
-		status = say(EXIT_BADFILE, opt->replay_file, err);
+		status = say(EXIT_BADFILE, shown, err);
 		goto out;
 	}
 	p.fmt.reasons = s.reasons;
@@ -351,20 +397,21 @@ int replay_run(const struct options *opt)
 		}
 		p.tl.limit = opt->count;
 		p.tl.pcap = pcap;
+		p.tl.by_owner = opt->summary_by ? osum_new(strcmp(opt->summary_by, "cgroup") == 0) : NULL;
 	}
 	if (!p.timelines && !opt->json) {
 		fmt_header(&p.line);
-		fwrite(p.line.s, 1, p.line.len, stdout);
+		if (fwrite(p.line.s, 1, p.line.len, stdout) != p.line.len)
+			play_failed(&p, errno);
 	}
 
 	struct pp_event e; /* records are not aligned in the file */
 	struct pp_capture c;
-	for (size_t off = sizeof(struct rec_header); off < len;) {
+	for (size_t off = sizeof(struct rec_header); off < s.cut;) {
 		struct rec_hdr r;
 		memcpy(&r, buf + off, sizeof(r));
 		const uint8_t *q = buf + off + sizeof(r);
 		off += sizeof(r) + r.len;
-		int stop = 0;
 		if (r.type == REC_EVENT) {
 			if (opt->drops_only && !p.timelines) {
 				memcpy(&e, q, sizeof(e));
@@ -373,25 +420,52 @@ int replay_run(const struct options *opt)
 			} else {
 				memcpy(&e, q, sizeof(e));
 			}
-			stop = play_event(&p, &e);
+			play_event(&p, &e);
 		} else if (r.type == REC_TICK) {
-			stop = play_tick(&p, rd64(q));
+			play_tick(&p, rd64(q));
 		} else if (r.type == REC_CAPTURE && pcap) {
 			memcpy(&c, q, sizeof(c));
 			pcapng_capture(pcap, &c);
 		}
-		if (stop)
-			break;
 	}
-	if (p.timelines && !p.broken)
+	if (p.timelines) {
 		tl_out_finish(&p.tl);
-	fflush(stdout);
-	summary_print(stderr, &p.sum, s.reasons, s.end[0], s.end[1]);
+		p.printed = p.tl.printed;
+		if (p.tl.broken)
+			play_failed(&p, p.tl.err);
+	}
+	if (fflush(stdout) == EOF)
+		play_failed(&p, errno);
+	else if (ferror(stdout))
+		play_failed(&p, EIO);
+	summary_print(stderr, &p.sum, s.reasons, s.end[0], s.truncated ? SUMMARY_UNKNOWN : s.end[1]);
+	uint64_t left = p.timelines ? p.tl.unprinted : p.unprinted;
+	const char *what = p.timelines ? "packets" : "events";
+	if (p.out_err == EPIPE)
+		fprintf(stderr, "pktpath: %" PRIu64 " %s not printed: the reader closed the output\n", left, what);
+	else if (p.out_err)
+		fprintf(stderr, "pktpath: %" PRIu64 " %s not written (standard output: %s)\n", left, what,
+			strerror(p.out_err));
+	else if (left)
+		fprintf(stderr, "pktpath: %" PRIu64 " more %s recorded after -c %" PRIu64 ", not printed\n", left, what,
+			opt->count);
+	if (p.out_err && p.out_err != EPIPE)
+		status = EXIT_RUNTIME;
+	clearerr(stdout); /* said: main.c's last check of stdout must not say it again */
+	if (s.truncated) {
+		fprintf(stderr,
+			"pktpath: %s: cut short at byte %zu (its run was killed or its disk filled): printed up to its "
+			"last complete record; %zu bytes of a partial record ignored, later events and the end counts are missing\n",
+			shown, s.cut, s.partial);
+		if (status == EXIT_OK)
+			status = EXIT_CUTSHORT;
+	}
 	if (s.end[2])
 		fprintf(stderr, "tracking table full: %llu matched packets were not followed after their first event\n",
 			(unsigned long long)s.end[2]);
 	if (p.timelines)
 		tl_out_report(stderr, &p.tl);
+	explain_report(stderr, opt->json ? stdout : NULL);
 	if (pcapng_close(pcap, stderr, err, sizeof(err)))
 		status = say(EXIT_RUNTIME, NULL, err);
 	pcap = NULL;

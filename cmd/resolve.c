@@ -7,9 +7,12 @@
 #include <sys/socket.h>
 #include <string.h>
 
+#include "cmd/cgroup.h"
+#include "cmd/explain.h"
 #include "kernel/kallsyms.h"
 #include "netlib/netns.h"
 #include "netlib/route.h"
+#include "netlib/tcinfo.h"
 
 enum { MODE_LIVE = 0, MODE_RECORD, MODE_REPLAY };
 
@@ -253,6 +256,31 @@ const char *rs_netns_name(uint32_t inode)
 	return n;
 }
 
+const char *rs_cgroup_path(uint64_t id)
+{
+	if (R.mode == MODE_LIVE)
+		return cg_path(id);
+	R.seq++;
+	if (R.mode == MODE_REPLAY) {
+		uint32_t vlen;
+		const uint8_t *v = answer(RS_CGROUP, &id, sizeof(id), &vlen);
+		if (!v || vlen < 2 || v[0] != 1 || v[vlen - 1] != '\0')
+			return NULL;
+		return (const char *)v + 1;
+	}
+	const char *p = cg_path(id);
+	size_t l = p ? strnlen(p, 4095) : 0;
+	uint8_t *val = malloc(l + 2);
+	if (val) {
+		val[0] = p != NULL;
+		memcpy(val + 1, p ? p : "", l);
+		val[1 + l] = '\0';
+		note(RS_CGROUP, &id, sizeof(id), val, (uint32_t)(l + 2));
+		free(val);
+	}
+	return p;
+}
+
 struct route_key {
 	uint32_t netns;
 	uint32_t family;
@@ -285,6 +313,133 @@ int rs_route(uint32_t netns, int family, const uint8_t *dst, char *out, size_t l
 	note(RS_ROUTE, &k, sizeof(k), val, pack_text(val, rc, tmp));
 	pp_snprintf(out, len, "%s", tmp);
 	return rc;
+}
+
+/* A look-up whose answer is an i32 and a text, keyed by bytes. */
+static int text_lookup(uint16_t kind, const void *key, uint32_t klen, char *out, size_t len,
+		       int (*live)(const void *arg, char *out, size_t len), const void *arg)
+{
+	if (R.mode == MODE_LIVE)
+		return live(arg, out, len);
+	R.seq++;
+	if (R.mode == MODE_REPLAY) {
+		uint32_t vlen;
+		const uint8_t *v = answer(kind, key, klen, &vlen);
+		int rc = v ? unpack_text(v, vlen, out, len) : -2;
+		if (rc == -2) {
+			pp_snprintf(out, len, "not in the recording");
+			rc = -1;
+		}
+		return rc;
+	}
+	char tmp[MAX_TEXT];
+	uint8_t val[4 + MAX_TEXT];
+	int rc = live(arg, tmp, sizeof(tmp));
+	note(kind, key, klen, val, pack_text(val, rc, tmp));
+	pp_snprintf(out, len, "%s", tmp);
+	return rc;
+}
+
+struct event_key {
+	uint32_t netns;
+	uint32_t zero;
+	uint64_t ts;
+	uint64_t skb;
+};
+
+static struct event_key event_key(const struct pp_event *e)
+{
+	struct event_key k;
+	memset(&k, 0, sizeof(k));
+	k.netns = e->netns;
+	k.ts = e->ts_ns;
+	k.skb = e->skb;
+	return k;
+}
+
+static int nft_live(const void *arg, char *out, size_t len)
+{
+	return explain_nft_live(arg, out, len);
+}
+
+int rs_nft(const struct pp_event *e, char *out, size_t len)
+{
+	struct event_key k = event_key(e);
+	return text_lookup(RS_NFT, &k, sizeof(k), out, len, nft_live, e);
+}
+
+static int counters_live(const void *arg, char *out, size_t len)
+{
+	(void)arg;
+	return explain_counters_live(out, len);
+}
+
+int rs_counters(char *out, size_t len)
+{
+	uint32_t k = 0;
+	return text_lookup(RS_COUNTERS, &k, sizeof(k), out, len, counters_live, NULL);
+}
+
+static int silent_live(const void *arg, char *out, size_t len)
+{
+	return explain_silent_live(arg, out, len);
+}
+
+int rs_silent(const struct pp_event *e, char *out, size_t len)
+{
+	struct event_key k = event_key(e);
+	return text_lookup(RS_SILENT, &k, sizeof(k), out, len, silent_live, e);
+}
+
+struct route_q {
+	uint32_t netns;
+	int family;
+	const uint8_t *dst;
+};
+
+static int route_kind_live(const void *arg, char *out, size_t len)
+{
+	const struct route_q *q = arg;
+	return route_kind(q->netns, q->family, q->dst, out, len);
+}
+
+int rs_route_kind(uint32_t netns, int family, const uint8_t *dst, char *out, size_t len)
+{
+	struct route_key k;
+	memset(&k, 0, sizeof(k));
+	k.netns = netns;
+	k.family = (uint32_t)family;
+	memcpy(k.dst, dst, family == AF_INET6 ? 16 : 4);
+	struct route_q q = {netns, family, dst};
+	return text_lookup(RS_ROUTE_KIND, &k, sizeof(k), out, len, route_kind_live, &q);
+}
+
+struct tc_q {
+	uint32_t netns, ifindex, ingress;
+};
+
+static int tc_live(const void *arg, char *out, size_t len)
+{
+	const struct tc_q *q = arg;
+	return tc_describe(q->netns, q->ifindex, q->ingress, out, len);
+}
+
+int rs_tc(uint32_t netns, uint32_t ifindex, bool ingress, char *out, size_t len)
+{
+	struct tc_q q = {netns, ifindex, ingress};
+	return text_lookup(RS_TC, &q, sizeof(q), out, len, tc_live, &q);
+}
+
+static int qdisc_live(const void *arg, char *out, size_t len)
+{
+	const struct tc_q *q = arg;
+	return qdisc_describe(q->netns, q->ifindex, out, len);
+}
+
+int rs_qdisc(uint32_t netns, uint32_t ifindex, char *out, size_t len)
+{
+	struct tc_q q = {netns, ifindex, 0};
+	return text_lookup(RS_QDISC, &q, 8, out, len, qdisc_live, &q);
 }
 
 static size_t rs_read_stack(void *arg, int32_t id, uint64_t *ips, size_t max)

@@ -32,6 +32,13 @@ enum rs_kind {
 	RS_STACK = 2, /* key i32 stack id -> u64 addresses */
 	RS_NETNS = 3, /* key u32 inode -> u8 found, name */
 	RS_ROUTE = 4, /* key u32 netns, u32 family, 16 bytes dst -> i32 rc, text */
+	RS_NFT = 5,   /* key u32 netns, u32 0, u64 ts, u64 skb -> i32 rc, text (cmd/explain.h) */
+	RS_ROUTE_KIND = 6, /* key as RS_ROUTE -> i32 rc, text (route_kind) */
+	RS_TC = 7,    /* key u32 netns, u32 ifindex, u32 ingress -> i32 rc, text (tc_describe) */
+	RS_QDISC = 8, /* key u32 netns, u32 ifindex -> i32 rc, text (qdisc_describe) */
+	RS_COUNTERS = 9, /* key u32 0 -> i32 rc, text (explain_counters_live) */
+	RS_SILENT = 10,  /* key as RS_NFT -> i32 rc, text (explain_silent_live) */
+	RS_CGROUP = 11, /* key u64 cgroup id -> u8 found, path (cgroup2, from its root) */
 	RS_KIND_MAX
 };
 
@@ -49,7 +56,14 @@ void rs_free(void); /* back to live mode, everything forgotten */
 /* The wrappers: same contract as the functions they stand for. */
 int rs_ksym(const struct ksyms *ks, uint64_t addr, char *buf, size_t len);
 const char *rs_netns_name(uint32_t inode);
+const char *rs_cgroup_path(uint64_t id);
 int rs_route(uint32_t netns, int family, const uint8_t *dst, char *out, size_t len);
+int rs_nft(const struct pp_event *e, char *out, size_t len);
+int rs_tc(uint32_t netns, uint32_t ifindex, bool ingress, char *out, size_t len);
+int rs_qdisc(uint32_t netns, uint32_t ifindex, char *out, size_t len);
+int rs_counters(char *out, size_t len);
+int rs_silent(const struct pp_event *e, char *out, size_t len);
+int rs_route_kind(uint32_t netns, int family, const uint8_t *dst, char *out, size_t len);
 /* Routes ctx's stack reads through the resolver (keeps the live reader,
  * if any, for live and recording modes). */
 void rs_wrap_stacks(struct fmt_ctx *ctx);

@@ -65,3 +65,37 @@ void sb_free(struct strbuf *sb)
 	sb->s = NULL;
 	sb->len = sb->cap = 0;
 }
+
+/* Display width of n bytes: UTF-8 continuation bytes take no column
+ * (every other byte is printable ASCII once escaped, or a lead byte of
+ * pktpath's own arrows). */
+static size_t display_width(const char *s, size_t n)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		w += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return w;
+}
+
+void sb_columns(struct strbuf *sb, const struct sb_col *cols, size_t n)
+{
+	size_t start = sb->len, at = 0; /* at: where this column starts in a row that fits */
+	for (size_t i = 0; i < n; i++) {
+		const char *v = cols[i].text ? cols[i].text : "";
+		size_t vlen = strlen(v), vw = display_width(v, vlen);
+		size_t width = (size_t)(cols[i].width < 0 ? -cols[i].width : cols[i].width);
+		size_t now = display_width(sb->s ? sb->s + start : "", sb->len - start);
+		size_t to = at; /* where this cell's text starts */
+		if (cols[i].width > 0 && vw < width) /* right-aligned */
+			to += width - vw;
+		if (i && to < now + 1)
+			to = now + 1; /* an earlier cell overflowed: one space, the row catches up later */
+		for (size_t k = now; k < to; k++)
+			sb_append(sb, " ", 1);
+		sb_append(sb, v, vlen);
+		at += width + 1;
+		if (i + 1 == n && cols[i].width < 0 && vw < width && cols[i].pad_last)
+			for (size_t k = vw; k < width; k++)
+				sb_append(sb, " ", 1);
+	}
+}

@@ -13,6 +13,18 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(pr
 /* Appends n bytes of s (no formatting: the fast path for plain text). */
 void sb_append(struct strbuf *sb, const char *s, size_t n);
 void sb_reset(struct strbuf *sb);
+
+/* A table row's cell: width > 0 right-aligned, < 0 left-aligned, 0 none. */
+struct sb_col {
+	const char *text;
+	int width;
+	int pad_last; /* the last cell: pad it to its width too */
+};
+/* Appends cells separated by one space, each starting at its column
+ * counted in display width from where the row starts; a cell wider than
+ * its column (an escaped name) pushes the next ones right only until
+ * later cells have room again, so the rest of the row stays aligned. */
+void sb_columns(struct strbuf *sb, const struct sb_col *cols, size_t n);
 void sb_free(struct strbuf *sb);
 
 #endif

@@ -44,7 +44,10 @@ void summary_print(FILE *f, const struct summary *s, const struct dropreasons *d
 			sep = ", ";
 		}
 	}
-	fprintf(f, "%s, %" PRIu64 " lost, %" PRIu64 " produced\n", s->events ? ")" : "", lost, produced);
+	if (produced == SUMMARY_UNKNOWN) /* a recording cut short has no end record */
+		fprintf(f, "%s; lost and produced unknown (the recording was cut short)\n", s->events ? ")" : "");
+	else
+		fprintf(f, "%s, %" PRIu64 " lost, %" PRIu64 " produced\n", s->events ? ")" : "", lost, produced);
 	if (s->malformed)
 		fprintf(f, "pktpath: %" PRIu64 " malformed records ignored\n", s->malformed);
 

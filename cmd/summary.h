@@ -20,7 +20,9 @@ struct summary {
 void summary_add(struct summary *s, const struct pp_event *e);
 /* lost: failed ring-buffer reservations (events the kernel produced that
  * never reached us); produced: events that passed selection in the kernel.
- * Once the buffer is drained, events + lost = produced. */
+ * Once the buffer is drained, events + lost = produced. produced
+ * SUMMARY_UNKNOWN: neither is known (a replay of a recording cut short). */
+#define SUMMARY_UNKNOWN UINT64_MAX
 void summary_print(FILE *f, const struct summary *s, const struct dropreasons *dr, uint64_t lost,
 		   uint64_t produced);
 void summary_free(struct summary *s);

@@ -1,4 +1,5 @@
 #include "cmd/timeline.h"
+#include "cmd/ident.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@ const char *tl_end_name(enum tl_end end)
 	case TL_END_EVICTED: return "evicted";
 	case TL_END_REUSED: return "reused";
 	case TL_END_EXIT: return "exit";
+	case TL_END_DELIVERED: return "delivered";
+	case TL_END_MAX: break;
 	}
 	return "open";
 }
@@ -109,6 +112,14 @@ static void emit(struct tl_table *t, struct timeline *x, enum tl_end why)
 	if (!x->end)
 		x->end = why;
 	sort_events(x->ev, x->n);
+	/* Events lost between its first and last event; or after its last
+	 * when its end was not seen (the end may be among them); or just
+	 * before a first event where a packet cannot begin. */
+	bool ended = x->end == TL_END_DROP || x->end == TL_END_FREE || x->end == TL_END_DELIVERED;
+	if (x->lost_lo != x->lost_hi || (!ended && t->lost_now > x->lost_hi) || x->lost_lo > x->lost_before)
+		x->gap = true;
+	if (x->gap)
+		t->st.gaps++;
 	t->st.emitted++;
 	t->st.by_end[x->end]++;
 	t->emit(t->arg, x);
@@ -138,37 +149,95 @@ static int append(struct tl_table *t, struct timeline *x, const struct pp_event 
 	x->ev[x->n++] = *e;
 	if (e->ts_ns > x->last_ts)
 		x->last_ts = e->ts_ns;
+	if (e->lost_seen < x->lost_lo)
+		x->lost_lo = e->lost_seen;
+	if (e->lost_seen > x->lost_hi)
+		x->lost_hi = e->lost_seen;
 	return 0;
 }
 
-static bool other_packet(const struct timeline *x, const struct pp_event *e)
+/* Recently active timelines searched for a copy's original. */
+#define COPY_SCAN 64
+
+/* An end event of an address pktpath saw nothing else of may be a copy of
+ * a packet being followed (cmd/ident.c): joined to it, marked. */
+static bool join_copy(struct tl_table *t, const struct pp_event *e)
 {
-	if (x->id_ev < 0 || !(e->have & PP_HAVE_L3))
-		return false;
-	const struct pp_event *a = &x->ev[x->id_ev];
-	if (a->ipver != e->ipver || a->l4proto != e->l4proto)
+	size_t n = 0;
+	for (struct timeline *x = t->active.tail; x && n < COPY_SCAN; x = x->prev, n++) {
+		uint8_t how = ident_copy_of(x, e);
+		if (!how)
+			continue;
+		struct pp_event c = *e;
+		c.step |= how;
+		if (append(t, x, &c) == 0) {
+			x->copies++;
+			t->st.copies++;
+		}
 		return true;
-	size_t alen = a->ipver == 6 ? 16 : 4;
-	return memcmp(a->saddr, e->saddr, alen) != 0 && memcmp(a->daddr, e->daddr, alen) != 0;
+	}
+	return false;
+}
+
+/* lost_now as it was TL_LOST_WINDOW_MS before ts, or earlier (never
+ * later, so a loss in the window is never missed); then notes ts's
+ * millisecond. */
+static uint64_t lost_since(struct tl_table *t, uint64_t ts)
+{
+	uint64_t ms = ts / 1000000, want = ms >= TL_LOST_WINDOW_MS ? ms - TL_LOST_WINDOW_MS : 0;
+	uint64_t best_ms = 0, best = 0;
+	bool found = false;
+	for (size_t i = 0; i < TL_LOST_SLOTS; i++) {
+		uint64_t m = t->lost_at[i].ms;
+		if (m && m <= want && (!found || m > best_ms)) {
+			best_ms = m;
+			/* A millisecond wholly before the window: all it saw. */
+			best = m < want ? t->lost_at[i].last : t->lost_at[i].first;
+			found = true;
+		}
+	}
+	/* Nothing that old was kept: only what came before every event. */
+	if (!found)
+		best = 0;
+	size_t slot = ms % TL_LOST_SLOTS;
+	if (t->lost_at[slot].ms != ms) {
+		t->lost_at[slot].ms = ms;
+		t->lost_at[slot].first = t->lost_now;
+	}
+	return best;
 }
 
 void tl_add(struct tl_table *t, const struct pp_event *e)
 {
 	struct timeline *x = lookup(t, e->skb);
 	bool ends = e->probe == PP_PROBE_DROP || e->probe == PP_PROBE_FREE;
+	uint64_t lost_before = lost_since(t, e->ts_ns);
+	if (e->lost_seen > t->lost_now)
+		t->lost_now = e->lost_seen;
+	t->lost_at[(e->ts_ns / 1000000) % TL_LOST_SLOTS].last = t->lost_now;
 
-	if (x && x->end) {
-		if (e->ts_ns <= x->end_ts) {
-			append(t, x, e); /* a late event from another CPU */
-			return;
+	if (x && x->end && x->end != TL_END_DELIVERED && (e->step & PP_STEP_GONE))
+		return; /* kfree_skbmem after the drop or free already seen */
+	if (x && x->end && ident_same(x, e)) {
+		append(t, x, e); /* a late event from another CPU, or after the delivery */
+		if (ends && x->end == TL_END_DELIVERED) {
+			x->end = e->probe == PP_PROBE_DROP ? TL_END_DROP : TL_END_FREE;
+			if (e->ts_ns > x->end_ts)
+				x->end_ts = e->ts_ns;
 		}
-		emit(t, x, x->end); /* the address is in use again: a new packet */
-		x = NULL;
-	} else if (x && other_packet(x, e)) {
-		emit(t, x, TL_END_REUSED);
+		return;
+	}
+	if (x && !ident_same(x, e)) {
+		emit(t, x, x->end ? x->end : TL_END_REUSED); /* the address now carries another packet */
 		x = NULL;
 	}
 	if (!x) {
+		if (ends && join_copy(t, e))
+			return;
+		if (e->step & PP_STEP_GONE) {
+			t->st.ends_alone++; /* nothing of it kept: no header to show */
+			return;
+		}
 		if (t->open >= t->max_open) {
 			/* Finished ones go first: they lose nothing. */
 			if (t->ended.head)
@@ -183,6 +252,8 @@ void tl_add(struct tl_table *t, const struct pp_event *e)
 		}
 		x->skb = e->skb;
 		x->id_ev = -1;
+		x->lost_lo = x->lost_hi = e->lost_seen;
+		x->lost_before = lost_before;
 		if (append(t, x, e)) {
 			free(x);
 			return;
@@ -191,11 +262,19 @@ void tl_add(struct tl_table *t, const struct pp_event *e)
 		x->hnext = t->buckets[b];
 		t->buckets[b] = x;
 		t->open++;
+		ident_note(x, e);
 	} else {
 		append(t, x, e);
+		ident_note(x, e);
 		list_del(&t->active, x);
 	}
-	if (ends) {
+	if (ident_delivery_ends(x, e)) {
+		x->end = TL_END_DELIVERED;
+		x->end_ts = e->ts_ns;
+		list_add_tail(&t->ended, x);
+		if (!t->grace_ns)
+			emit(t, x, x->end);
+	} else if (ends) {
 		x->end = e->probe == PP_PROBE_DROP ? TL_END_DROP : TL_END_FREE;
 		x->end_ts = e->ts_ns;
 		list_add_tail(&t->ended, x);
@@ -244,4 +323,17 @@ const struct pp_event *tl_head(const struct timeline *t)
 		if (t->ev[i].have & PP_HAVE_L3)
 			return &t->ev[i];
 	return &t->ev[0];
+}
+
+uint64_t tl_neigh_wait(const struct timeline *t)
+{
+	uint64_t from = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct pp_event *e = &t->ev[i];
+		if ((e->step & PP_STEP_NEIGH) && !from)
+			from = i ? t->ev[i - 1].ts_ns : e->ts_ns;
+		else if ((e->step & PP_STEP_DEV_TX) && from)
+			return e->ts_ns - from ? e->ts_ns - from : 1;
+	}
+	return 0;
 }

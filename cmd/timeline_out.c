@@ -1,6 +1,8 @@
 #include "cmd/timeline_out.h"
+#include "cmd/evtext.h"
 #include "cmd/resolve.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +49,13 @@ static void on_timeline(void *arg, const struct timeline *t)
 			drop = &t->ev[i];
 	if (drop)
 		count_site(o, drop);
-	if (o->broken || (o->drops_only && t->end != TL_END_DROP) || (o->limit && o->printed >= o->limit)) {
+	if (o->by_owner)
+		osum_timeline(o->by_owner, t);
+	bool unwanted = o->drops_only && t->end != TL_END_DROP &&
+			!(t->end == TL_END_FREE && ev_silent(NULL, &t->ev[t->n - 1], o->fmt, ev_last_netns(t->ev, t->n)));
+	if (o->broken || unwanted || (o->limit && o->printed >= o->limit)) {
+		if (!unwanted)
+			o->unprinted++; /* past -c or a failed output: the summary says so */
 		pcapng_timeline(o->pcap, t, 0, o->fmt, false); /* its bytes are not wanted */
 		return;
 	}
@@ -58,8 +66,10 @@ static void on_timeline(void *arg, const struct timeline *t)
 		json_timeline_line(&o->buf, t, o->printed, o->fmt);
 	else
 		fmt_timeline(&o->buf, t, o->printed, o->fmt, o->color);
-	if (o->buf.len && fwrite(o->buf.s, 1, o->buf.len, o->out) != o->buf.len)
+	if (o->buf.len && fwrite(o->buf.s, 1, o->buf.len, o->out) != o->buf.len) {
 		o->broken = true;
+		o->err = errno ? errno : EIO;
+	}
 }
 
 int tl_out_init(struct tl_out *o, const struct fmt_ctx *fmt, FILE *out, size_t max_open, uint64_t idle_ms,
@@ -100,12 +110,20 @@ static int by_count(const void *a, const void *b)
 void tl_out_report(FILE *f, const struct tl_out *o)
 {
 	const struct tl_stats *s = &o->tab.st;
-	fprintf(f, "pktpath: %" PRIu64 " packets (dropped %" PRIu64 ", freed %" PRIu64 ", no end seen %" PRIu64
-		   " [idle %" PRIu64 ", address reused %" PRIu64 "], open at exit %" PRIu64 "), %" PRIu64
-		   " flushed early (--max-open)\n",
-		s->emitted, s->by_end[TL_END_DROP], s->by_end[TL_END_FREE],
+	fprintf(f, "pktpath: %" PRIu64 " packets (dropped %" PRIu64 ", freed %" PRIu64 ", delivered %" PRIu64
+		   ", no end seen %" PRIu64 " [idle %" PRIu64 ", address reused %" PRIu64 "], open at exit %" PRIu64
+		   "), %" PRIu64 " flushed early (--max-open)\n",
+		s->emitted, s->by_end[TL_END_DROP], s->by_end[TL_END_FREE], s->by_end[TL_END_DELIVERED],
 		s->by_end[TL_END_IDLE] + s->by_end[TL_END_REUSED], s->by_end[TL_END_IDLE], s->by_end[TL_END_REUSED],
 		s->by_end[TL_END_EXIT], s->by_end[TL_END_EVICTED]);
+	if (s->gaps || o->tab.lost_now)
+		fprintf(f, "pktpath: %" PRIu64 " packets marked incomplete: events were lost while they were open\n",
+			s->gaps);
+	if (s->copies || s->ends_alone)
+		fprintf(f, "pktpath: %" PRIu64 " copies joined to their packet, %" PRIu64
+			   " memory releases of packets with nothing else kept\n",
+			s->copies, s->ends_alone);
+	osum_print(f, o->by_owner, o->fmt->reasons);
 	if (s->events_cut || s->nomem)
 		fprintf(f, "pktpath: %" PRIu64 " events beyond %d a packet not kept, %" PRIu64 " lost to memory\n",
 			s->events_cut, TL_MAX_EVENTS, s->nomem);
@@ -144,4 +162,6 @@ void tl_out_free(struct tl_out *o)
 	sb_free(&o->buf);
 	free(o->sites);
 	o->sites = NULL;
+	osum_free(o->by_owner);
+	o->by_owner = NULL;
 }

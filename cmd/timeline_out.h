@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "cmd/format.h"
+#include "cmd/owner_sum.h"
 #include "cmd/pcapng.h"
 #include "cmd/timeline.h"
 
@@ -24,11 +25,14 @@ struct tl_out {
 	uint64_t printed;     /* timelines written */
 	uint64_t limit;       /* -c: print no more than this (0: no limit) */
 	bool broken;          /* a write failed: stop */
+	int err;              /* its errno */
+	uint64_t unprinted;   /* ended after -c was reached or the output failed */
 	struct strbuf buf;
 	struct drop_site *sites; /* drop timelines by (reason, location) */
 	size_t nsites, capsites;
 	uint64_t sites_other; /* beyond the site table's bound */
 	struct pcapng *pcap;  /* -w: each ended packet goes there too; NULL without */
+	struct osum *by_owner; /* --summary-by: counts per owner, freed here; NULL without */
 };
 
 int tl_out_init(struct tl_out *o, const struct fmt_ctx *fmt, FILE *out, size_t max_open, uint64_t idle_ms,

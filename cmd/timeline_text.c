@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "cmd/cgroup.h"
 #include "cmd/escape.h"
 #include "cmd/evtext.h"
 #include "cmd/pointtext.h"
@@ -41,6 +42,7 @@ static const char *end_note(enum tl_end end)
 	case TL_END_EVICTED: return " (flushed early: --max-open timelines were open)";
 	case TL_END_REUSED: return " (its end was not seen: the address then carried another packet)";
 	case TL_END_EXIT: return " (open: pktpath stopped before its end)";
+	case TL_END_DELIVERED: return "";
 	default: return "";
 	}
 }
@@ -57,7 +59,14 @@ static void step_detail(struct strbuf *sb, const struct pp_event *e, const struc
 		sb_printf(sb, "rx  pkt_type %s", pkt_type_name(e->pkt_type));
 		break;
 	case PP_PROBE_FREE:
-		sb_printf(sb, "freed (consumed)");
+		if (e->step & PP_STEP_NEIGH)
+			sb_printf(sb, "copy freed: the neighbour probe's (solicitation sent; the packet waits for the neighbour)");
+		else if (e->step & PP_STEP_COPY)
+			sb_printf(sb, "copy freed (a copy of this packet, e.g. a packet tap's)");
+		else if (e->step & PP_STEP_GONE)
+			sb_printf(sb, "freed (memory released)");
+		else
+			sb_printf(sb, "freed (consumed)");
 		break;
 	case PP_PROBE_DELIVER:
 		escape_field(e->owner.comm, sizeof(e->owner.comm), comm, sizeof(comm));
@@ -93,6 +102,8 @@ void fmt_timeline_owner(struct strbuf *sb, const struct timeline *t)
 			char comm[72];
 			escape_field(t->ev[i].owner.comm, sizeof(t->ev[i].owner.comm), comm, sizeof(comm));
 			sb_printf(sb, " owner %u (%s)", t->ev[i].owner.tgid, comm);
+			/* Its container, pod or service, when the cgroup says. */
+			cg_text(sb, t->ev[i].owner.cgroup, rs_cgroup_path(t->ev[i].owner.cgroup));
 			return;
 		}
 }
@@ -107,7 +118,10 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 	sb_printf(sb, "%s#%" PRIu64 " ", color ? BOLD : "", seq);
 	fmt_packet(sb, head);
 	fmt_timeline_owner(sb, t);
-	sb_printf(sb, " skb 0x%" PRIx64 "%s%s\n", t->skb, color ? RESET : "", end_note(t->end));
+	sb_printf(sb, " skb 0x%" PRIx64 "%s%s%s\n", t->skb, color ? RESET : "", end_note(t->end),
+		  t->gap ? " [events lost meanwhile: may be incomplete]" : "");
+	uint64_t neigh_wait = tl_neigh_wait(t);
+	bool neigh_seen = false;
 
 	uint64_t t0 = t->ev[0].ts_ns, prev = t0;
 	for (size_t i = 0; i < t->n; i++) {
@@ -123,14 +137,32 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 		}
 		ev_netns(e, ns, sizeof(ns));
 		ev_ifname(e, ifn, sizeof(ifn));
-		sb_printf(sb, "    %-10s %-11s %-18s %-12s %-10s ", tot, step, point, ns, ifn);
+		/* Aligned by display width: an escaped name wider than its
+		 * column does not push the step's detail out of line. */
+		const struct sb_col cols[] = {{tot, -10, 0}, {step, -11, 0}, {point, -18, 0}, {ns, -12, 0}, {ifn, -10, 1}};
+		sb_append(sb, "    ", 4);
+		sb_columns(sb, cols, sizeof(cols) / sizeof(cols[0]));
+		sb_append(sb, " ", 1);
+		if ((e->step & PP_STEP_DEV_TX) && neigh_seen && neigh_wait) {
+			/* The named step: the wait from before the probe to this transmit. */
+			duration_str(d, sizeof(d), neigh_wait);
+			sb_printf(sb, "neighbour resolved after %s; ", d);
+			neigh_wait = 0;
+		}
 		step_detail(sb, e, ctx, color);
 		sb_append(sb, "\n", 1);
+		if (e->step & PP_STEP_NEIGH)
+			neigh_seen = true;
 		prev = e->ts_ns;
 		if (e->probe == PP_PROBE_DROP) {
 			fmt_stack_indent(sb, e, ctx, 16);
 			struct strbuf h = {0};
 			if (ev_hint(&h, e, ctx) && h.s)
+				sb_printf(sb, "%16s%shint: %s%s\n", "", color ? BOLD : "", h.s, color ? RESET : "");
+			sb_free(&h);
+		} else if (e->probe == PP_PROBE_FREE) {
+			struct strbuf h = {0}; /* a loss the kernel frees as consumed */
+			if (ev_silent(&h, e, ctx, ev_last_netns(t->ev, i + 1)) && h.s)
 				sb_printf(sb, "%16s%shint: %s%s\n", "", color ? BOLD : "", h.s, color ? RESET : "");
 			sb_free(&h);
 		}

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/escape.h"
 #include "filters/cbpf2ebpf.h"
 
 struct layer {
@@ -72,8 +73,56 @@ static bool names_link_header(const char *expr)
 	return false;
 }
 
+/* Linux socket-filter extensions: a classic load at SKF_AD_OFF + n reads
+ * socket-buffer metadata, not packet bytes (linux/filter.h). libpcap emits
+ * them for expressions that test metadata; the eBPF here reads packet
+ * bytes only, so each one is refused with the words that asked for it
+ * rather than turned into a load past the packet that never matches. */
+#define AD_OFF 0xfffff000u
+static const struct {
+	uint32_t k;
+	const char *words, *why;
+} ancillary[] = {
+	{4, "inbound/outbound",
+	 "the direction is not a property of a packet that pktpath follows from receive to transmit; "
+	 "select it by address instead (src host/dst host)"},
+	{8, "ifindex", "select the interface with -i IFACE instead"},
+	{0, "a link-layer protocol test on the socket buffer", "use 'ether proto' instead"},
+	{44, "vlan", "the VLAN tag the kernel took off the frame cannot be read here"},
+	{48, "vlan", "the VLAN tag the kernel took off the frame cannot be read here"},
+	{60, "vlan", "the VLAN tag the kernel took off the frame cannot be read here"},
+};
+
+/* 0, or -1 with a sentence in err naming what the expression asked for. */
+static int refuse_ancillary(const char *expr, const char *shown, const struct bpf_program *p, char *err,
+			    size_t errlen)
+{
+	for (unsigned i = 0; i < p->bf_len; i++) {
+		const struct bpf_insn *c = &p->bf_insns[i];
+		if (BPF_CLASS(c->code) != BPF_LD || BPF_MODE(c->code) != BPF_ABS || c->k < AD_OFF)
+			continue;
+		uint32_t n = c->k - AD_OFF;
+		for (size_t j = 0; j < sizeof(ancillary) / sizeof(ancillary[0]); j++)
+			if (ancillary[j].k == n) {
+				const char *w = ancillary[j].words;
+				if (n == 4) /* the word the user typed */
+					w = strstr(expr, "inbound") ? "inbound" : strstr(expr, "outbound") ? "outbound" : w;
+				snprintf(err, errlen, "filter '%s': '%s' is not supported: %s", shown, w, ancillary[j].why);
+				return -1;
+			}
+		snprintf(err, errlen,
+			 "filter '%s' is not supported: it tests socket-buffer metadata (Linux filter extension %u), "
+			 "which pktpath's filters cannot read",
+			 shown, n);
+		return -1;
+	}
+	return 0;
+}
+
 int filter_compile(const char *expr, struct pp_filter **out, char *err, size_t errlen)
 {
+	char shown[USER_BUF];
+	escape_user(expr, shown, sizeof(shown), USER_SHOW);
 	char msg[2][PCAP_ERRBUF_SIZE];
 	struct pp_filter *f = calloc(1, sizeof(*f));
 
@@ -85,11 +134,19 @@ int filter_compile(const char *expr, struct pp_filter **out, char *err, size_t e
 	for (int i = 0; i < 2; i++)
 		f->l[i].compiled = !compile_layer(expr, dlt_of[i], &f->l[i].prog, msg[i], sizeof(msg[i]));
 	if (!f->l[PP_L3].compiled && !f->l[PP_L2].compiled) {
-		/* The Ethernet message is the more general one. */
-		snprintf(err, errlen, "invalid filter expression '%s': %s", expr, msg[PP_L2]);
+		/* The Ethernet message is the more general one; libpcap may
+		 * quote the expression's words in it. */
+		char why[USER_BUF];
+		escape_user(msg[PP_L2], why, sizeof(why), USER_SHOW * 2);
+		snprintf(err, errlen, "invalid filter expression '%s': %s", shown, why);
 		filter_free(f);
 		return FILTER_ESYNTAX;
 	}
+	for (int i = 0; i < 2; i++)
+		if (f->l[i].compiled && refuse_ancillary(expr, shown, &f->l[i].prog, err, errlen)) {
+			filter_free(f);
+			return FILTER_EUNSUPPORTED;
+		}
 	f->ip_needs_l2 = !f->l[PP_L3].compiled || uses_length(&f->l[PP_L3].prog) || names_link_header(expr);
 	for (int i = 0; i < 2; i++) {
 		struct layer *l = &f->l[i];
@@ -104,7 +161,7 @@ int filter_compile(const char *expr, struct pp_filter **out, char *err, size_t e
 			n = l->prog.bf_len;
 		}
 		if (cbpf_to_ebpf(c, n, &l->ebpf, &l->ebpf_cnt, why, sizeof(why))) {
-			snprintf(err, errlen, "filter '%s' cannot run in the kernel (%s): %s", expr, layer_name[i], why);
+			snprintf(err, errlen, "filter '%s' cannot run in the kernel (%s): %s", shown, layer_name[i], why);
 			filter_free(f);
 			return FILTER_EUNSUPPORTED;
 		}
@@ -146,6 +203,12 @@ int filter_classic_match(const struct pp_filter *f, enum pp_layer l, const uint8
 	if (!f->l[l].compiled)
 		return 0;
 	return bpf_filter(f->l[l].prog.bf_insns, pkt, len, len) != 0;
+}
+
+const void *filter_classic(const struct pp_filter *f, enum pp_layer l, size_t *cnt)
+{
+	*cnt = f && f->l[l].compiled ? f->l[l].prog.bf_len : 0;
+	return *cnt ? f->l[l].prog.bf_insns : NULL;
 }
 
 void filter_dump(FILE *out, const struct pp_filter *f)

@@ -37,6 +37,9 @@ const void *filter_ebpf(const struct pp_filter *f, enum pp_layer l, size_t *cnt)
 /* libpcap's own verdict on a packet (the reference for tests): 1 match,
  * 0 not (also when the layer did not compile). */
 int filter_classic_match(const struct pp_filter *f, enum pp_layer l, const uint8_t *pkt, uint32_t len);
+/* libpcap's classic program for a layer (struct bpf_insn, which is
+ * struct sock_filter), NULL when that layer did not compile. */
+const void *filter_classic(const struct pp_filter *f, enum pp_layer l, size_t *cnt);
 /* Classic BPF (libpcap's text) and the eBPF of both layers. */
 void filter_dump(FILE *out, const struct pp_filter *f);
 

@@ -61,6 +61,19 @@ bool feat_kprobe(char *why, size_t len)
 	return true;
 }
 
+bool feat_helper(const struct btf *vmlinux, const char *name)
+{
+	int id = vmlinux ? btf__find_by_name_kind(vmlinux, "bpf_func_id", BTF_KIND_ENUM) : -1;
+	const struct btf_type *t = id > 0 ? btf__type_by_id(vmlinux, (unsigned)id) : NULL;
+	if (!t)
+		return false;
+	const struct btf_enum *e = btf_enum(t);
+	for (int i = 0; i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(vmlinux, e[i].name_off), name))
+			return true;
+	return false;
+}
+
 int feat_tp_nargs(const struct btf *vmlinux, const char *tp)
 {
 	char name[128];

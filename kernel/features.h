@@ -13,6 +13,10 @@ bool feat_kprobe(char *why, size_t len);
 /* kprobe.multi links (fprobe, 5.18+): one link for many functions. */
 bool feat_kprobe_multi(char *why, size_t len);
 
+/* Whether the running kernel knows BPF helper name ("BPF_FUNC_get_func_arg"):
+ * its BTF's enum bpf_func_id, the list the verifier accepts. */
+bool feat_helper(const struct btf *vmlinux, const char *name);
+
 /* Number of arguments of a tracepoint (from its btf_trace_<name> type), or
  * -1 when the kernel has no such tracepoint. */
 int feat_tp_nargs(const struct btf *vmlinux, const char *tp);

@@ -15,7 +15,22 @@ struct kfuncs {
 	size_t ntraceable;
 	bool traceable_loaded;
 	const char *source;
+	/* Test switch: PKTPATH_TEST_HIDE_FUNCS="f1,f2" makes these functions
+	 * look absent, to prove a missing point degrades to one warning. */
+	const char *hidden;
 };
+
+static bool hidden(const struct kfuncs *k, const char *name)
+{
+	size_t len = strlen(name);
+	for (const char *c = k->hidden; c && *c;) {
+		size_t w = strcspn(c, ",");
+		if (w == len && !strncmp(c, name, len))
+			return true;
+		c += w + (c[w] == ',');
+	}
+	return false;
+}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -109,8 +124,10 @@ static void load_traceable(struct kfuncs *k)
 struct kfuncs *kfuncs_open(const struct btf *vmlinux)
 {
 	struct kfuncs *k = calloc(1, sizeof(*k));
-	if (k)
-		k->vmlinux = vmlinux;
+	if (!k)
+		return NULL;
+	k->vmlinux = vmlinux;
+	k->hidden = getenv("PKTPATH_TEST_HIDE_FUNCS");
 	return k;
 }
 
@@ -130,6 +147,8 @@ void kfuncs_free(struct kfuncs *k)
 const struct btf_type *kfuncs_proto(struct kfuncs *k, const char *name, const struct btf **btf_out)
 {
 	const struct btf *b = k->vmlinux;
+	if (hidden(k, name))
+		return NULL;
 	int id = btf__find_by_name_kind(b, name, BTF_KIND_FUNC);
 	if (id < 0) {
 		if (!k->mods_loaded)
@@ -198,6 +217,13 @@ bool kfuncs_traceable(struct kfuncs *k, const char *name)
 	if (!k->traceable_loaded)
 		load_traceable(k);
 	return k->ntraceable && bsearch(&name, k->traceable, k->ntraceable, sizeof(*k->traceable), cmp_str);
+}
+
+size_t kfuncs_nmodules(struct kfuncs *k)
+{
+	if (!k->mods_loaded)
+		load_modules(k);
+	return k->nmods;
 }
 
 const char *kfuncs_traceable_source(const struct kfuncs *k)

@@ -16,7 +16,9 @@ struct kfuncs *kfuncs_open(const struct btf *vmlinux);
 void kfuncs_free(struct kfuncs *k);
 
 /* The BTF prototype of function name (vmlinux first, then modules);
- * *btf_out is the BTF it lives in. NULL when BTF has no such function. */
+ * *btf_out is the BTF it lives in. NULL when BTF has no such function, or
+ * when the test switch PKTPATH_TEST_HIDE_FUNCS (comma-separated names)
+ * hides it. */
 const struct btf_type *kfuncs_proto(struct kfuncs *k, const char *name, const struct btf **btf_out);
 /* Index of the first parameter that is `struct sname` behind `depth`
  * pointers (1: struct sname *, 2: struct sname **); -1 if none. */
@@ -27,6 +29,8 @@ int kfuncs_param_by_name(const struct btf *btf, const struct btf_type *proto, co
 /* Can fentry/kprobes reach it: listed in available_filter_functions, or,
  * when tracefs cannot be read, a text symbol in /proc/kallsyms. */
 bool kfuncs_traceable(struct kfuncs *k, const char *name);
+/* How many loaded modules expose BTF (0 before Linux 5.11). */
+size_t kfuncs_nmodules(struct kfuncs *k);
 /* Where the traceable list came from, for messages. */
 const char *kfuncs_traceable_source(const struct kfuncs *k);
 

@@ -1,9 +1,11 @@
 #include "netlib/netns.h"
+#include "cmd/escape.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <net/if.h>
 #include <linux/nsfs.h>
 #include <sched.h>
@@ -27,7 +29,9 @@ static int all_digits(const char *s)
 
 static int open_ns(const char *path, uint32_t *inode)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO given (or found in /run/netns) must not hang
+	 * the open; it is refused as "not a network namespace" after. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	struct stat st;
 	if (fd < 0)
 		return -1;
@@ -75,13 +79,14 @@ int netns_open_inode(uint32_t inode)
 
 int netns_resolve(const char *spec, struct netns_ref *out, char *err, size_t errlen)
 {
-	char path[512];
+	char path[512], shown[USER_BUF], pshown[USER_BUF];
+	escape_user(spec, shown, sizeof(shown), USER_SHOW); /* the user's words, escaped and cut */
 	out->fd = -1;
 	out->inode = 0;
 	if (all_digits(spec)) {
 		unsigned long v = strtoul(spec, NULL, 10);
 		if (v == 0 || v > UINT32_MAX) {
-			snprintf(err, errlen, "network namespace inode '%s' is out of range", spec);
+			snprintf(err, errlen, "network namespace inode '%s' is out of range", shown);
 			return -1;
 		}
 		out->inode = (uint32_t)v;
@@ -89,25 +94,30 @@ int netns_resolve(const char *spec, struct netns_ref *out, char *err, size_t err
 		if (out->fd < 0) {
 			snprintf(err, errlen,
 				 "no network namespace with inode %s (none in %s or held by a process)",
-				 spec, NETNS_RUN_DIR);
+				 shown, NETNS_RUN_DIR);
 			return -1;
 		}
 		return 0;
+	}
+	if (strlen(spec) + sizeof(NETNS_RUN_DIR) + 1 > sizeof(path)) {
+		snprintf(err, errlen, "unknown network namespace '%s': the name is too long", shown);
+		return -1;
 	}
 	if (strchr(spec, '/')) {
 		snprintf(path, sizeof(path), "%s", spec);
 	} else {
 		snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, spec);
 	}
+	escape_user(path, pshown, sizeof(pshown), USER_SHOW);
 	out->fd = open_ns(path, &out->inode);
 	if (out->fd < 0) {
 		snprintf(err, errlen, "unknown network namespace '%s': %s: %s (see 'ip netns list')",
-			 spec, path, strerror(errno));
+			 shown, pshown, strerror(errno));
 		return -1;
 	}
 	/* Any file opens; only a network namespace answers NS_GET_NSTYPE so. */
 	if (ioctl(out->fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
-		snprintf(err, errlen, "'%s' (%s) is not a network namespace", spec, path);
+		snprintf(err, errlen, "'%s' (%s) is not a network namespace", shown, pshown);
 		netns_ref_close(out);
 		return -1;
 	}
@@ -181,9 +191,18 @@ struct ns_name {
 static struct {
 	struct ns_name *v;
 	size_t n;
-	time_t loaded;
+	bool loaded;
+	struct timespec mtime; /* of NETNS_RUN_DIR when loaded */
 	uint32_t init_inode;
 } names;
+
+/* NETNS_RUN_DIR's modification time: `ip netns add` and `del` change it. */
+static struct timespec names_dir_mtime(void)
+{
+	struct stat st;
+	struct timespec none = {0, 0};
+	return stat(NETNS_RUN_DIR, &st) == 0 ? st.st_mtim : none;
+}
 
 static void names_reload(void)
 {
@@ -191,7 +210,8 @@ static void names_reload(void)
 	struct dirent *de;
 	char path[512];
 	netns_names_free();
-	names.loaded = time(NULL);
+	names.loaded = true;
+	names.mtime = names_dir_mtime();
 	/* The initial namespace is the one pid 1 lives in. */
 	struct stat st;
 	if (stat("/proc/1/ns/net", &st) == 0)
@@ -224,7 +244,11 @@ const char *netns_name(uint32_t inode)
 				return names.v[i].name;
 		if (inode && inode == names.init_inode)
 			return "init";
-		if (pass == 0 && time(NULL) != names.loaded)
+		/* A miss reloads only when the directory changed since: a
+		 * namespace made after the last load is named at its first
+		 * packet, and unnamed ones cost one stat. */
+		struct timespec m = pass == 0 ? names_dir_mtime() : names.mtime;
+		if (pass == 0 && (!names.loaded || m.tv_sec != names.mtime.tv_sec || m.tv_nsec != names.mtime.tv_nsec))
 			names_reload();
 		else
 			break;
@@ -239,4 +263,5 @@ void netns_names_free(void)
 	free(names.v);
 	names.v = NULL;
 	names.n = 0;
+	names.loaded = false;
 }

@@ -5,6 +5,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -103,6 +104,183 @@ static int ask(void *arg)
 			snprintf(q->out, q->len, "dev %s", ifn);
 	}
 	return 0;
+}
+
+/* The route entry a destination falls under, of one type, from a dump of
+ * the namespace's routes (longest prefix wins; policy rules are not
+ * followed: the main and local tables and any other are searched alike). */
+struct entry_q {
+	int family;
+	const uint8_t *dst;
+	int type;
+	int best; /* prefix length found, -1 none */
+	uint8_t prefix[16];
+	uint32_t table;
+};
+
+struct entry_attrs {
+	const uint8_t *dst;
+	uint32_t table;
+};
+
+static int on_entry_attr(const struct nlattr *a, void *data)
+{
+	struct entry_attrs *ea = data;
+	if (mnl_attr_get_type(a) == RTA_DST && mnl_attr_get_payload_len(a) <= 16)
+		ea->dst = mnl_attr_get_payload(a);
+	else if (mnl_attr_get_type(a) == RTA_TABLE && mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+		ea->table = mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+static bool prefix_has(const uint8_t *net, int len, const uint8_t *addr)
+{
+	int full = len / 8, rest = len % 8;
+	if (memcmp(net, addr, (size_t)full))
+		return false;
+	if (!rest)
+		return true;
+	uint8_t m = (uint8_t)(0xff << (8 - rest));
+	return (net[full] & m) == (addr[full] & m);
+}
+
+static int on_entry(const struct nlmsghdr *nlh, void *data)
+{
+	struct entry_q *q = data;
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct entry_attrs ea = {.table = rtm->rtm_table};
+	mnl_attr_parse(nlh, sizeof(*rtm), on_entry_attr, &ea);
+	static const uint8_t any[16];
+	const uint8_t *net = ea.dst ? ea.dst : any;
+	if (rtm->rtm_family != q->family || rtm->rtm_type != q->type || (int)rtm->rtm_dst_len <= q->best ||
+	    (rtm->rtm_dst_len && !ea.dst) || !prefix_has(net, rtm->rtm_dst_len, q->dst))
+		return MNL_CB_OK;
+	q->best = rtm->rtm_dst_len;
+	memcpy(q->prefix, net, q->family == AF_INET ? 4 : 16);
+	q->table = ea.table;
+	return MNL_CB_OK;
+}
+
+static void find_entry(struct mnl_socket *nl, char *buf, size_t buflen, struct entry_q *q)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = (unsigned)time(NULL) + 1;
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (unsigned char)q->family;
+	q->best = -1;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return;
+	unsigned seq = nlh->nlmsg_seq;
+	ssize_t n;
+	while ((n = mnl_socket_recvfrom(nl, buf, buflen)) > 0)
+		if (mnl_cb_run(buf, (size_t)n, seq, mnl_socket_get_portid(nl), on_entry, q) <= 0)
+			break;
+}
+
+static const char *type_word(int type)
+{
+	switch (type) {
+	case RTN_BLACKHOLE: return "blackhole";
+	case RTN_PROHIBIT: return "prohibit";
+	case RTN_UNREACHABLE: return "unreachable";
+	case RTN_THROW: return "throw";
+	}
+	return NULL;
+}
+
+struct kind_q {
+	int family;
+	const uint8_t *dst;
+	char *out;
+	size_t len;
+};
+
+/* Runs inside the namespace. The output look-up fails with the route
+ * type's own error for blackhole (EINVAL), prohibit (EACCES),
+ * unreachable (EHOSTUNREACH) and throw (EAGAIN) routes: that names the
+ * type; the dump then names the entry. */
+static int ask_kind(void *arg)
+{
+	struct kind_q *q = arg;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		snprintf(q->out, q->len, "route look-up failed: %s", strerror(errno));
+		if (nl)
+			mnl_socket_close(nl);
+		return -1;
+	}
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = (unsigned)time(NULL);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (unsigned char)q->family;
+	rtm->rtm_dst_len = q->family == AF_INET ? 32 : 128;
+	mnl_attr_put(nlh, RTA_DST, q->family == AF_INET ? 4 : 16, q->dst);
+	struct answer ans = {0};
+	int rc = -1, type = -1;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) >= 0) {
+		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (n > 0)
+			rc = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, mnl_socket_get_portid(nl), on_route, &ans);
+	}
+	if (rc >= 0)
+		type = ans.type;
+	else if (errno == EINVAL)
+		type = RTN_BLACKHOLE;
+	else if (errno == EACCES)
+		type = RTN_PROHIBIT;
+	else if (errno == EHOSTUNREACH)
+		type = RTN_UNREACHABLE;
+	else if (errno == EAGAIN)
+		type = RTN_THROW;
+	int err = errno;
+	const char *word = type_word(type);
+	if (!word) {
+		if (rc >= 0)
+			snprintf(q->out, q->len, "%s", type == RTN_UNICAST ? "unicast" : type == RTN_LOCAL ? "local" : "other");
+		else
+			snprintf(q->out, q->len, "%s", strerror(err));
+		mnl_socket_close(nl);
+		return 0;
+	}
+	struct entry_q e = {.family = q->family, .dst = q->dst, .type = type};
+	find_entry(nl, buf, sizeof(buf), &e);
+	mnl_socket_close(nl);
+	char net[INET6_ADDRSTRLEN] = "?";
+	if (e.best < 0) {
+		snprintf(q->out, q->len, "%s", word);
+		return 0;
+	}
+	inet_ntop(q->family, e.prefix, net, sizeof(net));
+	char table[16];
+	if (e.table == RT_TABLE_MAIN)
+		snprintf(table, sizeof(table), "main");
+	else if (e.table == RT_TABLE_LOCAL)
+		snprintf(table, sizeof(table), "local");
+	else
+		snprintf(table, sizeof(table), "%u", e.table);
+	if (e.best == 0)
+		snprintf(q->out, q->len, "%s default table %s", word, table);
+	else
+		snprintf(q->out, q->len, "%s %s/%d table %s", word, net, e.best, table);
+	return 0;
+}
+
+int route_kind(uint32_t netns, int family, const uint8_t *dst, char *out, size_t len)
+{
+	int fd = netns ? netns_open_inode(netns) : -1;
+	if (fd < 0) {
+		snprintf(out, len, "cannot enter network namespace %u", netns);
+		return -1;
+	}
+	struct kind_q q = {.family = family, .dst = dst, .out = out, .len = len};
+	int rc = netns_run_in(fd, ask_kind, &q);
+	close(fd);
+	return rc < 0 ? -1 : 0;
 }
 
 #define CACHE 64

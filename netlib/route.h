@@ -12,4 +12,10 @@
  * itself could not be made. Answers are cached for a second. */
 int route_describe(uint32_t netns, int family, const uint8_t *dst, char *out, size_t len);
 
+/* The kind of route dst falls under in that namespace, for drops at
+ * ip_error: "blackhole 198.18.99.0/24 table main", "prohibit ...",
+ * "unreachable ...", "throw ...", else "unicast", "local", "other" or the
+ * kernel's error. Not cached. 0, or -1 with why in out. */
+int route_kind(uint32_t netns, int family, const uint8_t *dst, char *out, size_t len);
+
 #endif

@@ -2,14 +2,16 @@
 # Installs the Debian packages pktpath's build, tests and demo need, if any
 # is missing. Used by `make test`, `make demo` and .ci/run.
 set -eu
-pkgs=(make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libpcap-dev libmnl-dev
-      iproute2 iptables iputils-ping util-linux jq tcpdump
+pkgs=(make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libpcap-dev libmnl-dev libnftnl-dev
+      iproute2 iptables iputils-ping util-linux jq tcpdump curl
       # for the kernel matrix in tests/vm: QEMU, and what the guest initramfs is made of
       qemu-system-x86 busybox-static xz-utils kmod cpio nftables
       # pcapng checks
       tshark
       # libFuzzer's runtime (make fuzz, tests/fuzz); make bench: a contender, the plot
-      libclang-rt-14-dev bpftrace gnuplot-nox)
+      libclang-rt-14-dev bpftrace gnuplot-nox
+      # make static: libpcap and libmnl rebuilt from Debian's source packages
+      dpkg-dev flex bison)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -40,6 +40,20 @@ if [ "$kp" = missing ] && [ "$fe" = missing ]; then
 	check "--list-probes: ip_rcv unavailable, and why" \
 		grep -qE "^rx +ip_rcv +unavailable +no fentry and no kprobes" <<<"$lp"
 fi
+# Its first screen: what --backend auto gives on this kernel, what not, why.
+head_lines=$(sed -n '1,/^backends:/p' <<<"$lp" | grep -c .)
+check "--list-probes: the summary fits one screen ($head_lines lines before the table)" [ "$head_lines" -le 20 ]
+check "--list-probes: first line names the kernel and the backend auto uses" \
+	grep -qE "^Linux $(uname -r | sed 's/[.+]/\\&/g'): --backend auto uses (fentry|kprobe|tracepoint)" <<<"$(head -n 1 <<<"$lp")"
+check "--list-probes: says what you get, with the catalog points by group" \
+	grep -qE "^  catalog points by group: rx [0-9]+/4 route [0-9]+/4 netfilter [0-9]+/3" <<<"$lp"
+if [ "$kp" = missing ] && [ "$fe" = missing ]; then
+	check "--list-probes: says what you do not get, and why" \
+		grep -qE "^  IP-layer functions, routing decisions, netfilter tables and chains, bridge ports: they need fentry or kprobes" <<<"$lp"
+fi
+# The test switch that hides a function from the catalog's view of the kernel.
+check "--list-probes: a function hidden by PKTPATH_TEST_HIDE_FUNCS is reported as absent" \
+	bash -c 'PKTPATH_TEST_HIDE_FUNCS=ip_rcv,ip_forward "$1" --list-probes | grep -cE "^(rx +ip_rcv|route +ip_forward) +unavailable +not in this kernel.s BTF" | grep -qx 2' _ "$PKTPATH"
 n=$(grep -cE "^(rx|route|netfilter|bridge|tx|clone|drop|free|owner) " <<<"$lp")
 check "--list-probes: every catalog point listed ($n)" [ "$n" -ge 29 ]
 

@@ -82,3 +82,103 @@ check "--help exits 0 with examples" bash -c "[ $? -eq 0 ] && grep -q Examples '
 check "--help documents the exit statuses" grep -q '5 unknown interface or namespace' "$LAB_DIR/help"
 "$PKTPATH" --version >"$LAB_DIR/ver" 2>&1
 check "--version prints the version" grep -qE '^pktpath [0-9]+\.[0-9]+' "$LAB_DIR/ver"
+
+# Issue 18. Filter words the translation cannot run are refused with the
+# user's own words (they used to compile into a load past the packet that
+# never matched: even 'not inbound' matched nothing).
+# ('inbound or outbound' is every packet: libpcap folds it to "accept".)
+expect "inbound" 2 "'inbound' is not supported" inbound -t 1
+expect "not outbound" 2 "'outbound' is not supported" not outbound -t 1
+expect "inbound and udp" 2 "'inbound' is not supported" inbound and udp -t 1
+expect "ifindex" 2 "'ifindex' is not supported" ifindex 3 -t 1
+
+# What the user typed is escaped and shortened when echoed.
+esc=$(printf '\033[2J')
+expect "escape bytes in the expression" 2 'host \\x1b\[2J' "host $esc" -t 1
+check "escape bytes in the expression: no raw escape byte on stderr" bash -c "! grep -q \$'\\033' '$LAB_DIR/err'"
+expect "escape bytes in an interface name" 5 "no interface 'a\\\\x1b" -i "a${esc:0:1}b"
+expect "escape bytes in a namespace name" 5 "unknown network namespace 'n\\\\x1b" -n "n${esc:0:1}x"
+expect "10,000 parentheses" 2 "bytes in all" "$(printf '(%.0s' $(seq 1 10000))" -t 1
+check "10,000 parentheses: the line stays short ($(wc -c <"$LAB_DIR/err") bytes)" [ "$(wc -c <"$LAB_DIR/err")" -lt 600 ]
+
+# Options after the expression, as tcpdump users type them.
+timeout 20 "$PKTPATH" udp -t 0.5 --netns rbe-x >"$LAB_DIR/out" 2>"$LAB_DIR/err"
+rc=$?
+check "options after the expression (pktpath udp -t 0.5 --netns NS): exit 0 (got $rc)" [ $rc -eq 0 ]
+check "options after the expression: it traced" grep -q 'pktpath: ready' "$LAB_DIR/err"
+
+# Paths are checked before anything can block on them (timeout 124 = hung).
+mkfifo "$LAB_DIR/fifo"
+expect_soon() { # like expect, but a hang is a failure of its own
+	local what=$1 want=$2 pat=$3
+	shift 3
+	timeout 15 "$PKTPATH" "$@" >"$LAB_DIR/out" 2>"$LAB_DIR/err"
+	local rc=$?
+	check "$what: does not hang, exit status $want (got $rc)" [ $rc -eq "$want" ]
+	check "$what: one line on stderr" [ "$(grep -vc -e '^backend:' -e '^pktpath: ready' -e '^pktpath: [0-9]* events' "$LAB_DIR/err")" -eq 1 ]
+	check "$what: says '$pat'" grep -q -- "$pat" "$LAB_DIR/err"
+	check "$what: nothing left attached" [ -z "$(pp_orphans)" ]
+}
+expect_soon "-n FIFO" 5 "is not a network namespace" -n "$LAB_DIR/fifo" -t 1
+expect_soon "-r FIFO" 7 "not a regular file" -r "$LAB_DIR/fifo"
+expect_soon "--btf FIFO" 4 "is a FIFO, not a regular file" --btf "$LAB_DIR/fifo" -t 1
+expect_soon "-w FIFO without a reader" 1 "a FIFO with no reader" -w "$LAB_DIR/fifo" --netns rbe-x -t 1
+expect_soon "--record FIFO without a reader" 1 "a FIFO with no reader" --record "$LAB_DIR/fifo" --netns rbe-x -t 1
+
+# -w and --record naming one file: refused before anything is written,
+# also through another spelling of the path and through a hard link.
+echo keep >"$LAB_DIR/same"
+ln "$LAB_DIR/same" "$LAB_DIR/same.link"
+expect "-w X --record X" 2 "name the same file" -w "$LAB_DIR/same" --record "$LAB_DIR/same" -t 1
+expect "-w X --record ./X" 2 "name the same file" -w "$LAB_DIR/same" --record "$LAB_DIR/../$(basename "$LAB_DIR")/same" -t 1
+expect "-w X --record a hard link to X" 2 "name the same file" -w "$LAB_DIR/same" --record "$LAB_DIR/same.link" -t 1
+expect "-w X --record X, X not there yet" 2 "name the same file" -w "$LAB_DIR/new" --record "$LAB_DIR/new" -t 1
+check "-w X --record X: X is untouched" [ "$(cat "$LAB_DIR/same")" = keep ]
+expect "-r X -w X" 2 "name the same file" -r "$LAB_DIR/same" -w "$LAB_DIR/same.link"
+check "-r X -w X: X is untouched" [ "$(cat "$LAB_DIR/same")" = keep ]
+
+# Ctrl-C while the programs load: the documented status 0, nothing left.
+# (A background job of a script starts with SIGINT ignored: env gives it
+# back its default, as a terminal's Ctrl-C would find it. -t 8 bounds a run
+# that missed the signal; stopping before that is the signal's doing.)
+for delay in 0.05 0.2 0.4; do
+	env --default-signal=INT "$PKTPATH" --netns rbe-x -t 8 >"$LAB_DIR/out" 2>"$LAB_DIR/err" &
+	pid=$!
+	sleep $delay
+	t0=$(date +%s)
+	kill -INT $pid
+	wait $pid
+	rc=$?
+	check "SIGINT $delay s after start: exit status 0 (got $rc)" [ $rc -eq 0 ]
+	check "SIGINT $delay s after start: stopped by it ($(($(date +%s) - t0)) s)" [ $(($(date +%s) - t0)) -lt 5 ]
+	check "SIGINT $delay s after start: nothing left attached" [ -z "$(pp_orphans)" ]
+done
+
+# A long expression: libpcap's optimizer takes seconds; pktpath says what
+# it is doing, and Ctrl-C stops it at once with status 0.
+long="host 198.18.0.1"
+for i in $(seq 2 400); do long="$long or host 198.18.$((i / 250)).$((i % 250 + 1))"; done
+env --default-signal=INT "$PKTPATH" --dump-filter "$long" >/dev/null 2>"$LAB_DIR/err" &
+pid=$!
+sleep 3
+kill -INT $pid
+t0=$(date +%s.%N)
+wait $pid
+rc=$?
+t1=$(date +%s.%N)
+check "long expression: says it is still compiling" grep -q 'still compiling the filter' "$LAB_DIR/err"
+check "long expression: Ctrl-C stops it with status 0 (got $rc)" [ $rc -eq 0 ]
+check "long expression: Ctrl-C stops it at once ($(echo "$t1 - $t0" | bc) s)" [ "$(echo "$t1 - $t0 < 1" | bc)" -eq 1 ]
+
+# Outputs without a run (--help, --version, --dump-filter, --list-probes)
+# on a failed stdout: one line, exit 1; on a closed pipe: a quiet 0.
+for args in --help --version "--dump-filter udp" --list-probes; do
+	"$PKTPATH" $args >/dev/full 2>"$LAB_DIR/err"
+	rc=$?
+	check "$args >/dev/full: exit status 1 (got $rc)" [ $rc -eq 1 ]
+	check "$args >/dev/full: one line says it" \
+		bash -c "[ \$(wc -l <'$LAB_DIR/err') -eq 1 ] && grep -q 'cannot write to standard output: No space left on device' '$LAB_DIR/err'"
+	"$PKTPATH" $args 2>"$LAB_DIR/err" | head -c 1 >/dev/null
+	rc=${PIPESTATUS[0]}
+	check "$args | head -c 1: exit status 0 (got $rc)" [ $rc -eq 0 ]
+done

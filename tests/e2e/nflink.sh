@@ -96,9 +96,9 @@ if pp_start "$LAB_DIR/pp3" -n nfl-b --json --no-track udp port 7001; then
 	sleep 0.5
 	pp_stop
 	check "JSON: INPUT last with family and priority" \
-		bash -c 'jq -e ".events[] | select(.nf_hook == \"INPUT\" and .nf_family == \"ipv4\" and .nf_priority > 0 and .group == \"netfilter\")" "$1" >/dev/null' _ "$LAB_DIR/pp3.out"
+		bash -c 'jq -e ".events[]? | select(.nf_hook == \"INPUT\" and .nf_family == \"ipv4\" and .nf_priority > 0 and .group == \"netfilter\")" "$1" >/dev/null' _ "$LAB_DIR/pp3.out"
 	check "--no-track: the pcap filter matches at PREROUTING's first priority" \
-		bash -c 'jq -e ".events[] | select(.probe == \"nf PREROUTING first\")" "$1" >/dev/null' _ "$LAB_DIR/pp3.out"
+		bash -c 'jq -e ".events[]? | select(.probe == \"nf PREROUTING first\")" "$1" >/dev/null' _ "$LAB_DIR/pp3.out"
 else
 	fail "pktpath --json started"
 fi

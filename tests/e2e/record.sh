@@ -61,7 +61,7 @@ replay stream --stream
 replay json --json
 replay drops --drops
 check "timelines: the replay's report matches the live one" \
-	bash -c "diff <(grep -vE '^(backend|pktpath: ready)' '$D/tl.err') '$D/tl.replay.err' >/dev/null"
+	bash -c "diff <(grep -vE '^(backend|pktpath: ready|pktpath: nftables: )' '$D/tl.err') '$D/tl.replay.err' >/dev/null"
 check "--json replay: every line parses" bash -c "jq -e . '$D/json.replay' >/dev/null"
 # Other output options on the same recording: its own view, still offline.
 "$D/pktpath" -r "$D/tl.rec" --drops >"$D/tl.drops" 2>/dev/null
@@ -80,10 +80,28 @@ broken() { # what, file, pattern
 	check "$1: nothing printed" [ ! -s "$D/b.out" ]
 }
 size=$(stat -c %s "$D/tl.rec")
-head -c $((size / 2)) "$D/tl.rec" >"$D/half.rec"
-broken "truncated in the middle" "$D/half.rec" "truncated at byte"
+# Issue 18: a recording cut short (its run killed, its disk full) is read up
+# to its last complete record, with a note saying so and how much is
+# missing, and exit status 8 (it used to be refused whole, exit 7).
+cut() { # what, file, live output to compare, args...
+	local what=$1 file=$2 live=$3
+	shift 3
+	"$PKTPATH" -r "$file" "$@" >"$D/c.out" 2>"$D/c.err"
+	local rc=$?
+	check "$what: exit status 8 (got $rc)" [ $rc -eq 8 ]
+	check "$what: one note says it was cut short and how much is missing" \
+		grep -qE "cut short at byte [0-9]+ .*: printed up to its last complete record; [0-9]+ bytes of a partial record ignored" "$D/c.err"
+	check "$what: the summary does not claim counts it lacks" grep -q "lost and produced unknown (the recording was cut short)" "$D/c.err"
+	check "$what: something was printed" [ -s "$D/c.out" ]
+	check "$what: what is printed is the start of the live output" \
+		cmp -s "$D/c.out" <(head -c "$(stat -c %s "$D/c.out")" "$live")
+}
+ssize=$(stat -c %s "$D/stream.rec")
+head -c $((ssize / 2 + 3)) "$D/stream.rec" >"$D/half.rec"
+cut "--stream recording cut in the middle of a record" "$D/half.rec" "$D/stream.out" --stream
 head -c $((size - 24 - 8)) "$D/tl.rec" >"$D/noend.rec"
-broken "cut before the end record" "$D/noend.rec" "no end record"
+cut "recording cut before the end record" "$D/noend.rec" "$D/tl.out"
+check "recording cut before the end record: every packet of the live run is there" cmp -s "$D/c.out" "$D/tl.out"
 head -c 10 "$D/tl.rec" >"$D/tiny.rec"
 broken "shorter than the header" "$D/tiny.rec" "shorter than a recording's header"
 : >"$D/empty.rec"
@@ -97,3 +115,35 @@ broken "a device given as a recording" /dev/null "not a regular file"
 check "missing recording: exit status 7 and the reason" bash -c "[ $? -eq 7 ] && grep -q 'No such file' '$D/b.err'"
 "$PKTPATH" -r "$D/tl.rec" udp >/dev/null 2>"$D/b.err"
 check "-r with an EXPRESSION: usage error" [ $? -eq 2 ]
+
+# A recording whose run was killed (SIGKILL: no end record, stdio buffer
+# not flushed): readable up to about a second before the kill.
+lab_up rek 56 || { fail "lab setup (SIGKILL)"; exit 1; }
+pp_start "$LAB_DIR/kill" --stream --record "$D/kill.rec" -n rek-b || fail "SIGKILL: pktpath started"
+lab_exec rek-a ping -c 3 -i 0.2 -W 1 198.18.56.2 >/dev/null
+sleep 2.5 # the recording is written out once a second
+kill -KILL "$PP_PID"
+wait "$PP_PID" 2>/dev/null
+"$PKTPATH" -r "$D/kill.rec" --stream >"$D/kill.out" 2>"$D/kill.err"
+rc=$?
+check "SIGKILLed recording: readable, exit status 8 (got $rc)" [ $rc -eq 8 ]
+check "SIGKILLed recording: the pings before the kill are there" grep -q 'echo-request' "$D/kill.out"
+check "SIGKILLed recording: said to be cut short" grep -q 'cut short at byte' "$D/kill.err"
+
+# A full disk (a 64 KiB tmpfs): the live run says so on its own line, with
+# exit status 1, and the recording reads up to its last complete record.
+mkdir -p "$D/small"
+mount -t tmpfs -o size=64k pktpath-rec-test "$D/small" || fail "full disk: tmpfs mounted"
+trap 'umount "$D/small" 2>/dev/null; rm -rf "$D"; lab_down' EXIT
+pp_start "$LAB_DIR/full" --stream --record "$D/small/full.rec" -n rek-b || fail "full disk: pktpath started"
+lab_exec rek-a ping -c 300 -i 0.002 -W 1 198.18.56.2 >/dev/null
+sleep 1.5
+pp_stop
+check "full disk: exit status 1 (got $PP_RC)" [ "$PP_RC" -eq 1 ]
+check "full disk: one line says the recording failed and what it holds" \
+	grep -qE "^pktpath: writing $D/small/full.rec: No space left on device: the recording holds [0-9]+ events at most, [0-9]+ later ones were not written" "$LAB_DIR/full.err"
+"$PKTPATH" -r "$D/small/full.rec" --stream >"$D/full.out" 2>"$D/full.err"
+rc=$?
+check "full disk: the recording reads to its last complete record, exit status 8 (got $rc)" [ $rc -eq 8 ]
+check "full disk: what it holds is printed ($(grep -c echo-request "$D/full.out") echo requests)" grep -q 'echo-request' "$D/full.out"
+umount "$D/small"

@@ -45,7 +45,19 @@ int main(void)
 	CHECK_STR("NETFILTER_DROP names the INPUT hook from the stack",
 		  hint(&sb, "NETFILTER_DROP", &e, input, 6),
 		  "a netfilter rule dropped it in the INPUT hook (ip_local_deliver -> nf_hook_slow) in netns demo-b; "
-		  "see 'iptables -L -v -n' or 'nft list ruleset' there");
+		  "see 'nft -a list ruleset' there");
+	const char *legacy[] = {"sk_skb_reason_drop+0x90", "ipt_do_table+0x3e8", "nf_hook_slow+0x43", "ip_local_deliver+0xd5"};
+	CHECK("NETFILTER_DROP in ipt_do_table says iptables-legacy, its hook and chain",
+	      strstr(hint(&sb, "NETFILTER_DROP", &e, legacy, 4),
+		     "an iptables-legacy netfilter rule dropped it in the INPUT hook (ip_local_deliver -> nf_hook_slow) in "
+		     "netns demo-b; legacy tables are not traced: see 'iptables-legacy -L INPUT -v -n' there") != NULL);
+	struct pp_event et = e;
+	et.have |= PP_HAVE_TABLE;
+	memcpy(et.table, "filter", 7);
+	CHECK("iptables-legacy with the table read at ipt_do_table (fentry/kprobe) names table and chain",
+	      strstr(hint(&sb, "NETFILTER_DROP", &et, legacy, 4),
+		     "in the INPUT hook (ip_local_deliver -> nf_hook_slow), table filter, chain INPUT or a chain it "
+		     "jumps to in netns demo-b") != NULL);
 	const char *fwd[] = {"nf_hook_slow+0x43", "ip_forward+0x1d0"};
 	CHECK("NETFILTER_DROP in ip_forward is FORWARD",
 	      strstr(hint(&sb, "NETFILTER_DROP", &e, fwd, 2), "in the FORWARD hook (ip_forward") != NULL);
@@ -83,7 +95,11 @@ int main(void)
 	      strstr(hint(&sb, "TCP_LISTEN_OVERFLOW", &e, NULL, 0), "tcp port 7778") != NULL);
 	CHECK_STR("unknown reason gets no hint", hint(&sb, "SOME_FUTURE_REASON", &e, NULL, 0), "(none)");
 	CHECK_STR("no reason name gets no hint", hint(&sb, NULL, &e, NULL, 0), "(none)");
-	CHECK_STR("NOT_SPECIFIED gets no hint", hint(&sb, "NOT_SPECIFIED", &e, NULL, 0), "(none)");
+	CHECK_STR("NOT_SPECIFIED away from ip_error gets its meaning", hint(&sb, "NOT_SPECIFIED", &e, NULL, 0),
+		  "the code that freed it gave no reason; the location and stack say where (on veth-b in netns demo-b)");
+	CHECK_STR("a reason without a specific hint gets its meaning, device and namespace",
+		  hint(&sb, "CPU_BACKLOG", &e, NULL, 0),
+		  "the per-CPU receive backlog was full (net.core.netdev_max_backlog) (on veth-b in netns demo-b)");
 
 	struct hint_in nons = {"NO_SOCKET", &e, NULL, NULL, NULL, 0};
 	sb_reset(&sb);

@@ -31,8 +31,8 @@ scripts=("$@")
 [ ${#scripts[@]} -gt 0 ] || { echo "initramfs: no guest scripts given" >&2; exit 1; }
 release=$(cat "$kdir/release") || exit 1
 kroot=$kdir/root
-pktpath=${PKTPATH_VM_BIN:-$repo/build/pktpath}
-[ -x "$pktpath" ] || { echo "initramfs: no pktpath binary at $pktpath (run make all)" >&2; exit 1; }
+pktpath=${PKTPATH_VM_BIN:-$repo/build/pktpath-static}
+[ -x "$pktpath" ] || { echo "initramfs: no pktpath binary at $pktpath (run make static)" >&2; exit 1; }
 
 # Modules the tests need: the lab (veth, bridge) and iptables-nft rules
 # (filter DROP/REJECT on ports, conntrack and NAT for tracking tests), plus
@@ -43,6 +43,9 @@ MODULES=(veth bridge dummy
 	nf_conntrack nft_ct xt_conntrack xt_state
 	nft_chain_nat nft_nat xt_nat nft_masq xt_MASQUERADE
 	sch_netem)
+# Loaded where the kernel has them as modules: before 5.14 nft_counter is a
+# module, and iptables-nft gives every rule a counter.
+OPTIONAL_MODULES=(nft_counter)
 
 root=$(mktemp -d /tmp/pktpath-vm-root.XXXXXX) || exit 1
 trap 'rm -rf "$root"' EXIT
@@ -89,6 +92,11 @@ for b in /usr/bin/bash /usr/bin/ip /usr/bin/ping /usr/sbin/xtables-nft-multi /us
 	elfs+=("$b:$b")
 done
 elfs+=("$pktpath:/usr/bin/pktpath")
+# The tests' small traffic tools (tests/tools, built by make tests), for
+# the guest scripts that need a reader or a stream (guest/identity.sh).
+for t in "$repo"/build/tools/*; do
+	[ -x "$t" ] && elfs+=("$t:/usr/bin/$(basename "$t")")
+done
 for so in /usr/lib/x86_64-linux-gnu/xtables/*.so; do
 	[ -f "$so" ] && elfs+=("$so:$so")
 done
@@ -116,11 +124,13 @@ for f in modules.order modules.builtin modules.builtin.modinfo; do
 	[ -f "$kroot/$moddir/$f" ] && cp "$kroot/$moddir/$f" "$root/$moddir/"
 done
 loaded=()
-for m in "${MODULES[@]}"; do
+for m in "${MODULES[@]}" "${OPTIONAL_MODULES[@]}"; do
 	deps=$(modprobe -d "$kroot" -S "$release" --show-depends "$m" 2>&1) || {
+		[[ " ${OPTIONAL_MODULES[*]} " == *" $m "* ]] && continue
 		echo "initramfs: $release has no module $m: $deps" >&2
 		exit 1
 	}
+	grep -q '^insmod ' <<<"$deps" || continue # built in: nothing to load
 	while read -r kind path _; do
 		[ "$kind" = insmod ] || continue # "builtin NAME": nothing to copy
 		rel=${path#"$kroot"/}

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The kernel matrix: boots Debian's stock 6.1 and 6.12 cloud kernels under
+# The kernel matrix: boots Debian's stock 5.10, 6.1, 6.12 and sid (newest) cloud kernels under
 # QEMU (TCG: KVM does not work on these machines) and runs guest test scripts
 # in each, with pktpath (build/pktpath) inside.
 #
@@ -12,16 +12,16 @@
 # why are FAIL lines with a one-line reason, never a silent skip.
 #
 # Environment:
-#   PKTPATH_VM_KERNELS        series to boot (default "6.1 6.12")
+#   PKTPATH_VM_KERNELS        series to boot (default "5.10 6.1 6.12 sid")
 #   PKTPATH_VM_TIMEOUT        hard limit per VM in seconds (default 240)
 #   PKTPATH_VM_SCRIPT_TIMEOUT limit per guest script inside the VM (default 150)
-#   PKTPATH_VM_BIN            pktpath binary to put in the VM (default build/pktpath)
+#   PKTPATH_VM_BIN            pktpath binary to put in the VM (default build/pktpath-static)
 #   PKTPATH_VM_CACHE          kernel cache (see tests/vm/kernels.sh)
 # Console logs: build/vm/SERIES/console.log.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
-read -ra kernels <<<"${PKTPATH_VM_KERNELS:-6.1 6.12}"
+read -ra kernels <<<"${PKTPATH_VM_KERNELS:-5.10 6.1 6.12 sid}"
 vm_timeout=${PKTPATH_VM_TIMEOUT:-240}
 export PKTPATH_VM_SCRIPT_TIMEOUT=${PKTPATH_VM_SCRIPT_TIMEOUT:-150}
 scripts=("$@")
@@ -102,6 +102,9 @@ boot() {
 			say "${line%% *}" "$series" "${line#* }"
 			[ "${line%% *}" = FAIL ] && cur_fails=$((cur_fails + 1))
 			;;
+		MATRIX\ *)
+			echo "$series $release ${line#MATRIX }" >>"$matrix"
+			;;
 		PKTPATH-VM-SCRIPT-BEGIN\ *)
 			cur=${line#* } cur_fails=0
 			;;
@@ -149,6 +152,11 @@ boot() {
 	fi
 }
 
+# Results for the README's kernel table: "SERIES RELEASE BACKEND COLUMN VALUE"
+# lines from the guests' MATRIX lines, made into build/vm/kernel-table.md.
+matrix=build/vm/matrix.txt
+mkdir -p build/vm
+: >"$matrix"
 total0=$EPOCHREALTIME
 for series in "${kernels[@]}"; do
 	k=$(tests/vm/kernels.sh "$series" 2>&1)
@@ -159,5 +167,6 @@ for series in "${kernels[@]}"; do
 	fi
 	boot "$series" "$kdir"
 done
+tests/vm/table.sh "$matrix" >build/vm/kernel-table.md && echo "# kernel table: build/vm/kernel-table.md"
 echo "# vm matrix: ${#kernels[@]} kernel(s) in $(elapsed "$total0")s, $passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

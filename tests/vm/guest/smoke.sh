@@ -1,12 +1,14 @@
 #!/bin/bash
 # Runs inside a test VM (tests/vm/run.sh boots one per Debian kernel).
-# The harness itself works: pktpath runs on this kernel, its tracepoint
-# backend (the one every kernel has) sees a ping between two lab namespaces,
-# and the kernel offers what the kprobe and fentry backends will need.
+# The harness itself works: pktpath runs on this kernel with its default
+# backend (auto: fentry here) and sees a ping between two lab namespaces at
+# the device tracepoints, and the kernel offers what the kprobe and fentry
+# backends will need.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../lib/lab.sh"
 . "$here/../../lib/check.sh"
+. "$here/../../lib/kernel_caps.sh"
 
 ver=$("$PKTPATH" --version 2>&1 | head -n 1)
 check "pktpath --version runs on $(uname -r) ($ver)" grep -qE '^pktpath [0-9]+\.[0-9]+' <<<"$ver"
@@ -44,6 +46,11 @@ check "pktpath: startup line finds kprobes available ($backend)" \
 	grep -qE 'backend: kprobe|kprobes: available' <<<"$backend"
 check "pktpath: startup line finds fentry available" \
 	grep -qE 'backend: fentry|fentry: available' <<<"$backend"
+# --backend auto (the default) takes fentry here, and the kernel accepts it:
+# no fall-back line, no verifier output.
+check "pktpath: --backend auto chose fentry and the kernel took its programs" \
+	bash -c '[ "$(grep -c "^backend:" "$1")" -eq 1 ] && grep -q "^backend: fentry" "$1" && ! grep -q "refused" "$1"' _ "$LAB_DIR/pp.err"
+grep -E '^pktpath: (warning|note)' "$LAB_DIR/pp.err" | sed 's/^/# /'
 
 lab_exec vmsmoke-a ping -c 3 -i 0.2 -W 2 198.18.20.2 >/dev/null
 ping_rc=$?
@@ -65,3 +72,28 @@ check "tracepoint: -n vmsmoke-b kept out every other namespace" [ -z "$other_ns"
 if ! grep -q 'netif_receive_skb' "$out"; then
 	echo "---- pktpath stdout"; cat "$out"; echo "---- stderr"; cat "$LAB_DIR/pp.err"
 fi
+
+# --backend auto when the kernel refuses the first backend's programs: one
+# line says so and why, the next backend runs (PKTPATH_TEST_REFUSE makes the
+# kernel refuse fentry's by giving one program a type its code does not fit).
+if PKTPATH_TEST_REFUSE=fentry pp_start "$LAB_DIR/refuse" -n vmsmoke-b --stream icmp; then
+	lab_exec vmsmoke-a ping -c 1 -W 2 198.18.20.2 >/dev/null
+	sleep 0.5
+	pp_stop
+	check "auto fallback: one line says the kernel refused the fentry programs and kprobe is used" \
+		[ "$(grep -c '^pktpath: warning: the kernel refused the fentry programs (.*): using kprobe$' "$LAB_DIR/refuse.err")" -eq 1 ]
+	check "auto fallback: the next backend line names kprobe, no verifier output" \
+		bash -c 'grep -q "^backend: kprobe " "$1" && ! grep -qE "libbpf:|^[0-9]+: \(" "$1"' _ "$LAB_DIR/refuse.err"
+	check "auto fallback: the ping is seen by the kprobe backend (ip_rcv)" \
+		bash -c 'awk "\$4 == \"ip_rcv\"" "$1" | grep -q "echo-request"' _ "$LAB_DIR/refuse.out"
+else
+	fail "auto fallback: pktpath started after the fentry programs were refused"
+	cat "$LAB_DIR/refuse.err"
+fi
+
+# The static binary names ports and protocols from /etc/services with no
+# shared library in the guest.
+check "static binary: an expression with a service name compiles ('udp port domain')" \
+	bash -c '"$PKTPATH" --dump-filter "udp port domain" | grep -q "jeq      #0x35"'
+# What pktpath tells a user of this kernel, first screen of --list-probes.
+kc_list | sed -n '1,/^backends:/p' | sed 's/^/# list-probes: /'
