@@ -22,6 +22,7 @@
 #include "cmd/explain.h"
 #include "cmd/exitcodes.h"
 #include "cmd/format.h"
+#include "cmd/front.h"
 #include "cmd/json.h"
 #include "cmd/launch.h"
 #include "cmd/options.h"
@@ -126,21 +127,11 @@ static int fail(int status, const char *fmt, ...)
 struct run {
 	const struct options *opt;
 	struct pktpath_bpf *skel;
-	struct fmt_ctx fmt;
-	struct summary sum;
-	struct strbuf line;
-	uint64_t printed;
-	bool t0_set;
-	/* stdout: errno of its first failed write (EPIPE: the reader left,
-	 * a quiet stop; anything else an error), what is known written (an
-	 * fflush succeeded after it), what was received but not printed. */
-	int out_err;
-	uint64_t flushed, unprinted;
+	struct front fe; /* counting, filtering and rendering: shared with -r */
+	/* stdout: what is known written (an fflush succeeded after it). */
 	bool draining; /* after the run: count what is left, print nothing */
 	bool out_is_pipe;
 	struct backend_plan plan;
-	bool timelines; /* default; --stream turns it off */
-	struct tl_out tl;
 	struct sockdiag *diag; /* owner fallback; NULL without memory */
 	struct nflink *nf; /* netfilter links (tracepoint backend) */
 	struct recorder *rec;  /* --record; NULL without */
@@ -183,65 +174,26 @@ static int stop_code(const struct run *r, int code)
 	return r->draining ? 0 : code;
 }
 
-/* The first failed write to stdout: said at once, unless the reader just
- * left (EPIPE, `| head -1`), which is a normal way to stop. */
-static void out_failed(struct run *r, int err)
-{
-	if (r->out_err)
-		return;
-	r->out_err = err ? err : EIO;
-	r->tl.broken = true; /* no more writes from the timelines either */
-	if (r->out_err == EPIPE)
-		return;
-	char target[256] = "", shown[USER_BUF];
-	ssize_t n = readlink("/proc/self/fd/1", target, sizeof(target) - 1);
-	target[n > 0 ? n : 0] = '\0';
-	escape_user(target, shown, sizeof(shown), USER_SHOW);
-	fprintf(stderr, "pktpath: cannot write to standard output%s%s%s: %s\n", n > 0 ? " (" : "", n > 0 ? shown : "",
-		n > 0 ? ")" : "", strerror(r->out_err));
-}
-
 /* stdout's buffer to the file; what it held is then known written. */
 static void out_flush(struct run *r)
 {
-	if (r->out_err)
+	if (r->fe.out_err)
 		return;
 	/* A pipe whose reader left (`| head -1`) is noticed even while no
 	 * packet comes to write: the write end then polls POLLERR. */
 	struct pollfd pfd = {.fd = STDOUT_FILENO, .events = POLLOUT};
 	if (r->out_is_pipe && poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR)) {
-		out_failed(r, EPIPE);
+		front_out_failed(&r->fe, EPIPE);
 		return;
 	}
 	/* ferror too: a failed flush inside stdio (a full buffer) empties
 	 * the buffer, and the next fflush has nothing left to fail on. */
 	if (fflush(stdout) == EOF)
-		out_failed(r, errno);
+		front_out_failed(&r->fe, errno);
 	else if (ferror(stdout))
-		out_failed(r, EIO);
+		front_out_failed(&r->fe, EIO);
 	else
-		r->flushed = r->printed;
-}
-
-/* The summary's line for what was received but not printed, so that the
- * counts add up: delivered + lost = produced, and of the delivered, these
- * never reached the output. */
-static void report_unprinted(const struct run *r)
-{
-	const char *what = r->timelines ? "packets" : "events";
-	uint64_t left = r->timelines ? r->tl.unprinted : r->unprinted;
-	if (r->out_err) {
-		uint64_t lostout = r->printed - r->flushed + left;
-		if (r->out_err == EPIPE)
-			fprintf(stderr, "pktpath: %llu %s not printed: the reader closed the output\n",
-				(unsigned long long)lostout, what);
-		else
-			fprintf(stderr, "pktpath: %llu %s not written (standard output: %s); %llu written before\n",
-				(unsigned long long)lostout, what, strerror(r->out_err), (unsigned long long)r->flushed);
-	} else if (left) {
-		fprintf(stderr, "pktpath: %llu more %s received after -c %llu, not printed\n", (unsigned long long)left,
-			what, (unsigned long long)r->opt->count);
-	}
+		r->fe.flushed = r->fe.printed;
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -249,7 +201,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	struct run *r = ctx;
 	if (pcapng_is_capture(size)) { /* -w: packet bytes, not an event */
 		if (!pcapng_capture_ok(data)) {
-			r->sum.malformed++;
+			r->fe.sum.malformed++;
 			return 0;
 		}
 		rec_capture(r->rec, data);
@@ -257,7 +209,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	if (size < sizeof(struct pp_event)) {
-		r->sum.malformed++;
+		r->fe.sum.malformed++;
 		return 0;
 	}
 	const struct pp_event *e = data;
@@ -272,45 +224,13 @@ static int on_event(void *ctx, void *data, size_t size)
 	struct pp_event located;
 	if (e->probe == PP_PROBE_DROP && !e->location && e->stack_id >= 0) {
 		located = *e;
-		if (ev_location_from_stack(&located, &r->fmt))
+		if (ev_location_from_stack(&located, &r->fe.fmt))
 			e = &located;
 	}
 	rec_event(r->rec, e);
-	if (!r->t0_set) {
-		r->fmt.t0 = e->ts_ns;
-		r->t0_set = true;
-	}
-	summary_add(&r->sum, e);
-	if (r->timelines) {
-		tl_out_event(&r->tl, e);
-		r->printed = r->tl.printed;
-		if (r->tl.broken && !r->out_err) {
-			out_failed(r, r->tl.err);
-			return stop_code(r, STOP_OUTPUT);
-		}
-		return stop_code(r, r->opt->count && r->printed >= r->opt->count ? STOP_LIMIT : 0);
-	}
-	/* --stream --drops loads only drop points, but the owner bookkeeping
-	 * also reports deliveries. */
-	if (r->opt->drops_only && e->probe != PP_PROBE_DROP)
-		return 0;
-	if (r->out_err || (r->opt->count && r->printed >= r->opt->count)) {
-		r->unprinted++; /* after the run, from the buffer: counted, not printed */
-		return 0;
-	}
-	sb_reset(&r->line);
-	if (r->opt->json)
-		json_event_line(&r->line, e, &r->fmt);
-	else
-		fmt_event(&r->line, e, &r->fmt);
-	if (r->line.len && fwrite(r->line.s, 1, r->line.len, stdout) != r->line.len) {
-		out_failed(r, errno);
-		r->unprinted++;
-		return stop_code(r, STOP_OUTPUT);
-	}
-	r->printed++;
+	enum front_verdict v = front_event(&r->fe, e);
 	/* libbpf's poll stops only on a negative return: 1 would go on. */
-	return stop_code(r, r->opt->count && r->printed >= r->opt->count ? STOP_LIMIT : 0);
+	return stop_code(r, v == FRONT_LIMIT ? STOP_LIMIT : v == FRONT_OUTPUT ? STOP_OUTPUT : 0);
 }
 
 /* Sum of a one-entry per-CPU counter map. */
@@ -498,6 +418,7 @@ int main(int argc, char **argv)
 		return pr == 1 ? EXIT_OK : pr == 2 ? EXIT_RUNTIME : EXIT_USAGE; /* 2: --help >/dev/full */
 	verbose = opt.verbose;
 	run.opt = &opt;
+	run.fe.opt = &opt;
 	/* Files named twice would be destroyed by the second open. */
 	if (opt.write_file && ((opt.record_file && path_same(opt.write_file, opt.record_file)) ||
 			       (opt.replay_file && path_same(opt.write_file, opt.replay_file)))) {
@@ -654,8 +575,8 @@ load_again: /* --backend auto: the next backend when the kernel refused this one
 	bpf_map__set_max_entries(skel->maps.events, opt.ringbuf_size);
 	/* Timelines need every probe even for --drops: the path before the
 	 * drop is the point, so --drops filters in user space there. */
-	run.timelines = !opt.stream;
-	if (opt.drops_only && !run.timelines) {
+	run.fe.timelines = !opt.stream;
+	if (opt.drops_only && !run.fe.timelines) {
 		bpf_program__set_autoload(skel->progs.pp_rx, false);
 		bpf_program__set_autoload(skel->progs.pp_tx, false);
 		bpf_program__set_autoload(skel->progs.pp_free, false);
@@ -734,11 +655,11 @@ load_again: /* --backend auto: the next backend when the kernel refused this one
 		fprintf(stderr, "pktpath: warning: cannot read kernel symbols from /proc/kallsyms (%s): locations print as addresses\n",
 			strerror(errno));
 	reasons = dropreasons_load(vmlinux);
-	run.fmt.ksyms = ksyms;
-	run.fmt.reasons = reasons;
-	run.fmt.read_stack = read_stack;
-	run.fmt.stack_arg = &run;
-	rs_wrap_stacks(&run.fmt); /* look-ups through the resolver: --record keeps the answers */
+	run.fe.fmt.ksyms = ksyms;
+	run.fe.fmt.reasons = reasons;
+	run.fe.fmt.read_stack = read_stack;
+	run.fe.fmt.stack_arg = &run;
+	rs_wrap_stacks(&run.fe.fmt); /* look-ups through the resolver: --record keeps the answers */
 	int64_t wall = rec_wall_offset();
 	if (opt.record_file && !(run.rec = rec_open(opt.record_file, reasons, wall, err, sizeof(err)))) {
 		status = fail(EXIT_RUNTIME, "%s", err);
@@ -756,15 +677,15 @@ load_again: /* --backend auto: the next backend when the kernel refused this one
 	 * output files (a file that fails leaves nothing added to a ruleset). */
 	explain_start(&xcfg, stderr);
 
-	if (run.timelines &&
-	    tl_out_init(&run.tl, &run.fmt, stdout, opt.max_open, opt.idle_ms,
+	if (run.fe.timelines &&
+	    tl_out_init(&run.fe.tl, &run.fe.fmt, stdout, opt.max_open, opt.idle_ms,
 			isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !opt.json, opt.json, opt.drops_only)) {
 		status = fail(EXIT_RUNTIME, "cannot set up the packet table: %s", strerror(errno));
 		goto out;
 	}
-	run.tl.limit = opt.count;
-	run.tl.pcap = run.pcap;
-	run.tl.by_owner = opt.summary_by ? osum_new(strcmp(opt.summary_by, "cgroup") == 0) : NULL;
+	run.fe.tl.limit = opt.count;
+	run.fe.tl.pcap = run.pcap;
+	run.fe.tl.by_owner = opt.summary_by ? osum_new(strcmp(opt.summary_by, "cgroup") == 0) : NULL;
 	run.diag = sockdiag_new();
 	if (!run.diag)
 		fprintf(stderr, "pktpath: warning: out of memory for the sock_diag owner cache: older sockets show '?'\n");
@@ -774,13 +695,13 @@ load_again: /* --backend auto: the next backend when the kernel refused this one
 		goto out;
 	}
 
-	sb_reset(&run.line);
-	if (!run.timelines && !opt.json)
-		fmt_header(&run.line);
+	sb_reset(&run.fe.line);
+	if (!run.fe.timelines && !opt.json)
+		fmt_header(&run.fe.line);
 	struct stat ost;
 	run.out_is_pipe = fstat(STDOUT_FILENO, &ost) == 0 && S_ISFIFO(ost.st_mode);
-	if (run.line.len && fwrite(run.line.s, 1, run.line.len, stdout) != run.line.len)
-		out_failed(&run, errno);
+	if (run.fe.line.len && fwrite(run.fe.line.s, 1, run.fe.line.len, stdout) != run.fe.line.len)
+		front_out_failed(&run.fe, errno);
 	out_flush(&run); /* the header */
 	fprintf(stderr, "pktpath: ready\n");
 	if (opt.cmd && launch_start(&cmd, opt.cmd, err, sizeof(err))) {
@@ -793,7 +714,7 @@ load_again: /* --backend auto: the next backend when the kernel refused this one
 	bool passed = false; /* a signal was passed on to CMD */
 	struct watch w = {.nsfd = ns.fd, .netns = sel_netns, .ifindex = sel_ifindex, .pid = opt.owner_pid, .ns_spec = opt.netns,
 			  .ifname = opt.ifname, .ns_shown = ns_shown, .if_shown = if_shown, .next = now_s() + 1};
-	while (!run.out_err) {
+	while (!run.fe.out_err) {
 		if (stop_signal) {
 			/* The first Ctrl-C or SIGTERM goes to CMD (from the terminal it
 			 * has it already), whose end then ends the run. */
@@ -814,7 +735,7 @@ load_again: /* --backend auto: the next backend when the kernel refused this one
 			status = fail(EXIT_RUNTIME, "reading the ring buffer: %s", strerror(-n));
 			break;
 		}
-		if (run.out_err || (opt.count && run.printed >= opt.count))
+		if (run.fe.out_err || (opt.count && run.fe.printed >= opt.count))
 			break;
 		if (deadline && now_s() >= deadline)
 			break;
@@ -822,16 +743,8 @@ load_again: /* --backend auto: the next backend when the kernel refused this one
 		/* A replay expires timelines at the same points; the recording
 		 * also reaches its file here once a second. */
 		rec_tick(run.rec, now);
-		if (run.timelines) {
-			tl_out_tick(&run.tl, now);
-			run.printed = run.tl.printed;
-			if (run.tl.broken) {
-				out_failed(&run, run.tl.err);
-				break;
-			}
-			if (opt.count && run.printed >= opt.count)
-				break;
-		}
+		if (front_tick(&run.fe, now) != FRONT_GO)
+			break;
 		out_flush(&run);
 		watch_targets(&w);
 	}
@@ -845,24 +758,24 @@ load_again: /* --backend auto: the next backend when the kernel refused this one
 	run.draining = true;
 	ring_buffer__consume(rb);
 	lost = lost_events(skel);
-	if (run.timelines) {
-		tl_out_finish(&run.tl); /* prints nothing past -c or a failed output */
-		run.printed = run.tl.printed;
-		if (run.tl.broken)
-			out_failed(&run, run.tl.err);
+	if (run.fe.timelines) {
+		tl_out_finish(&run.fe.tl); /* prints nothing past -c or a failed output */
+		run.fe.printed = run.fe.tl.printed;
+		if (run.fe.tl.broken)
+			front_out_failed(&run.fe, run.fe.tl.err);
 	}
 	out_flush(&run);
-	summary_print(stderr, &run.sum, reasons, lost, percpu_total(skel->maps.produced));
-	report_unprinted(&run);
+	summary_print(stderr, &run.fe.sum, reasons, lost, percpu_total(skel->maps.produced));
+	front_report_unprinted(&run.fe, stderr, "received", &run.fe.flushed);
 	uint64_t untracked = filter ? percpu_total(skel->maps.track_full) : 0;
 	if (untracked)
 		fprintf(stderr, "tracking table full: %llu matched packets were not followed after their first event\n",
 			(unsigned long long)untracked);
-	if (run.timelines)
-		tl_out_report(stderr, &run.tl);
-	explain_report(stderr, opt.json && !run.out_err ? stdout : NULL);
+	if (run.fe.timelines)
+		tl_out_report(stderr, &run.fe.tl);
+	explain_report(stderr, opt.json && !run.fe.out_err ? stdout : NULL);
 	out_flush(&run); /* the JSON counters line */
-	if (run.out_err && run.out_err != EPIPE && status == EXIT_OK)
+	if (run.fe.out_err && run.fe.out_err != EPIPE && status == EXIT_OK)
 		status = EXIT_RUNTIME;
 	if (opt.wide)
 		fprintf(stderr, "wide: detached in %.3f s\n", run.plan.detach_s);
@@ -907,15 +820,15 @@ out:
 	btf__free(vmlinux);
 	netns_ref_close(&ns);
 	netns_names_free();
-	summary_free(&run.sum);
-	tl_out_free(&run.tl);
+	summary_free(&run.fe.sum);
+	tl_out_free(&run.fe.tl);
 	sockdiag_free(run.diag);
-	sb_free(&run.line);
+	sb_free(&run.fe.line);
 	filter_free(filter);
 	launch_free(&cmd);
 	cg_free();
 	options_free(&opt);
 	/* --dump-filter, --list-probes: stdout not yet checked (a run checked
 	 * and reported it already: out_err). */
-	return run.out_err ? status : stdout_status(status);
+	return run.fe.out_err ? status : stdout_status(status);
 }

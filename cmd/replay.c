@@ -16,6 +16,7 @@
 #include "cmd/exitcodes.h"
 #include "cmd/explain.h"
 #include "cmd/format.h"
+#include "cmd/front.h"
 #include "cmd/json.h"
 #include "cmd/pcapng.h"
 #include "cmd/probes.h"
@@ -268,72 +269,6 @@ int replay_check(const uint8_t *buf, size_t len, char *err, size_t errlen)
 	return rc;
 }
 
-/* The front end of a live run (on_event and the poll loop in main.c),
- * fed from the file. */
-struct play {
-	const struct options *opt;
-	struct fmt_ctx fmt;
-	struct summary sum;
-	struct strbuf line;
-	struct tl_out tl;
-	uint64_t printed, unprinted;
-	bool t0_set, timelines;
-	int out_err; /* as in main.c: EPIPE a quiet stop, else an error */
-};
-
-static void play_failed(struct play *p, int err)
-{
-	if (p->out_err)
-		return;
-	p->out_err = err ? err : EIO;
-	p->tl.broken = true;
-	if (p->out_err != EPIPE)
-		fprintf(stderr, "pktpath: cannot write to standard output: %s\n", strerror(p->out_err));
-}
-
-/* Every event is counted; past -c or a failed output none is printed,
- * as in a live run (main.c), so the summary's counts stay the recording's. */
-static void play_event(struct play *p, const struct pp_event *e)
-{
-	if (!p->t0_set) {
-		p->fmt.t0 = e->ts_ns;
-		p->t0_set = true;
-	}
-	summary_add(&p->sum, e);
-	if (p->timelines) {
-		tl_out_event(&p->tl, e);
-		p->printed = p->tl.printed;
-		if (p->tl.broken)
-			play_failed(p, p->tl.err);
-		return;
-	}
-	if (p->out_err || (p->opt->count && p->printed >= p->opt->count)) {
-		p->unprinted++;
-		return;
-	}
-	sb_reset(&p->line);
-	if (p->opt->json)
-		json_event_line(&p->line, e, &p->fmt);
-	else
-		fmt_event(&p->line, e, &p->fmt);
-	if (p->line.len && fwrite(p->line.s, 1, p->line.len, stdout) != p->line.len) {
-		play_failed(p, errno);
-		p->unprinted++;
-		return;
-	}
-	p->printed++;
-}
-
-static void play_tick(struct play *p, uint64_t now)
-{
-	if (!p->timelines)
-		return;
-	tl_out_tick(&p->tl, now);
-	p->printed = p->tl.printed;
-	if (p->tl.broken)
-		play_failed(p, p->tl.err);
-}
-
 static int say(int status, const char *file, const char *msg)
 {
 	fprintf(stderr, "pktpath: %s%s%s\n", file ? file : "", file ? ": " : "", msg);
@@ -375,7 +310,7 @@ int replay_run(const struct options *opt)
 	madvise((void *)buf, len, MADV_SEQUENTIAL);
 
 	int status = EXIT_OK;
-	struct play p = {.opt = opt, .timelines = !opt->stream};
+	struct front p = {.opt = opt, .timelines = !opt->stream};
 	struct pcapng *pcap = NULL;
 	rs_replay();
 	struct scan s = {.buf = buf, .len = len, .load = true, .tolerate_cut = true, .err = err, .errlen = sizeof(err)};
@@ -402,7 +337,7 @@ int replay_run(const struct options *opt)
 	if (!p.timelines && !opt->json) {
 		fmt_header(&p.line);
 		if (fwrite(p.line.s, 1, p.line.len, stdout) != p.line.len)
-			play_failed(&p, errno);
+			front_out_failed(&p, errno);
 	}
 
 	struct pp_event e; /* records are not aligned in the file */
@@ -413,16 +348,10 @@ int replay_run(const struct options *opt)
 		const uint8_t *q = buf + off + sizeof(r);
 		off += sizeof(r) + r.len;
 		if (r.type == REC_EVENT) {
-			if (opt->drops_only && !p.timelines) {
-				memcpy(&e, q, sizeof(e));
-				if (e.probe != PP_PROBE_DROP)
-					continue; /* live, --stream --drops loads only the drop program */
-			} else {
-				memcpy(&e, q, sizeof(e));
-			}
-			play_event(&p, &e);
+			memcpy(&e, q, sizeof(e));
+			front_event(&p, &e);
 		} else if (r.type == REC_TICK) {
-			play_tick(&p, rd64(q));
+			front_tick(&p, rd64(q));
 		} else if (r.type == REC_CAPTURE && pcap) {
 			memcpy(&c, q, sizeof(c));
 			pcapng_capture(pcap, &c);
@@ -432,23 +361,14 @@ int replay_run(const struct options *opt)
 		tl_out_finish(&p.tl);
 		p.printed = p.tl.printed;
 		if (p.tl.broken)
-			play_failed(&p, p.tl.err);
+			front_out_failed(&p, p.tl.err);
 	}
 	if (fflush(stdout) == EOF)
-		play_failed(&p, errno);
+		front_out_failed(&p, errno);
 	else if (ferror(stdout))
-		play_failed(&p, EIO);
+		front_out_failed(&p, EIO);
 	summary_print(stderr, &p.sum, s.reasons, s.end[0], s.truncated ? SUMMARY_UNKNOWN : s.end[1]);
-	uint64_t left = p.timelines ? p.tl.unprinted : p.unprinted;
-	const char *what = p.timelines ? "packets" : "events";
-	if (p.out_err == EPIPE)
-		fprintf(stderr, "pktpath: %" PRIu64 " %s not printed: the reader closed the output\n", left, what);
-	else if (p.out_err)
-		fprintf(stderr, "pktpath: %" PRIu64 " %s not written (standard output: %s)\n", left, what,
-			strerror(p.out_err));
-	else if (left)
-		fprintf(stderr, "pktpath: %" PRIu64 " more %s recorded after -c %" PRIu64 ", not printed\n", left, what,
-			opt->count);
+	front_report_unprinted(&p, stderr, "recorded", NULL);
 	if (p.out_err && p.out_err != EPIPE)
 		status = EXIT_RUNTIME;
 	clearerr(stdout); /* said: main.c's last check of stdout must not say it again */
