@@ -42,6 +42,15 @@ static __always_inline __u64 fe_arg(void *ctx, __u8 n)
 	return v;
 }
 
+/* Argument n from the trampoline's saved array, before 5.17. */
+static __always_inline __u64 fe_arg_saved(void *ctx, __u8 n)
+{
+	__u64 v = 0;
+	if (n != PP_ARG_NONE)
+		bpf_probe_read_kernel(&v, sizeof(v), (__u64 *)ctx + (n & 7));
+	return v;
+}
+
 static __always_inline int fentry_hit(void *ctx, __u64 pt, bool at_return, __u8 nargs)
 {
 	__u64 ret = 0;
@@ -54,14 +63,14 @@ static __always_inline int fentry_hit(void *ctx, __u64 pt, bool at_return, __u8 
 				 fe_arg(ctx, PP_PT_AUX2(pt)), at_return, (long)ret, 0);
 	}
 	/* The trampoline saved the arguments as an array of u64 at ctx (the
-	 * return value follows them for fexit). Read as plain numbers: a
-	 * direct ctx load would need a constant index. */
-	__u64 a[8] = {};
-	bpf_probe_read_kernel(a, 7 * sizeof(__u64), ctx);
+	 * return value follows them for fexit). Read one at a time as plain
+	 * numbers (a direct ctx load would need a constant index): a copy of
+	 * the whole array costs 64 bytes of stack, and with the filter's frame
+	 * the programs would pass the kernel's 512-byte limit (seen on 5.10). */
 	if (at_return)
-		ret = a[nargs & 7];
-	return point_hit(ctx, pt, a[PP_PT_SKB(pt) & 7], a[PP_PT_AUX(pt) & 7], a[PP_PT_AUX2(pt) & 7], at_return,
-			 (long)ret, 0);
+		ret = fe_arg_saved(ctx, nargs);
+	return point_hit(ctx, pt, fe_arg_saved(ctx, PP_PT_SKB(pt)), fe_arg_saved(ctx, PP_PT_AUX(pt)),
+			 fe_arg_saved(ctx, PP_PT_AUX2(pt)), at_return, (long)ret, 0);
 }
 
 #define FENTRY_SLOT(i)                                                                                          \

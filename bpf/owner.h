@@ -67,6 +67,37 @@ static __always_inline bool in_user_task(void *ctx)
 	return at - base < task_stack_size(t) && entered_by_syscall(t);
 }
 
+/* Before Linux 6.0 a cgroup kept its ancestors' ids, not pointers. */
+struct cgroup___ids {
+	int level;
+	__u64 ancestor_ids[];
+} __attribute__((preserve_access_index));
+
+/* The id of the current task's cgroup v2 ancestor at depth level, 0 when
+ * the task sits higher. Read from the task rather than with
+ * bpf_get_current_ancestor_cgroup_id, which kprobe and fentry programs
+ * may not call before Linux 5.11 (the verifier refuses the whole object).
+ * Out of line: its locals must not add to the frame of the programs,
+ * which with the filter's frame sit near the kernel's 512-byte limit. */
+static __noinline __u64 current_ancestor_cgroup_id(__u32 level)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct cgroup *cg = BPF_CORE_READ(t, cgroups, dfl_cgrp);
+	__u64 id = 0;
+	if (!cg || BPF_CORE_READ(cg, level) < (int)level)
+		return 0;
+	if (bpf_core_field_exists(cg->ancestors)) {
+		struct cgroup *a = NULL;
+		bpf_probe_read_kernel(&a, sizeof(a), &cg->ancestors[level & 0xff]);
+		if (a)
+			id = BPF_CORE_READ(a, kn, id);
+	} else {
+		struct cgroup___ids *old = (void *)cg;
+		bpf_probe_read_kernel(&id, sizeof(id), &old->ancestor_ids[level & 0xff]);
+	}
+	return id;
+}
+
 static __always_inline void owner_from_current(struct pp_owner *o)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -76,8 +107,7 @@ static __always_inline void owner_from_current(struct pp_owner *o)
 	o->cgroup = bpf_get_current_cgroup_id();
 	/* In the selected cgroup or below it: its ancestor at the selected
 	 * cgroup's depth is that cgroup (0 when the task sits higher). */
-	if (cfg_cgroup_id && (o->cgroup == cfg_cgroup_id ||
-			      bpf_get_current_ancestor_cgroup_id(cfg_cgroup_level) == cfg_cgroup_id))
+	if (cfg_cgroup_id && (o->cgroup == cfg_cgroup_id || current_ancestor_cgroup_id(cfg_cgroup_level) == cfg_cgroup_id))
 		o->flags = PP_OWNER_IN_CGROUP;
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
 }
