@@ -64,8 +64,9 @@ record_case() { # case, netns-selection args...
 		[ "$PP_RC" -eq 0 ] || { echo "record.sh: $c/$name: pktpath exited $PP_RC" >&2; exit 1; }
 		printf '%s\n' "$args" >"$d.args"
 		cp "$run.out" "$d.out"
-		# What only a live run prints: the backend line and "ready".
-		grep -vE '^(backend: |pktpath: ready$)' "$run.err" >"$d.err"
+		# What only a live run prints: the backend line, "ready" and the
+		# nftables trace table it adds and removes.
+		grep -vE '^(backend: |pktpath: ready$|pktpath: nftables: (added|removed) table )' "$run.err" >"$d.err"
 		[ -e "$run.d/out.pcapng" ] && cp "$run.d/out.pcapng" "$d.pcapng"
 		echo "recorded $d ($(stat -c %s "$d.rec") bytes)"
 	done
