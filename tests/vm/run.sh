@@ -13,8 +13,8 @@
 #
 # Environment:
 #   PKTPATH_VM_KERNELS        series to boot (default "5.10 6.1 6.12 sid")
-#   PKTPATH_VM_TIMEOUT        hard limit per VM in seconds (default 240)
-#   PKTPATH_VM_SCRIPT_TIMEOUT limit per guest script inside the VM (default 150)
+#   PKTPATH_VM_TIMEOUT        hard limit per VM in seconds (default 600: eight guest scripts, two to three backends each, under TCG)
+#   PKTPATH_VM_SCRIPT_TIMEOUT limit per guest script inside the VM (default 300)
 #   PKTPATH_VM_BIN            pktpath binary to put in the VM (default build/pktpath-static)
 #   PKTPATH_VM_CACHE          kernel cache (see tests/vm/kernels.sh)
 # Console logs: build/vm/SERIES/console.log.
@@ -22,8 +22,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 
 read -ra kernels <<<"${PKTPATH_VM_KERNELS:-5.10 6.1 6.12 sid}"
-vm_timeout=${PKTPATH_VM_TIMEOUT:-240}
-export PKTPATH_VM_SCRIPT_TIMEOUT=${PKTPATH_VM_SCRIPT_TIMEOUT:-150}
+vm_timeout=${PKTPATH_VM_TIMEOUT:-600}
+export PKTPATH_VM_SCRIPT_TIMEOUT=${PKTPATH_VM_SCRIPT_TIMEOUT:-300}
 scripts=("$@")
 if [ ${#scripts[@]} -eq 0 ]; then
 	# smoke.sh first: when the harness itself is broken, say so first.
