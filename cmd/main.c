@@ -534,6 +534,19 @@ int main(int argc, char **argv)
 		status = fail(EXIT_BACKEND, "%s", err);
 		goto out;
 	}
+	/* -w on kprobes: the capture path makes the one generic kprobe program
+	 * too complex for the verifier (refused with E2BIG on 5.10 and 6.1,
+	 * after minutes under emulation). Said now, not after the load. */
+	if (bk == BK_KPROBE && opt.write_file) {
+		if (strcmp(opt.backend, "auto") != 0) {
+			status = fail(EXIT_BACKEND, "-w does not go with --backend kprobe yet (the capture makes its program "
+						    "too complex for the kernel's verifier): use --backend fentry or tracepoint");
+			goto out;
+		}
+		fprintf(stderr, "pktpath: note: -w does not go with the kprobe backend yet (its program would be too complex "
+				"for the verifier): using tracepoint\n");
+		bk = BK_TRACEPOINT;
+	}
 	announce_backend(bk, &avail);
 	backend_limits(stderr, "pktpath: note: ", bk, &avail, drop_nargs >= 3,
 		       !opt.no_netfilter && !(opt.drops_only && opt.stream));

@@ -89,7 +89,12 @@ uint64_t nftrace_lost(const struct nftrace *t)
 
 /* Reads acknowledgements until n have come (or one is an error, or 2 s
  * passed). 0, or -1 with errno. */
-static int acks(struct mnl_socket *nl, char *buf, int n)
+/* The acks of the batch whose messages carry sequence numbers [first,
+ * end). Acks of an earlier batch are skipped: a batch that failed stops
+ * reading at its first error and leaves the others' acks in the socket
+ * (seen on 5.10: the owner flag refused, then the chains' ENOENT was read
+ * as the answer to the retry, which had worked). */
+static int acks(struct mnl_socket *nl, char *buf, int n, uint32_t first, uint32_t end)
 {
 	int got = 0;
 	while (got < n) {
@@ -99,7 +104,7 @@ static int acks(struct mnl_socket *nl, char *buf, int n)
 		const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
 		int rest = (int)len;
 		for (; mnl_nlmsg_ok(h, rest); h = mnl_nlmsg_next(h, &rest)) {
-			if (h->nlmsg_type != NLMSG_ERROR)
+			if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_seq - first >= end - first)
 				continue;
 			const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
 			if (e->error) {
@@ -135,6 +140,7 @@ static int batch(struct mnl_socket *nl, uint32_t *seq, char *buf,
 	struct mnl_nlmsg_batch *b = mnl_nlmsg_batch_start(buf, BUFSZ);
 	if (!b)
 		return -1;
+	uint32_t first = *seq;
 	nftnl_batch_begin(mnl_nlmsg_batch_current(b), (*seq)++);
 	mnl_nlmsg_batch_next(b);
 	int n = fill(b, seq, arg);
@@ -142,7 +148,7 @@ static int batch(struct mnl_socket *nl, uint32_t *seq, char *buf,
 	mnl_nlmsg_batch_next(b);
 	int rc = -1;
 	if (n >= 0 && mnl_socket_sendto(nl, mnl_nlmsg_batch_head(b), mnl_nlmsg_batch_size(b)) >= 0)
-		rc = acks(nl, buf, n);
+		rc = acks(nl, buf, n, first, *seq);
 	int err = errno;
 	mnl_nlmsg_batch_stop(b);
 	errno = err;
@@ -397,8 +403,10 @@ static int setup_here(void *arg)
 		rc = batch(ns->cmd, &ns->seq, s->buf, fill_add, &a);
 	}
 	s->selected = rc == 0 && a.sel;
-	if (rc < 0 && (errno == EOPNOTSUPP || errno == EINVAL)) {
-		/* Before Linux 5.12: no owner flag; removed at exit, or by the next start. */
+	if (rc < 0) {
+		/* Before Linux 5.12: no owner flag; removed at exit, or by the next
+		 * start. Whatever the errno: a batch reports its last error, and
+		 * after the table was refused that is the chains' ENOENT. */
 		a.flags = 0;
 		s->owner = false;
 		rc = batch(ns->cmd, &ns->seq, s->buf, fill_add, &a);
