@@ -481,7 +481,16 @@ int hint_is_specific(const char *reason)
 
 int hint_format(struct strbuf *sb, const struct hint_in *in)
 {
-	if (!in->reason || !in->e)
+	if (!in->e)
+		return 0;
+	/* Before 5.17 drops carry no reason. A drop by nf_hook_slow itself is
+	 * a netfilter verdict on every kernel: explained as NETFILTER_DROP. */
+	if (!in->reason && in->nframes >= 2 && !strncmp(in->frames[1], "nf_hook_slow+", 13)) {
+		struct hint_in nf = *in;
+		nf.reason = "NETFILTER_DROP";
+		return hint_format(sb, &nf);
+	}
+	if (!in->reason)
 		return 0;
 	/* Reasons ip_error gives are vague or name a symptom; the route says more. */
 	if ((!strcmp(in->reason, "NOT_SPECIFIED") || !strcmp(in->reason, "IP_INADDRERRORS")) &&
