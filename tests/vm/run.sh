@@ -13,7 +13,7 @@
 #
 # Environment:
 #   PKTPATH_VM_KERNELS        series to boot (default "5.10 6.1 6.12 sid")
-#   PKTPATH_VM_TIMEOUT        hard limit per VM in seconds (default 600: eight guest scripts, two to three backends each, under TCG)
+#   PKTPATH_VM_TIMEOUT        hard limit per VM in seconds (default 900: eight guest scripts, two to three backends each, under TCG)
 #   PKTPATH_VM_SCRIPT_TIMEOUT limit per guest script inside the VM (default 300)
 #   PKTPATH_VM_BIN            pktpath binary to put in the VM (default build/pktpath-static)
 #   PKTPATH_VM_CACHE          kernel cache (see tests/vm/kernels.sh)
@@ -22,7 +22,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 
 read -ra kernels <<<"${PKTPATH_VM_KERNELS:-5.10 6.1 6.12 sid}"
-vm_timeout=${PKTPATH_VM_TIMEOUT:-600}
+vm_timeout=${PKTPATH_VM_TIMEOUT:-900}
 export PKTPATH_VM_SCRIPT_TIMEOUT=${PKTPATH_VM_SCRIPT_TIMEOUT:-300}
 scripts=("$@")
 if [ ${#scripts[@]} -eq 0 ]; then
