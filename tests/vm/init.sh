@@ -16,8 +16,9 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb
 export PKTPATH=/usr/bin/pktpath # tests/lib/check.sh runs this one
 # fentry and kprobe take 9-13 s to get ready under TCG, more on a loaded host
-# and on kernels without kprobe cookies (5.10): wait up to 60 s for "ready".
-export PP_START_TRIES=${PP_START_TRIES:-600}
+# and on kernels without kprobe cookies (5.10); the kprobe program with a filter
+# took over 60 s to verify on 6.12 once: wait up to 120 s for "ready".
+export PP_START_TRIES=${PP_START_TRIES:-1200}
 
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 # The kernel gives init /dev/console only when the archive has that node;
