@@ -645,9 +645,15 @@ load_again: /* --backend auto: the next backend when the kernel refused this one
 	}
 	if (lerr) {
 		int e = errno;
-		status = fail(e == EPERM ? EXIT_PRIVILEGE : EXIT_KERNEL,
-			      "the kernel refused pktpath's BPF programs: %s (run with -v for the verifier log)",
-			      strerror(e));
+		if (e == E2BIG) /* the verifier's instruction budget, not a missing feature */
+			status = fail(EXIT_KERNEL,
+				      "the kernel's verifier gave up on pktpath's %s programs: too complex for it with "
+				      "this expression; try another --backend or a simpler expression (-v shows the log)",
+				      backend_name(bk));
+		else
+			status = fail(e == EPERM ? EXIT_PRIVILEGE : EXIT_KERNEL,
+				      "the kernel refused pktpath's BPF programs: %s (run with -v for the verifier log)",
+				      strerror(e));
 		goto out;
 	}
 	/* Sockets older than pktpath, before anything attached can learn. */

@@ -32,8 +32,17 @@ run_udp() { # backend name port args...
 	shift 3
 	lab_bg vid-b udpsink "$port" 120 >/dev/null
 	sleep 0.3
-	pp_start "$LAB_DIR/$name" --backend "$b" "$@" "udp port $port" ||
-		{ fail "$name: pktpath started"; tail -3 "$LAB_DIR/$name.err"; return 1; }
+	if ! pp_start "$LAB_DIR/$name" --backend "$b" "$@" "udp port $port"; then
+		# Known on 6.12 with kprobes (README, Backends): said in one line.
+		if grep -q "verifier gave up on pktpath's $b programs: too complex" "$LAB_DIR/$name.err"; then
+			pass "$name: refused by this kernel's verifier as too complex, said in one line"
+			echo "# $name: the counting checks were NOT run on this kernel (E2BIG from the verifier)"
+		else
+			fail "$name: pktpath started"
+			tail -3 "$LAB_DIR/$name.err"
+		fi
+		return 1
+	fi
 	send_udp "$port" "$N"
 	sleep 1
 	pp_stop
