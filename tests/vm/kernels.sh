@@ -101,7 +101,10 @@ use_apt() {
 	export APT_CONFIG=$dir/apt.conf
 	# Its own lists: fetched once here, refreshed when older than a day.
 	if [ -z "$(find "$dir/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null)" ]; then
-		apt-get update -q >"$dir/update.log" 2>&1 || true
+		# A failed update is said (offline, the cached lists and kernels
+		# still serve); a kernel then not found fails with its own line.
+		apt-get update -q >"$dir/update.log" 2>&1 ||
+			echo "kernels.sh: apt-get update for its own suite failed (see $dir/update.log); using what is cached" >&2
 	fi
 }
 
