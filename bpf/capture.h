@@ -33,7 +33,7 @@ static const struct cap_seen cap_zero = {};
 
 /* Whether to capture this sighting (link: what it would capture), with the
  * map entry updated. Out of line, like track() in emit.h. */
-static __noinline int cap_note(__u64 key, __u64 head, __u64 where, __u64 place, __u32 what)
+__noinline int cap_note(__u64 key, __u64 head, __u64 where, __u64 place, __u32 what)
 {
 	struct pp_sight g = {};
 	sight_of(&g, head, where, place, what);

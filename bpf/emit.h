@@ -18,7 +18,11 @@ static __always_inline void count(void *map)
  * is. Out of line, with the sighting packed into scalars: its buffers then
  * live in these small frames, not in the frame of every program that
  * inlines emit_begin (fentry/kprobe programs plus the filter's frame come
- * near the kernel's 512-byte limit). */
+ * near the kernel's 512-byte limit). And global functions (track,
+ * cap_note, track_clone, the filter): the verifier checks each once, not
+ * again in every state a program calls it from (bpf/filter_stub.h); that
+ * is what keeps the kprobe programs, which serve many functions, far from
+ * its limit. A global function takes and returns plain numbers only. */
 #define SIGHT_WHERE(nh, tail, proto) ((__u64)(tail) | (__u64)(nh) << 32 | (__u64)(proto) << 48)
 #define SIGHT_PLACE(dev, netns) ((__u64)PP_DEV_FOLD((__u64)(dev)) << 32 | (netns))
 #define SIGHT_WHAT(probe, step, mode) ((__u32)(probe) | (__u32)(step) << 8 | (__u32)(mode) << 16)
@@ -41,7 +45,7 @@ enum { TRACK_NONE = 0, TRACK_SAME, TRACK_OTHER };
  * will be reused). TRACK_LOOK: the verdict; the same packet's entry notes
  * the sighting, another packet's is forgotten. TRACK_NEW: a newly selected
  * packet's entry. */
-static __noinline int track(__u64 key, __u64 head, __u64 where, __u64 place, __u32 what)
+__noinline int track(__u64 key, __u64 head, __u64 where, __u64 place, __u32 what)
 {
 	__u32 mode = what >> 16;
 	if (mode == TRACK_NEW) {

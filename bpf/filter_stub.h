@@ -9,14 +9,20 @@
 #ifndef PKTPATH_FILTER_STUB_H
 #define PKTPATH_FILTER_STUB_H
 
+/* Global functions, not static ones: the verifier checks a global
+ * function once, on its own, where it walks a static one again in every
+ * state it is called from: with a large expression that multiplied the
+ * work past its limit (E2BIG). So the arguments are plain numbers (what
+ * a global function may take on 5.10) and the verdict is an int. */
+
 /* L3: data = network header (raw IP). */
-static __noinline bool pp_filter_l3(void *skb, void *skb2, void *skb3, void *data, void *data_end)
+__noinline int pp_filter_l3(__u64 skb, __u64 skb2, __u64 skb3, __u64 data, __u64 data_end)
 {
 	return data != data_end && skb == skb2 && skb2 == skb3;
 }
 
 /* L2: data = Ethernet header. */
-static __noinline bool pp_filter_l2(void *skb, void *skb2, void *skb3, void *data, void *data_end)
+__noinline int pp_filter_l2(__u64 skb, __u64 skb2, __u64 skb3, __u64 data, __u64 data_end)
 {
 	return data != data_end && skb == skb2 && skb2 == skb3;
 }

@@ -7,7 +7,8 @@
  *
  * fentry programs are bound to one function at load, so the object has a
  * fixed number of identical slots; user space fills the ones it needs
- * and does not load the others. One kprobe program serves every function.
+ * and does not load the others. A kprobe program serves every function
+ * of one kind (point_hit() says why one per kind).
  *
  * Older kernels lack two helpers these programs prefer: bpf_get_func_arg
  * (5.17) and bpf_get_attach_cookie (5.15). Which one runs is decided at
@@ -59,7 +60,7 @@ static __always_inline int fentry_hit(void *ctx, __u64 pt, bool at_return, __u8 
 	if (HAVE_FUNC_ARG) {
 		if (at_return)
 			bpf_get_func_ret(ctx, &ret);
-		return point_hit(ctx, pt, fe_arg(ctx, PP_PT_SKB(pt)), fe_arg(ctx, PP_PT_AUX(pt)),
+		return point_hit(ctx, PP_PT_KIND(pt), pt, fe_arg(ctx, PP_PT_SKB(pt)), fe_arg(ctx, PP_PT_AUX(pt)),
 				 fe_arg(ctx, PP_PT_AUX2(pt)), at_return, (long)ret, 0);
 	}
 	/* The trampoline saved the arguments as an array of u64 at ctx (the
@@ -69,7 +70,7 @@ static __always_inline int fentry_hit(void *ctx, __u64 pt, bool at_return, __u8 
 	 * the programs would pass the kernel's 512-byte limit (seen on 5.10). */
 	if (at_return)
 		ret = fe_arg_saved(ctx, nargs);
-	return point_hit(ctx, pt, fe_arg_saved(ctx, PP_PT_SKB(pt)), fe_arg_saved(ctx, PP_PT_AUX(pt)),
+	return point_hit(ctx, PP_PT_KIND(pt), pt, fe_arg_saved(ctx, PP_PT_SKB(pt)), fe_arg_saved(ctx, PP_PT_AUX(pt)),
 			 fe_arg_saved(ctx, PP_PT_AUX2(pt)), at_return, (long)ret, 0);
 }
 
@@ -127,31 +128,50 @@ static __always_inline __u64 kp_point(struct pt_regs *ctx)
 	return pt ? *pt : 0;
 }
 
-static __always_inline int kprobe_hit(struct pt_regs *ctx)
+/* One kprobe program per kind (below): the kind is then a constant and
+ * the verifier walks one path per program. A point whose cookie names
+ * another kind is not this program's (it cannot happen; the check keeps
+ * the packing and the program in step). */
+static __always_inline int kprobe_hit(struct pt_regs *ctx, __u8 kind)
 {
 	__u64 pt = kp_point(ctx);
 	__u64 loc = 0;
-	if (!pt)
+	if (!pt || PP_PT_KIND(pt) != kind)
 		return 0;
 	/* At a function's first instruction the stack top is the return
 	 * address: the drop's location, as the tracepoint reports it. */
-	if (PP_PT_KIND(pt) == PP_K_DROP)
+	if (kind == PP_K_DROP)
 		bpf_probe_read_kernel(&loc, sizeof(loc), (void *)PT_REGS_SP(ctx));
-	return point_hit(ctx, pt, kp_arg(ctx, PP_PT_SKB(pt)), kp_arg(ctx, PP_PT_AUX(pt)), kp_arg(ctx, PP_PT_AUX2(pt)),
-			 false, 0, loc);
+	return point_hit(ctx, kind, pt, kp_arg(ctx, PP_PT_SKB(pt)), kp_arg(ctx, PP_PT_AUX(pt)),
+			 kp_arg(ctx, PP_PT_AUX2(pt)), false, 0, loc);
 }
 
-SEC("pktpath/kprobe/point")
-int pp_kp(struct pt_regs *ctx)
-{
-	return kprobe_hit(ctx);
-}
+/* pp_kp_<kind>: user space attaches a point to the program of its kind
+ * (cmd/backend.c, kp_progs[]). */
+#define KPROBE_KIND(k, name)                                                                                    \
+	SEC("pktpath/kprobe/" #name)                                                                            \
+	int pp_kp_##name(struct pt_regs *ctx)                                                                   \
+	{                                                                                                       \
+		return kprobe_hit(ctx, k);                                                                      \
+	}
+KPROBE_KIND(PP_K_PLAIN, plain)
+KPROBE_KIND(PP_K_DROP, drop)
+KPROBE_KIND(PP_K_UNTRACK, untrack)
+KPROBE_KIND(PP_K_ROUTE_OUT, route_out)
+KPROBE_KIND(PP_K_NF_HOOK, nf_hook)
+KPROBE_KIND(PP_K_IPT, ipt)
+KPROBE_KIND(PP_K_NFT, nft)
+KPROBE_KIND(PP_K_BR_IN, br_in)
+KPROBE_KIND(PP_K_BR_PORT, br_port)
+KPROBE_KIND(PP_K_OWNER_SK, owner_sk)
+KPROBE_KIND(PP_K_OWNER_SOCK, owner_sock)
 
-/* --wide on kernels with kprobe.multi: one link for every function. */
+/* --wide on kernels with kprobe.multi: one link for every function (all
+ * plain points). */
 SEC("pktpath/kprobe_multi/wide")
 int pp_kpm(struct pt_regs *ctx)
 {
-	return kprobe_hit(ctx);
+	return kprobe_hit(ctx, PP_K_PLAIN);
 }
 
 /* Points seen at return: the entry saves the arguments for the return
@@ -191,24 +211,31 @@ int pp_kp_save(struct pt_regs *ctx)
 	return 0;
 }
 
-static __always_inline int kret_hit(struct pt_regs *ctx, __u64 pt)
+static __always_inline int kret_hit(struct pt_regs *ctx, __u8 kind, __u64 pt)
 {
+	if (PP_PT_KIND(pt) != kind)
+		return 0;
 	__u64 key = kp_key(pt);
 	struct kp_saved *s = bpf_map_lookup_elem(&kp_args, &key);
 	if (!s)
 		return 0;
 	struct kp_saved a = *s;
 	bpf_map_delete_elem(&kp_args, &key);
-	return point_hit(ctx, pt, a.skb, a.aux, a.aux2, true, (long)PT_REGS_RC(ctx), 0);
+	return point_hit(ctx, kind, pt, a.skb, a.aux, a.aux2, true, (long)PT_REGS_RC(ctx), 0);
 }
 
-SEC("pktpath/kretprobe/point")
-int pp_krp(struct pt_regs *ctx)
-{
-	if (!HAVE_ATTACH_COOKIE)
-		return 0; /* not loaded there: the slots below serve */
-	return kret_hit(ctx, bpf_get_attach_cookie(ctx));
-}
+/* pp_krp_<kind>: return probes, one per kind as at entry. */
+#define KRETPROBE_KIND(k, name)                                                                                 \
+	SEC("pktpath/kretprobe/" #name)                                                                         \
+	int pp_krp_##name(struct pt_regs *ctx)                                                                  \
+	{                                                                                                       \
+		if (!HAVE_ATTACH_COOKIE)                                                                        \
+			return 0; /* not loaded there: the slots below serve */                                 \
+		return kret_hit(ctx, k, bpf_get_attach_cookie(ctx));                                            \
+	}
+KRETPROBE_KIND(PP_K_PLAIN, plain)
+KRETPROBE_KIND(PP_K_ROUTE_IN, route_in)
+KRETPROBE_KIND(PP_K_CLONE, clone)
 
 /* Without cookies a return probe cannot find its point by address (it
  * fires in a trampoline), so each gets a slot, as fentry does. */
@@ -218,7 +245,7 @@ const volatile __u64 cfg_kret[PP_KRET_SLOTS] = {};
 	SEC("pktpath/kretprobe/" #i)                                                                            \
 	int pp_krs_##i(struct pt_regs *ctx)                                                                     \
 	{                                                                                                       \
-		return kret_hit(ctx, cfg_kret[i]);                                                              \
+		return kret_hit(ctx, PP_PT_KIND(cfg_kret[i]), cfg_kret[i]);                                                              \
 	}
 KRET_SLOT(0) KRET_SLOT(1) KRET_SLOT(2) KRET_SLOT(3)
 

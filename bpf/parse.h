@@ -157,7 +157,7 @@ static __always_inline bool filter_match(struct sk_buff *skb, const struct skb_v
 	__u32 tail = v->tail;
 	__u16 proto = v->proto;
 	if ((proto == ETH_P_IP || proto == ETH_P_IPV6) && nh < tail) {
-		if (pp_filter_l3(skb, skb, skb, head + nh, head + tail))
+		if (pp_filter_l3((__u64)skb, (__u64)skb, (__u64)skb, (__u64)(head + nh), (__u64)(head + tail)))
 			return true;
 		if (!cfg_ip_l2)
 			return false;
@@ -171,7 +171,7 @@ static __always_inline bool filter_match(struct sk_buff *skb, const struct skb_v
 		mh = v->mac_header;
 	if (mh == MAC_HEADER_UNSET || mh + ETH_HLEN > nh || mh + ETH_HLEN > tail)
 		return false;
-	return pp_filter_l2(skb, skb, skb, head + mh, head + tail);
+	return pp_filter_l2((__u64)skb, (__u64)skb, (__u64)skb, (__u64)(head + mh), (__u64)(head + tail));
 }
 
 #endif

@@ -121,22 +121,24 @@ static __always_inline void nf_drop(struct pp_event *e, struct sk_buff *skb)
 	n->skb = 0;
 }
 
-/* Tracking for a clone: it shares the original's data. Out of line: the
- * entry is built on the stack, and these programs are near the 512-byte
- * limit (with the filter's frame). */
-static __noinline void track_clone(__u64 child, __u64 head)
+/* Tracking for a clone: it shares the original's data. Out of line and
+ * global, as track() in emit.h: the entry is built on the stack, and these
+ * programs are near the 512-byte limit (with the filter's frame). */
+__noinline int track_clone(__u64 child, __u64 head)
 {
 	struct pp_ident id = {.head = head};
-	bpf_map_update_elem(&tracked, &child, &id, BPF_ANY);
+	return bpf_map_update_elem(&tracked, &child, &id, BPF_ANY);
 }
 
-/* One hit of point pt. skb_v, aux_v, aux2_v: the arguments the point's
- * packing names (0 when it names none); ret: the return value, for
- * points seen at return. */
-static __always_inline int point_hit(void *ctx, __u64 pt, __u64 skb_v, __u64 aux_v, __u64 aux2_v, bool has_ret,
-				     long ret, __u64 location)
+/* One hit of point pt, of kind `kind`. skb_v, aux_v, aux2_v: the
+ * arguments the point's packing names (0 when it names none); ret: the
+ * return value, for points seen at return. The kind must be a constant
+ * the verifier knows (a literal, or read-only data): with a kind it
+ * cannot know, it walks the event path once for every kind and gives up
+ * (E2BIG), as the single kprobe program of earlier versions did. */
+static __always_inline int point_hit(void *ctx, __u8 kind, __u64 pt, __u64 skb_v, __u64 aux_v, __u64 aux2_v,
+				     bool has_ret, long ret, __u64 location)
 {
-	__u8 kind = PP_PT_KIND(pt);
 	struct pp_at at = {.probe = PP_PT_PROBE(pt), .func = PP_PT_FUNC(pt), .layout = PP_PT_LAYOUT(pt)};
 	struct sk_buff *skb = (struct sk_buff *)skb_v;
 

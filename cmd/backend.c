@@ -277,6 +277,44 @@ static bool any_point(const struct backend_plan *p, bool at_return)
 	return false;
 }
 
+/* The kprobe programs, one per kind (bpf/funcs.bpf.h says why):
+ * pp_kp_<name> at entry, pp_krp_<name> at return (with cookies). */
+static const char *const kind_name[PP_K_MAX] = {
+	[PP_K_PLAIN] = "plain",         [PP_K_DROP] = "drop",         [PP_K_UNTRACK] = "untrack",
+	[PP_K_ROUTE_OUT] = "route_out", [PP_K_ROUTE_IN] = "route_in", [PP_K_NF_HOOK] = "nf_hook",
+	[PP_K_IPT] = "ipt",             [PP_K_NFT] = "nft",           [PP_K_BR_IN] = "br_in",
+	[PP_K_BR_PORT] = "br_port",     [PP_K_OWNER_SK] = "owner_sk", [PP_K_OWNER_SOCK] = "owner_sock",
+	[PP_K_CLONE] = "clone",
+};
+
+static struct bpf_program *kind_prog(const struct pktpath_bpf *skel, enum pp_kind kind, bool at_return)
+{
+	char name[32];
+	if ((unsigned)kind >= PP_K_MAX || !kind_name[kind])
+		return NULL;
+	snprintf(name, sizeof(name), "pp_%s_%s", at_return ? "krp" : "kp", kind_name[kind]);
+	return bpf_object__find_program_by_name(skel->obj, name);
+}
+
+/* Loads the kprobe program of every planned point's kind; -1 with err
+ * when the object has none for one (catalog and BPF out of step). */
+static int configure_kprobes(struct backend_plan *p, struct pktpath_bpf *skel, char *err, size_t len)
+{
+	for (size_t i = 0; i < p->npts; i++) {
+		const struct bk_point *pt = &p->pts[i];
+		if (!pt->func || (pt->row->at_return && !p->cookies))
+			continue; /* without cookies return probes use slots */
+		struct bpf_program *prog = kind_prog(skel, pt->row->kind, pt->row->at_return);
+		if (!prog) {
+			snprintf(err, len, "the BPF object has no kprobe program for %s (kind %d%s)", pt->func,
+				 pt->row->kind, pt->row->at_return ? ", at return" : "");
+			return -1;
+		}
+		bpf_program__set_autoload(prog, true);
+	}
+	return 0;
+}
+
 /* Kprobes without cookies: the kernel addresses of every planned function,
  * from /proc/kallsyms (a static function may have several: each maps to
  * the same point). */
@@ -391,7 +429,7 @@ static void test_refuse(struct backend_plan *p, struct pktpath_bpf *skel)
 	struct bpf_program *prog;
 	bpf_object__for_each_program(prog, skel->obj) {
 		const char *n = bpf_program__name(prog);
-		if (bpf_program__autoload(prog) && (!strncmp(n, "pp_fe_", 6) || !strcmp(n, "pp_kp"))) {
+		if (bpf_program__autoload(prog) && (!strncmp(n, "pp_fe_", 6) || !strcmp(n, "pp_kp_plain"))) {
 			bpf_program__set_type(prog, BPF_PROG_TYPE_SOCKET_FILTER);
 			return;
 		}
@@ -415,12 +453,12 @@ static int configure(struct backend_plan *p, struct pktpath_bpf *skel, char *err
 		bool load = bpf_program__autoload(prog);
 		if (!strncmp(name, "pp_fe_", 6) || !strncmp(name, "pp_fx_", 6))
 			load = false; /* slots: below */
-		else if (!strcmp(name, "pp_kp"))
-			load = (kp && any_point(p, false)) || p->wide;
 		else if (!strcmp(name, "pp_kp_save"))
 			load = kp && any_point(p, true);
-		else if (!strcmp(name, "pp_krp"))
-			load = kp && p->cookies && any_point(p, true);
+		else if (!strcmp(name, "pp_kp_plain"))
+			load = p->wide; /* --wide one by one; points: below */
+		else if (!strncmp(name, "pp_kp_", 6) || !strncmp(name, "pp_krp_", 7))
+			load = false; /* by the kinds of the points: below */
 		else if (!strncmp(name, "pp_krs_", 7))
 			load = false; /* kretprobe slots (no cookies): below */
 		else if (!strcmp(name, "pp_kpm"))
@@ -431,7 +469,9 @@ static int configure(struct backend_plan *p, struct pktpath_bpf *skel, char *err
 			load = load && !covered(p, "skb:consume_skb");
 		bpf_program__set_autoload(prog, load);
 	}
-	if (p->b == BK_KPROBE && !p->cookies)
+	if (kp && configure_kprobes(p, skel, err, len))
+		return -1;
+	if (kp && !p->cookies)
 		return configure_nocookie(p, skel, err, len);
 	if (p->b != BK_FENTRY)
 		return 0;
@@ -495,7 +535,7 @@ static int attach_wide(struct backend_plan *p, struct pktpath_bpf *skel, FILE *w
 	}
 	for (size_t i = 0; i < p->nwide; i++) {
 		struct bpf_link *l =
-			kprobe(skel->progs.pp_kp, p->wide_syms[i], p->cookies ? p->wide_cookies[i] : 0, false);
+			kprobe(skel->progs.pp_kp_plain, p->wide_syms[i], p->cookies ? p->wide_cookies[i] : 0, false);
 		if (!l) {
 			p->wide_skipped++;
 			continue;
@@ -539,7 +579,7 @@ int backend_attach(struct backend_plan *p, struct pktpath_bpf *skel, FILE *warn,
 		uint64_t c = p->cookies ? packing(pt) : 0;
 		struct bpf_link *l1, *l2 = NULL;
 		if (pt->row->at_return) {
-			struct bpf_program *ret = skel->progs.pp_krp;
+			struct bpf_program *ret = kind_prog(skel, pt->row->kind, true);
 			if (!p->cookies) {
 				char pname[16];
 				snprintf(pname, sizeof(pname), "pp_krs_%d", pt->slot);
@@ -552,7 +592,7 @@ int backend_attach(struct backend_plan *p, struct pktpath_bpf *skel, FILE *warn,
 				l1 = NULL;
 			}
 		} else {
-			l1 = kprobe(skel->progs.pp_kp, pt->func, c, false);
+			l1 = kprobe(kind_prog(skel, pt->row->kind, false), pt->func, c, false);
 		}
 		if (!l1) {
 			fprintf(warn, "pktpath: warning: cannot attach a kprobe to %s (%s); skipped\n", pt->func,

@@ -534,19 +534,6 @@ int main(int argc, char **argv)
 		status = fail(EXIT_BACKEND, "%s", err);
 		goto out;
 	}
-	/* -w on kprobes: the capture path makes the one generic kprobe program
-	 * too complex for the verifier (refused with E2BIG on 5.10 and 6.1,
-	 * after minutes under emulation). Said now, not after the load. */
-	if (bk == BK_KPROBE && opt.write_file) {
-		if (strcmp(opt.backend, "auto") != 0) {
-			status = fail(EXIT_BACKEND, "-w does not go with --backend kprobe yet (the capture makes its program "
-						    "too complex for the kernel's verifier): use --backend fentry or tracepoint");
-			goto out;
-		}
-		fprintf(stderr, "pktpath: note: -w does not go with the kprobe backend yet (its program would be too complex "
-				"for the verifier): using tracepoint\n");
-		bk = BK_TRACEPOINT;
-	}
 	announce_backend(bk, &avail);
 	backend_limits(stderr, "pktpath: note: ", bk, &avail, drop_nargs >= 3,
 		       !opt.no_netfilter && !(opt.drops_only && opt.stream));
@@ -623,6 +610,15 @@ load_again: /* --backend auto: the next backend when the kernel refused this one
 		fprintf(stderr, "pktpath: warning: no tracepoint %s: owners are learned from fewer places\n", no_owner_tp);
 	inject_set(filter, bpf_object__btf(skel->obj));
 	nothing_loaded = 0; /* from here a signal stops the run through its clean-up */
+	/* Developer switch (docs/extending.md): with -v, each program's
+	 * verifier statistics, to see how near its limit a change brings it.
+	 * Not -v alone: with a log level set, a refused load would show only
+	 * the statistics, not why. */
+	if (verbose && getenv("PKTPATH_VERIFIER_STATS")) {
+		struct bpf_program *vp;
+		bpf_object__for_each_program(vp, skel->obj)
+			bpf_program__set_log_level(vp, 4);
+	}
 	int lerr = pktpath_bpf__load(skel);
 	inject_set(NULL, NULL);
 	inject_release();

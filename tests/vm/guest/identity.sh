@@ -33,14 +33,8 @@ run_udp() { # backend name port args...
 	lab_bg vid-b udpsink "$port" 120 >/dev/null
 	sleep 0.3
 	if ! pp_start "$LAB_DIR/$name" --backend "$b" "$@" "udp port $port"; then
-		# Known on 6.12 with kprobes (README, Backends): said in one line.
-		if grep -q "verifier gave up on pktpath's $b programs: too complex" "$LAB_DIR/$name.err"; then
-			pass "$name: refused by this kernel's verifier as too complex, said in one line"
-			echo "# $name: the counting checks were NOT run on this kernel (E2BIG from the verifier)"
-		else
-			fail "$name: pktpath started"
-			tail -3 "$LAB_DIR/$name.err"
-		fi
+		fail "$name: pktpath started"
+		tail -3 "$LAB_DIR/$name.err"
 		return 1
 	fi
 	send_udp "$port" "$N"
@@ -59,23 +53,11 @@ run_backend() {
 		"$LAB_DIR/${b}_udp.err" | awk '{ print $1 + $2 + $3 }')
 	check "$b: every datagram's end seen ($ended of $N)" [ "${ended:-0}" -eq "$N" ]
 
-	if [ "$b" = kprobe ]; then
-		# -w is refused on kprobes (the capture makes the program too
-		# complex for the verifier): one line and status 6, said at once.
-		"$PKTPATH" --backend kprobe -w "$LAB_DIR/k.pcapng" -t 1 udp >/dev/null 2>"$LAB_DIR/kw.err"
-		local rc=$?
-		check "kprobe -w: refused with status 6 (got $rc) and one line saying why" \
-			bash -c "[ $rc -eq 6 ] && grep -q -- '-w does not go with --backend kprobe yet' '$LAB_DIR/kw.err'"
-		run_udp "$b" "${b}_json" $((port + 1)) --json || return
-	else
-		run_udp "$b" "${b}_json" $((port + 1)) --json -w "$LAB_DIR/$b.pcapng" || return
-	fi
+	run_udp "$b" "${b}_json" $((port + 1)) --json -w "$LAB_DIR/$b.pcapng" || return
 	got=$(grep -c '"type":"packet"' "$LAB_DIR/${b}_json.out")
 	check "$b: $N datagrams, $got JSON packet objects" [ "$got" -eq "$N" ]
-	if [ "$b" != kprobe ]; then
-		frames=$(sed -nE 's/^pktpath: ([0-9]+) packets written to .*/\1/p' "$LAB_DIR/${b}_json.err")
-		check "$b: $N datagrams, ${frames:-no} pcapng frames written" [ "${frames:-0}" -eq "$N" ]
-	fi
+	frames=$(sed -nE 's/^pktpath: ([0-9]+) packets written to .*/\1/p' "$LAB_DIR/${b}_json.err")
+	check "$b: $N datagrams, ${frames:-no} pcapng frames written" [ "${frames:-0}" -eq "$N" ]
 
 	lab_bg vid-b tcpstream server $((port + 2)) >/dev/null
 	sleep 0.3

@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 lab_up vru 120 || { fail "lab setup"; exit 1; }
 lab_exec vru-b iptables -A INPUT -p udp --dport 9999 -j DROP || { fail "iptables rule"; exit 1; }
 for bk in tracepoint fentry kprobe; do
-	PP_START_TRIES=300 pp_start "$LAB_DIR/$bk" --backend "$bk" --drops --netns vru-b udp ||
+	pp_start "$LAB_DIR/$bk" --backend "$bk" --drops --netns vru-b udp ||
 		{ fail "[$bk] pktpath started: $(tail -2 "$LAB_DIR/$bk.err")"; continue; }
 	lab_exec vru-a bash -c 'echo x > /dev/udp/198.18.120.2/9999'
 	sleep 2
