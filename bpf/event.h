@@ -190,4 +190,16 @@ struct pp_event {
 	__u8 id_have;     /* enum pp_id_have */
 };
 
+/* Key of the nf_prios map (bpf/netfilter.bpf.h): where the link of a
+ * netfilter program sits. User space (kernel/nflink.c) writes the priority
+ * it got (it moves inward when another BPF program holds the extreme one)
+ * for each namespace, family, hook and end. */
+struct pp_nf_key {
+	__u32 netns; /* namespace inode */
+	__u8 pf;     /* NFPROTO_IPV4, NFPROTO_IPV6 */
+	__u8 hook;   /* NF_INET_PRE_ROUTING ... */
+	__u8 last;   /* 0: first priority, 1: last */
+	__u8 pad;
+};
+
 #endif

@@ -10,17 +10,7 @@
 
 #define PP_NF_ACCEPT 1
 
-/* Where the link of a program sits: user space writes the priority it
- * got (it moves inward when another BPF program holds the extreme one)
- * for each namespace, family, hook and end. */
-struct pp_nf_key {
-	__u32 netns; /* namespace inode */
-	__u8 pf;     /* NFPROTO_IPV4, NFPROTO_IPV6 */
-	__u8 hook;   /* NF_INET_PRE_ROUTING ... */
-	__u8 last;   /* 0: first priority, 1: last */
-	__u8 pad;
-};
-
+/* nf_prios: where each link sits (struct pp_nf_key, bpf/event.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cmd/probes.h"
+#include "cmd/progs.h"
 #include "kernel/features.h"
 #include "kernel/kfuncs.h"
 #include "kernel/nflink.h"
@@ -277,23 +278,10 @@ static bool any_point(const struct backend_plan *p, bool at_return)
 	return false;
 }
 
-/* The kprobe programs, one per kind (bpf/funcs.bpf.h says why):
- * pp_kp_<name> at entry, pp_krp_<name> at return (with cookies). */
-static const char *const kind_name[PP_K_MAX] = {
-	[PP_K_PLAIN] = "plain",         [PP_K_DROP] = "drop",         [PP_K_UNTRACK] = "untrack",
-	[PP_K_ROUTE_OUT] = "route_out", [PP_K_ROUTE_IN] = "route_in", [PP_K_NF_HOOK] = "nf_hook",
-	[PP_K_IPT] = "ipt",             [PP_K_NFT] = "nft",           [PP_K_BR_IN] = "br_in",
-	[PP_K_BR_PORT] = "br_port",     [PP_K_OWNER_SK] = "owner_sk", [PP_K_OWNER_SOCK] = "owner_sock",
-	[PP_K_CLONE] = "clone",
-};
-
+/* The kprobe program of a kind (one per kind: bpf/funcs.bpf.h says why). */
 static struct bpf_program *kind_prog(const struct pktpath_bpf *skel, enum pp_kind kind, bool at_return)
 {
-	char name[32];
-	if ((unsigned)kind >= PP_K_MAX || !kind_name[kind])
-		return NULL;
-	snprintf(name, sizeof(name), "pp_%s_%s", at_return ? "krp" : "kp", kind_name[kind]);
-	return bpf_object__find_program_by_name(skel->obj, name);
+	return prog_find(skel, at_return ? PR_KRETPROBE : PR_KPROBE, (int)kind);
 }
 
 /* Loads the kprobe program of every planned point's kind; -1 with err
@@ -357,13 +345,10 @@ static int configure_nocookie(struct backend_plan *p, struct pktpath_bpf *skel, 
 			continue;
 		names[n++] = (struct kp_name){pt->func, packing(pt)};
 		if (pt->row->at_return) {
-			struct bpf_program *prog;
-			char pname[16];
-			snprintf(pname, sizeof(pname), "pp_krs_%d", pt->slot);
-			prog = bpf_object__find_program_by_name(skel->obj, pname);
+			struct bpf_program *prog = prog_find(skel, PR_KRET_SLOT, pt->slot);
 			if (!prog) {
 				free(names);
-				snprintf(err, len, "the BPF object has no program %s", pname);
+				snprintf(err, len, "the BPF object has no kretprobe slot %d", pt->slot);
 				return -1;
 			}
 			skel->rodata->cfg_kret[pt->slot] = packing(pt);
@@ -428,8 +413,8 @@ static void test_refuse(struct backend_plan *p, struct pktpath_bpf *skel)
 		return;
 	struct bpf_program *prog;
 	bpf_object__for_each_program(prog, skel->obj) {
-		const char *n = bpf_program__name(prog);
-		if (bpf_program__autoload(prog) && (!strncmp(n, "pp_fe_", 6) || !strcmp(n, "pp_kp_plain"))) {
+		int role = prog_role(skel, prog, NULL);
+		if (bpf_program__autoload(prog) && (role == PR_FENTRY || role == PR_KPROBE)) {
 			bpf_program__set_type(prog, BPF_PROG_TYPE_SOCKET_FILTER);
 			return;
 		}
@@ -449,26 +434,34 @@ static int configure(struct backend_plan *p, struct pktpath_bpf *skel, char *err
 	bool kp = p->b == BK_KPROBE;
 	struct bpf_program *prog;
 	bpf_object__for_each_program(prog, skel->obj) {
-		const char *name = bpf_program__name(prog);
 		bool load = bpf_program__autoload(prog);
-		if (!strncmp(name, "pp_fe_", 6) || !strncmp(name, "pp_fx_", 6))
-			load = false; /* slots: below */
-		else if (!strcmp(name, "pp_kp_save"))
+		switch (prog_role(skel, prog, NULL)) {
+		case PR_FENTRY:
+		case PR_FEXIT:
+		case PR_KPROBE:
+		case PR_KRETPROBE:
+		case PR_KRET_SLOT:
+			load = false; /* by the planned points: below */
+			break;
+		case PR_KPROBE_SAVE:
 			load = kp && any_point(p, true);
-		else if (!strcmp(name, "pp_kp_plain"))
-			load = p->wide; /* --wide one by one; points: below */
-		else if (!strncmp(name, "pp_kp_", 6) || !strncmp(name, "pp_krp_", 7))
-			load = false; /* by the kinds of the points: below */
-		else if (!strncmp(name, "pp_krs_", 7))
-			load = false; /* kretprobe slots (no cookies): below */
-		else if (!strcmp(name, "pp_kpm"))
+			break;
+		case PR_KPROBE_MULTI:
 			load = p->wide && p->nwide;
-		else if (!strcmp(name, "pp_drop"))
+			break;
+		case PR_TP_DROP:
 			load = load && !covered(p, "skb:kfree_skb");
-		else if (!strcmp(name, "pp_free"))
+			break;
+		case PR_TP_FREE:
 			load = load && !covered(p, "skb:consume_skb");
+			break;
+		default:
+			break;
+		}
 		bpf_program__set_autoload(prog, load);
 	}
+	if (p->wide) /* --wide one by one, when kprobe.multi is not there */
+		bpf_program__set_autoload(skel->progs.pp_kp_plain, true);
 	if (kp && configure_kprobes(p, skel, err, len))
 		return -1;
 	if (kp && !p->cookies)
@@ -479,11 +472,10 @@ static int configure(struct backend_plan *p, struct pktpath_bpf *skel, char *err
 		struct bk_point *pt = &p->pts[i];
 		if (!pt->func)
 			continue;
-		char pname[16];
-		snprintf(pname, sizeof(pname), "pp_%s_%d", pt->row->at_return ? "fx" : "fe", pt->slot);
-		prog = bpf_object__find_program_by_name(skel->obj, pname);
+		prog = prog_find(skel, pt->row->at_return ? PR_FEXIT : PR_FENTRY, pt->slot);
 		if (!prog) {
-			snprintf(err, len, "the BPF object has no program %s", pname);
+			snprintf(err, len, "the BPF object has no %s slot %d", pt->row->at_return ? "fexit" : "fentry",
+				 pt->slot);
 			return -1;
 		}
 		if (pt->row->at_return) {
@@ -579,12 +571,8 @@ int backend_attach(struct backend_plan *p, struct pktpath_bpf *skel, FILE *warn,
 		uint64_t c = p->cookies ? packing(pt) : 0;
 		struct bpf_link *l1, *l2 = NULL;
 		if (pt->row->at_return) {
-			struct bpf_program *ret = kind_prog(skel, pt->row->kind, true);
-			if (!p->cookies) {
-				char pname[16];
-				snprintf(pname, sizeof(pname), "pp_krs_%d", pt->slot);
-				ret = bpf_object__find_program_by_name(skel->obj, pname);
-			}
+			struct bpf_program *ret = p->cookies ? kind_prog(skel, pt->row->kind, true)
+							     : prog_find(skel, PR_KRET_SLOT, pt->slot);
 			l1 = kprobe(skel->progs.pp_kp_save, pt->func, c, false);
 			l2 = l1 && ret ? kprobe(ret, pt->func, c, true) : NULL;
 			if (l1 && !l2) {

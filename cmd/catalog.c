@@ -53,6 +53,11 @@ const struct cat_point catalog[] = {
 	 "skb:consume_skb", "end of the packet"},
 	{"free", {"kfree_skbmem"}, PP_K_UNTRACK, PP_PROBE_FREE, PP_L_NETHDR, false, "sk_buff", 1, NULL, NULL, NULL,
 	 "no event: the skb's memory is gone, tracking ends"},
+	/* The skb goes back to the NAPI cache instead of kfree_skbmem: on 7.x
+	 * a datagram its reader consumed ends here (skb_attempt_defer_free,
+	 * then napi_consume_skb on the CPU that received it). */
+	{"free", {"napi_skb_cache_put"}, PP_K_UNTRACK, PP_PROBE_FREE, PP_L_NETHDR, false, "sk_buff", 1, NULL, NULL, NULL,
+	 "no event: the skb's memory goes back to the NAPI cache, tracking ends"},
 	/* owner: sockets used in process context (tracepoints sock:* and skb:skb_copy_datagram_iovec too). */
 	{"owner", {"tcp_connect"}, PP_K_OWNER_SK, 0, 0, false, NULL, 0, "sk", NULL, "sock:inet_sock_set_state",
 	 "the connecting process"},

@@ -1,11 +1,9 @@
 #include "cmd/explain.h"
 
-#include <dirent.h>
 #include <inttypes.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/json.h"
@@ -44,12 +42,6 @@ static void count_ns(int fd, uint32_t inode, const char *label)
 		nstat_get(&x->start, "TcpExtListenOverflows", &x->overflows_seen);
 }
 
-static uint32_t fd_inode(int fd)
-{
-	struct stat st;
-	return fstat(fd, &st) == 0 ? (uint32_t)st.st_ino : 0;
-}
-
 /* Adds tracing in one namespace; a failure is one line, and the run goes
  * on without rule names there. */
 static void trace_ns(int fd, uint32_t inode, const char *label, uint32_t ifindex, FILE *log, char *names,
@@ -68,6 +60,20 @@ static void trace_ns(int fd, uint32_t inode, const char *label, uint32_t ifindex
 		snprintf(names + o, nlen - o, "%s%s", o ? ", " : "", label);
 }
 
+struct named_ctx {
+	FILE *log;
+	char *names;
+	size_t size;
+};
+
+static void trace_named(int fd, uint32_t inode, const char *name, void *arg)
+{
+	struct named_ctx *nc = arg;
+	char label[64];
+	snprintf(label, sizeof(label), "%.60s", name);
+	trace_ns(fd, inode, label, 0, nc->log, nc->names, nc->size);
+}
+
 void explain_start(const struct explain_cfg *c, FILE *log)
 {
 	if (c->rules && !(nft = nftrace_new()))
@@ -76,44 +82,16 @@ void explain_start(const struct explain_cfg *c, FILE *log)
 	char names[512] = "", label[64];
 	uint32_t self = netns_self_inode();
 	if (!c->all) {
-		uint32_t ino = c->nsfd >= 0 ? fd_inode(c->nsfd) : self;
+		uint32_t ino = c->nsfd >= 0 ? netns_fd_inode(c->nsfd) : self;
 		const char *n = netns_name(ino);
 		snprintf(label, sizeof(label), "%s", n ? n : "?");
 		if (!n)
 			snprintf(label, sizeof(label), "%u", ino);
 		trace_ns(c->nsfd, ino, label, c->ifindex, log, names, sizeof(names));
 	} else {
-		uint32_t *seen = malloc(sizeof(*seen));
-		size_t nseen = 0;
 		trace_ns(-1, self, netns_name(self) ? netns_name(self) : "init", 0, log, names, sizeof(names));
-		if (seen)
-			seen[nseen++] = self;
-		DIR *dir = opendir(NETNS_RUN_DIR);
-		struct dirent *de;
-		while (dir && seen && (de = readdir(dir))) {
-			char path[512];
-			if (de->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, de->d_name);
-			int fd = open(path, O_RDONLY | O_CLOEXEC);
-			if (fd < 0)
-				continue;
-			uint32_t ino = fd_inode(fd);
-			bool dup = !ino;
-			for (size_t i = 0; i < nseen && !dup; i++)
-				dup = seen[i] == ino;
-			uint32_t *v = dup ? NULL : realloc(seen, (nseen + 1) * sizeof(*v));
-			if (v) {
-				seen = v;
-				seen[nseen++] = ino;
-				snprintf(label, sizeof(label), "%.60s", de->d_name);
-				trace_ns(fd, ino, label, 0, log, names, sizeof(names));
-			}
-			close(fd);
-		}
-		if (dir)
-			closedir(dir);
-		free(seen);
+		struct named_ctx nc = {.log = log, .names = names, .size = sizeof(names)};
+		netns_each_named(self, trace_named, &nc);
 	}
 	size_t owned = 0, selected = 0, n = nftrace_count(nft, &owned, &selected);
 	if (!n)

@@ -31,6 +31,7 @@
 #include "cmd/paths.h"
 #include "cmd/pcapng.h"
 #include "cmd/probes.h"
+#include "cmd/progs.h"
 #include "cmd/reasons.h"
 #include "cmd/record.h"
 #include "cmd/replay.h"
@@ -40,6 +41,7 @@
 #include "filters/filter.h"
 #include "filters/inject.h"
 #include "cmd/timeline_out.h"
+#include "cmd/watch.h"
 #include "kernel/dropreason.h"
 #include "kernel/features.h"
 #include "kernel/kallsyms.h"
@@ -124,23 +126,50 @@ static int fail(int status, const char *fmt, ...)
 	return status;
 }
 
-struct run {
-	const struct options *opt;
+/* One run of pktpath: every resource it holds, released in one place
+ * (session_close), and what is derived from the options, computed once. */
+struct session {
+	struct options opt;
+	/* Derived from the options (session_derive). */
+	bool nf_wanted;    /* netfilter events: not with --no-netfilter, nor --stream --drops */
+	bool drops_stream; /* --stream --drops: only the drop points */
+	bool everywhere;   /* neither -n nor -i: every namespace */
+	/* The kernel and the selection. */
+	struct btf *vmlinux;
+	struct kfuncs *kf;
+	struct backend_avail avail;
+	enum backend bk;
+	int drop_nargs; /* the kfree_skb tracepoint's arguments: 3 with a reason */
+	struct pp_filter *filter;
+	struct netns_ref ns;
+	uint32_t sel_netns, sel_ifindex;
+	uint64_t sel_cgroup;
+	int sel_level;
+	char ns_shown[USER_BUF], if_shown[USER_BUF];
+	struct launch cmd; /* -- CMD */
+	/* BPF. */
 	struct pktpath_bpf *skel;
-	struct front fe; /* counting, filtering and rendering: shared with -r */
-	/* stdout: what is known written (an fflush succeeded after it). */
-	bool draining; /* after the run: count what is left, print nothing */
-	bool out_is_pipe;
 	struct backend_plan plan;
-	struct sockdiag *diag; /* owner fallback; NULL without memory */
 	struct nflink *nf; /* netfilter links (tracepoint backend) */
+	struct ring_buffer *rb;
+	/* Output. */
+	struct ksyms *ksyms;
+	struct dropreasons *reasons;
+	struct front fe; /* counting, filtering and rendering: shared with -r */
+	bool draining;   /* after the run: count what is left, print nothing */
+	bool out_is_pipe;
+	struct sockdiag *diag; /* owner fallback; NULL without memory */
 	struct recorder *rec;  /* --record; NULL without */
 	struct pcapng *pcap;   /* -w; NULL without */
 };
 
+/* What a phase returns: GO to go on, else the exit status (the run is
+ * over: an error, or a job done such as --list-probes). */
+enum { GO = -1 };
+
 static size_t read_stack(void *arg, int32_t id, uint64_t *ips, size_t max)
 {
-	struct run *r = arg;
+	struct session *r = arg;
 	uint64_t buf[127] = {0};
 	size_t n = 0;
 	if (bpf_map__lookup_elem(r->skel->maps.stacks, &id, sizeof(id), buf, sizeof(buf), 0))
@@ -169,13 +198,13 @@ static int stdout_status(int status)
 /* What on_event returns to stop ring_buffer__poll; 0 while draining. */
 enum { STOP_LIMIT = -ECANCELED, STOP_OUTPUT = -EPIPE };
 
-static int stop_code(const struct run *r, int code)
+static int stop_code(const struct session *r, int code)
 {
 	return r->draining ? 0 : code;
 }
 
 /* stdout's buffer to the file; what it held is then known written. */
-static void out_flush(struct run *r)
+static void out_flush(struct session *r)
 {
 	if (r->fe.out_err)
 		return;
@@ -198,7 +227,7 @@ static void out_flush(struct run *r)
 
 static int on_event(void *ctx, void *data, size_t size)
 {
-	struct run *r = ctx;
+	struct session *r = ctx;
 	if (pcapng_is_capture(size)) { /* -w: packet bytes, not an event */
 		if (!pcapng_capture_ok(data)) {
 			r->fe.sum.malformed++;
@@ -248,68 +277,6 @@ static uint64_t percpu_total(const struct bpf_map *map)
 			total += v[i];
 	free(v);
 	return total;
-}
-
-/* Selection targets that can vanish while pktpath runs: the -i interface
- * (deleted, moved to another namespace, recreated with a new index), a
- * namespace named by `ip netns` name or path, the -p process. Checked once a second, each
- * said once. A namespace given by inode is not watched: only the held
- * file still names it. */
-static double now_s(void);
-
-struct watch {
-	int nsfd;
-	uint32_t netns, ifindex, pid;
-	const char *ns_spec, *ifname, *ns_shown, *if_shown;
-	bool ns_said, if_said, pid_said;
-	double next;
-};
-
-static void watch_targets(struct watch *w)
-{
-	double now = now_s();
-	if (now < w->next)
-		return;
-	w->next = now + 1;
-	if (w->pid && !w->pid_said && kill((pid_t)w->pid, 0) < 0 && errno == ESRCH) {
-		fprintf(stderr, "pktpath: process %u (-p) exited: only packets its sockets still had in flight can follow\n",
-			w->pid);
-		w->pid_said = true;
-	}
-	if (w->ns_spec && !w->ns_said && strspn(w->ns_spec, "0123456789") != strlen(w->ns_spec)) {
-		char path[512];
-		struct stat st;
-		snprintf(path, sizeof(path), strchr(w->ns_spec, '/') ? "%s" : NETNS_RUN_DIR "/%s", w->ns_spec);
-		if (stat(path, &st) < 0 || (uint32_t)st.st_ino != w->netns) {
-			fprintf(stderr,
-				"pktpath: network namespace %s (inode %u) was deleted or no longer has that name: "
-				"only what is still inside it can be traced\n",
-				w->ns_shown, w->netns);
-			w->ns_said = true;
-		}
-	}
-	if (w->ifname && !w->if_said) {
-		unsigned int idx = netns_ifindex(w->nsfd, w->ifname);
-		if (idx == w->ifindex || (!idx && (errno == EPERM || errno == EACCES)))
-			return;
-		if (!idx)
-			fprintf(stderr,
-				"pktpath: interface '%s' (ifindex %u) is gone from %s%s (deleted or moved to another): "
-				"nothing more is traced\n",
-				w->if_shown, w->ifindex, w->ns_spec ? "network namespace " : "pktpath's network namespace",
-				w->ns_spec ? w->ns_shown : "");
-		else
-			fprintf(stderr,
-				"pktpath: interface '%s' is now ifindex %u (deleted and created again?); pktpath follows "
-				"ifindex %u: restart it to trace the new one\n",
-				w->if_shown, idx, w->ifindex);
-		w->if_said = true;
-	}
-}
-
-static uint64_t lost_events(struct pktpath_bpf *skel)
-{
-	return percpu_total(skel->maps.lost);
 }
 
 /* Compiles the expression (exit status 2 when it is invalid) and, for
@@ -393,199 +360,176 @@ static int select_cgroup(const struct options *opt, struct launch *cmd, uint64_t
 	return EXIT_OK;
 }
 
-int main(int argc, char **argv)
+static void session_derive(struct session *s)
 {
-	struct options opt;
-	struct run run = {0};
-	struct btf *vmlinux = NULL;
-	struct dropreasons *reasons = NULL;
-	struct ksyms *ksyms = NULL;
-	struct ring_buffer *rb = NULL;
-	struct netns_ref ns = {.fd = -1};
-	struct pp_filter *filter = NULL;
-	struct kfuncs *kf = NULL;
-	struct launch cmd = {0}; /* -- CMD */
-	char err[512];
-	int status = EXIT_OK;
-
-	hold_std_fds();
-	struct sigaction sa = {.sa_sigaction = on_signal, .sa_flags = SA_SIGINFO};
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	int pr = options_parse(&opt, argc, argv);
-	if (pr)
-		return pr == 1 ? EXIT_OK : pr == 2 ? EXIT_RUNTIME : EXIT_USAGE; /* 2: --help >/dev/full */
-	verbose = opt.verbose;
-	run.opt = &opt;
-	run.fe.opt = &opt;
-	/* Files named twice would be destroyed by the second open. */
-	if (opt.write_file && ((opt.record_file && path_same(opt.write_file, opt.record_file)) ||
-			       (opt.replay_file && path_same(opt.write_file, opt.replay_file)))) {
-		char shown[USER_BUF];
-		escape_user(opt.write_file, shown, sizeof(shown), USER_SHOW);
-		status = fail(EXIT_USAGE, "-w %s and %s name the same file: give each its own", shown,
-			      opt.record_file ? "--record" : "-r");
-		goto out;
-	}
-	if (opt.list_reasons) { /* no privileges needed: BTF is world-readable */
-		int missing = reasons_print(stdout, opt.btf_path);
-		status = missing < 0 ? EXIT_KERNEL : missing ? EXIT_RUNTIME : EXIT_OK;
-		goto out;
-	}
-	if (opt.replay_file) { /* -r: no BPF, no privileges (cmd/replay.c) */
-		signal(SIGINT, SIG_DFL); /* nothing to clean up: a replay stops as any filter does */
-		signal(SIGTERM, SIG_DFL);
-		status = replay_run(&opt);
-		goto out;
-	}
-	if (opt.write_file && opt.stream) {
-		status = fail(EXIT_USAGE, "-w writes each packet when its timeline ends: it does not go with --stream");
-		goto out;
-	}
-	if (opt.summary_by && opt.stream) {
-		status = fail(EXIT_USAGE, "--summary-by counts packets as their timelines end: it does not go with --stream");
-		goto out;
-	}
-	libbpf_set_print(libbpf_log);
-
-	if (opt.dump_filter) {
-		if (opt.expr) {
-			char shown[USER_BUF];
-		escape_user(opt.expr, shown, sizeof(shown), USER_SHOW);
-		status = fail(EXIT_USAGE, "--dump-filter takes the expression as its value; unexpected '%s'", shown);
-			goto out;
-		}
-		status = prepare_filter(opt.dump_filter, true, &filter);
-		goto out;
-	}
-	/* Before anything is loaded or attached. */
-	if (opt.expr && (status = prepare_filter(opt.expr, false, &filter)) != EXIT_OK)
-		goto out;
-	if (path_not_regular(opt.btf_path, err, sizeof(err))) { /* a FIFO would block btf__parse */
-		status = fail(EXIT_KERNEL, "no kernel BTF: %s (--btf wants a BTF file)", err);
-		goto out;
-	}
-	if (!feat_privileged(err, sizeof(err))) {
-		status = fail(EXIT_PRIVILEGE, "%s: run it with sudo", err);
-		goto out;
-	}
-	vmlinux = btf__parse(opt.btf_path, NULL);
-	if (!vmlinux) {
-		char why[128], shown[USER_BUF];
-		libbpf_strerror(errno, why, sizeof(why)); /* also libbpf's own codes (bad format) */
-		escape_user(opt.btf_path, shown, sizeof(shown), USER_SHOW);
-		status = fail(EXIT_KERNEL,
-			      "no kernel BTF at %s (%s): pktpath needs a kernel built with CONFIG_DEBUG_INFO_BTF=y, or --btf FILE",
-			      shown, why);
-		goto out;
-	}
-
-	/* Selection: a cgroup (or CMD's own), a namespace, an interface. */
-	uint64_t sel_cgroup = 0;
-	int sel_level = 0;
-	if ((status = select_cgroup(&opt, &cmd, &sel_cgroup, &sel_level)) != EXIT_OK)
-		goto out;
-	uint32_t sel_netns = 0, sel_ifindex = 0;
-	if (opt.netns) {
-		if (netns_resolve(opt.netns, &ns, err, sizeof(err))) {
-			status = fail(EXIT_NOTFOUND, "%s", err);
-			goto out;
-		}
-		sel_netns = ns.inode;
-	}
-	char ns_shown[USER_BUF] = "", if_shown[USER_BUF] = "";
-	if (opt.netns)
-		escape_user(opt.netns, ns_shown, sizeof(ns_shown), USER_SHOW);
-	if (opt.ifname)
-		escape_user(opt.ifname, if_shown, sizeof(if_shown), USER_SHOW);
-	if (opt.ifname) {
-		sel_ifindex = netns_ifindex(ns.fd, opt.ifname);
-		if (!sel_ifindex && (errno == EPERM || errno == EACCES)) {
-			status = fail(EXIT_PRIVILEGE,
-				      "cannot enter network namespace %s to find interface '%s': %s (needs CAP_SYS_ADMIN)",
-				      ns_shown, if_shown, strerror(errno));
-			goto out;
-		}
-		if (!sel_ifindex) {
-			status = fail(EXIT_NOTFOUND, "no interface '%s' in %s%s (see 'ip link')", if_shown,
-				      opt.netns ? "network namespace " : "pktpath's network namespace", ns_shown);
-			goto out;
-		}
-		/* An ifindex means something only inside one namespace. */
-		if (!sel_netns)
-			sel_netns = netns_self_inode();
-	}
-
-	int drop_nargs = feat_tp_nargs(vmlinux, "kfree_skb");
-	struct backend_avail avail;
-	backend_probe(vmlinux, &avail);
-	kf = kfuncs_open(vmlinux);
-	if (!kf) {
-		status = fail(EXIT_RUNTIME, "out of memory");
-		goto out;
-	}
-	if (opt.list_probes) {
-		backend_list(stdout, &avail, kf, drop_nargs >= 3, opt.backend);
-		goto out;
-	}
-	enum backend bk;
-	if (backend_choose(opt.backend, opt.wide, &avail, &bk, err, sizeof(err))) {
-		status = fail(EXIT_BACKEND, "%s", err);
-		goto out;
-	}
-	announce_backend(bk, &avail);
-	backend_limits(stderr, "pktpath: note: ", bk, &avail, drop_nargs >= 3,
-		       !opt.no_netfilter && !(opt.drops_only && opt.stream));
-load_again: /* --backend auto: the next backend when the kernel refused this one's programs */
-	if (backend_plan(&run.plan, bk, &avail, opt.wide, opt.drops_only && opt.stream, kf, stderr)) {
-		status = fail(EXIT_RUNTIME, "out of memory");
-		goto out;
-	}
-
-	/* Our section handler must exist before the object is opened. */
-	int ierr = inject_register();
-	if (ierr) {
-		status = fail(EXIT_RUNTIME, "cannot register the BPF section handler: %s", strerror(-ierr));
-		goto out;
-	}
-	LIBBPF_OPTS(bpf_object_open_opts, oopts);
-	if (strcmp(opt.btf_path, "/sys/kernel/btf/vmlinux") != 0)
-		oopts.btf_custom_path = opt.btf_path;
-	run.skel = pktpath_bpf__open_opts(&oopts);
-	if (!run.skel) {
-		status = fail(EXIT_RUNTIME, "cannot open the BPF object: %s", strerror(errno));
-		goto out;
-	}
-	struct pktpath_bpf *skel = run.skel;
-	skel->rodata->cfg_netns = sel_netns;
-	skel->rodata->cfg_ifindex = sel_ifindex;
-	skel->rodata->cfg_owner_tgid = opt.owner_pid;
-	skel->rodata->cfg_cgroup_id = sel_cgroup;
-	skel->rodata->cfg_cgroup_level = (uint32_t)sel_level;
-	if (opt.owner_comm)
-		memcpy((char *)skel->rodata->cfg_owner_comm, opt.owner_comm, strlen(opt.owner_comm) + 1);
-	skel->rodata->cfg_stack_drops = opt.stack_drops;
-	skel->rodata->cfg_stack_all = opt.stack_all;
-	skel->rodata->cfg_drop_has_reason = drop_nargs >= 3;
-	skel->rodata->cfg_filter = filter != NULL;
-	skel->rodata->cfg_ip_l2 = filter && filter_ip_needs_l2(filter);
-	skel->rodata->cfg_track = !opt.no_track;
-	skel->rodata->cfg_snaplen = opt.write_file ? opt.snaplen : 0;
-	bpf_map__set_max_entries(skel->maps.events, opt.ringbuf_size);
+	const struct options *o = &s->opt;
+	s->drops_stream = o->drops_only && o->stream;
+	s->nf_wanted = !o->no_netfilter && !s->drops_stream;
+	s->everywhere = !o->netns && !o->ifname;
+	s->fe.opt = o;
 	/* Timelines need every probe even for --drops: the path before the
 	 * drop is the point, so --drops filters in user space there. */
-	run.fe.timelines = !opt.stream;
-	if (opt.drops_only && !run.fe.timelines) {
+	s->fe.timelines = !o->stream;
+}
+
+/* Phase 1: the options checked, and the jobs that need no BPF (--reasons,
+ * -r, --dump-filter); the expression compiled before anything is loaded. */
+static int session_start(struct session *s)
+{
+	const struct options *o = &s->opt;
+	verbose = o->verbose;
+	session_derive(s);
+	/* Files named twice would be destroyed by the second open. */
+	if (o->write_file && ((o->record_file && path_same(o->write_file, o->record_file)) ||
+			      (o->replay_file && path_same(o->write_file, o->replay_file)))) {
+		char shown[USER_BUF];
+		escape_user(o->write_file, shown, sizeof(shown), USER_SHOW);
+		return fail(EXIT_USAGE, "-w %s and %s name the same file: give each its own", shown,
+			    o->record_file ? "--record" : "-r");
+	}
+	if (o->list_reasons) { /* no privileges needed: BTF is world-readable */
+		int missing = reasons_print(stdout, o->btf_path);
+		return missing < 0 ? EXIT_KERNEL : missing ? EXIT_RUNTIME : EXIT_OK;
+	}
+	if (o->replay_file) { /* -r: no BPF, no privileges (cmd/replay.c) */
+		signal(SIGINT, SIG_DFL); /* nothing to clean up: a replay stops as any filter does */
+		signal(SIGTERM, SIG_DFL);
+		return replay_run(o);
+	}
+	if (o->write_file && o->stream)
+		return fail(EXIT_USAGE, "-w writes each packet when its timeline ends: it does not go with --stream");
+	if (o->summary_by && o->stream)
+		return fail(EXIT_USAGE, "--summary-by counts packets as their timelines end: it does not go with --stream");
+	libbpf_set_print(libbpf_log);
+	if (o->dump_filter) {
+		if (o->expr) {
+			char shown[USER_BUF];
+			escape_user(o->expr, shown, sizeof(shown), USER_SHOW);
+			return fail(EXIT_USAGE, "--dump-filter takes the expression as its value; unexpected '%s'", shown);
+		}
+		return prepare_filter(o->dump_filter, true, &s->filter);
+	}
+	if (o->expr) {
+		int st = prepare_filter(o->expr, false, &s->filter);
+		if (st != EXIT_OK)
+			return st;
+	}
+	return GO;
+}
+
+/* Phase 2: privileges and the kernel's BTF. */
+static int session_kernel(struct session *s)
+{
+	char err[512];
+	const char *btf = s->opt.btf_path;
+	if (path_not_regular(btf, err, sizeof(err))) /* a FIFO would block btf__parse */
+		return fail(EXIT_KERNEL, "no kernel BTF: %s (--btf wants a BTF file)", err);
+	if (!feat_privileged(err, sizeof(err)))
+		return fail(EXIT_PRIVILEGE, "%s: run it with sudo", err);
+	s->vmlinux = btf__parse(btf, NULL);
+	if (!s->vmlinux) {
+		char why[128], shown[USER_BUF];
+		libbpf_strerror(errno, why, sizeof(why)); /* also libbpf's own codes (bad format) */
+		escape_user(btf, shown, sizeof(shown), USER_SHOW);
+		return fail(EXIT_KERNEL,
+			    "no kernel BTF at %s (%s): pktpath needs a kernel built with CONFIG_DEBUG_INFO_BTF=y, or --btf FILE",
+			    shown, why);
+	}
+	s->drop_nargs = feat_tp_nargs(s->vmlinux, "kfree_skb");
+	return GO;
+}
+
+/* Phase 3: what is selected in the kernel: a cgroup (or CMD's own), a
+ * namespace, an interface. */
+static int session_select(struct session *s)
+{
+	const struct options *o = &s->opt;
+	char err[512];
+	int st = select_cgroup(o, &s->cmd, &s->sel_cgroup, &s->sel_level);
+	if (st != EXIT_OK)
+		return st;
+	if (o->netns) {
+		if (netns_resolve(o->netns, &s->ns, err, sizeof(err)))
+			return fail(EXIT_NOTFOUND, "%s", err);
+		s->sel_netns = s->ns.inode;
+		escape_user(o->netns, s->ns_shown, sizeof(s->ns_shown), USER_SHOW);
+	}
+	if (!o->ifname)
+		return GO;
+	escape_user(o->ifname, s->if_shown, sizeof(s->if_shown), USER_SHOW);
+	s->sel_ifindex = netns_ifindex(s->ns.fd, o->ifname);
+	if (!s->sel_ifindex && (errno == EPERM || errno == EACCES))
+		return fail(EXIT_PRIVILEGE, "cannot enter network namespace %s to find interface '%s': %s (needs CAP_SYS_ADMIN)",
+			    s->ns_shown, s->if_shown, strerror(errno));
+	if (!s->sel_ifindex)
+		return fail(EXIT_NOTFOUND, "no interface '%s' in %s%s (see 'ip link')", s->if_shown,
+			    o->netns ? "network namespace " : "pktpath's network namespace", s->ns_shown);
+	/* An ifindex means something only inside one namespace. */
+	if (!s->sel_netns)
+		s->sel_netns = netns_self_inode();
+	return GO;
+}
+
+/* Phase 4: the backend (and --list-probes, which only describes them). */
+static int session_backend(struct session *s)
+{
+	char err[512];
+	backend_probe(s->vmlinux, &s->avail);
+	s->kf = kfuncs_open(s->vmlinux);
+	if (!s->kf)
+		return fail(EXIT_RUNTIME, "out of memory");
+	if (s->opt.list_probes) {
+		backend_list(stdout, &s->avail, s->kf, s->drop_nargs >= 3, s->opt.backend);
+		return EXIT_OK;
+	}
+	if (backend_choose(s->opt.backend, s->opt.wide, &s->avail, &s->bk, err, sizeof(err)))
+		return fail(EXIT_BACKEND, "%s", err);
+	announce_backend(s->bk, &s->avail);
+	backend_limits(stderr, "pktpath: note: ", s->bk, &s->avail, s->drop_nargs >= 3, s->nf_wanted);
+	return GO;
+}
+
+/* Phase 5a: the BPF object opened and configured for backend s->bk. */
+static int session_configure(struct session *s)
+{
+	const struct options *o = &s->opt;
+	char err[512];
+	if (backend_plan(&s->plan, s->bk, &s->avail, o->wide, s->drops_stream, s->kf, stderr))
+		return fail(EXIT_RUNTIME, "out of memory");
+	/* Our section handler must exist before the object is opened. */
+	int ierr = inject_register();
+	if (ierr)
+		return fail(EXIT_RUNTIME, "cannot register the BPF section handler: %s", strerror(-ierr));
+	LIBBPF_OPTS(bpf_object_open_opts, oopts);
+	if (strcmp(o->btf_path, "/sys/kernel/btf/vmlinux") != 0)
+		oopts.btf_custom_path = o->btf_path;
+	s->skel = pktpath_bpf__open_opts(&oopts);
+	if (!s->skel)
+		return fail(EXIT_RUNTIME, "cannot open the BPF object: %s", strerror(errno));
+	struct pktpath_bpf *skel = s->skel;
+	skel->rodata->cfg_netns = s->sel_netns;
+	skel->rodata->cfg_ifindex = s->sel_ifindex;
+	skel->rodata->cfg_owner_tgid = o->owner_pid;
+	skel->rodata->cfg_cgroup_id = s->sel_cgroup;
+	skel->rodata->cfg_cgroup_level = (uint32_t)s->sel_level;
+	if (o->owner_comm)
+		memcpy((char *)skel->rodata->cfg_owner_comm, o->owner_comm, strlen(o->owner_comm) + 1);
+	skel->rodata->cfg_stack_drops = o->stack_drops;
+	skel->rodata->cfg_stack_all = o->stack_all;
+	skel->rodata->cfg_drop_has_reason = s->drop_nargs >= 3;
+	skel->rodata->cfg_filter = s->filter != NULL;
+	skel->rodata->cfg_ip_l2 = s->filter && filter_ip_needs_l2(s->filter);
+	skel->rodata->cfg_track = !o->no_track;
+	skel->rodata->cfg_snaplen = o->write_file ? o->snaplen : 0;
+	bpf_map__set_max_entries(skel->maps.events, o->ringbuf_size);
+	if (s->drops_stream) {
 		bpf_program__set_autoload(skel->progs.pp_rx, false);
 		bpf_program__set_autoload(skel->progs.pp_tx, false);
 		bpf_program__set_autoload(skel->progs.pp_free, false);
 	}
-	if (backend_configure(&run.plan, skel, err, sizeof(err))) {
-		status = fail(EXIT_RUNTIME, "%s", err);
-		goto out;
-	}
-	nflink_prepare(skel->obj, bk == BK_TRACEPOINT && !opt.no_netfilter && !(opt.drops_only && opt.stream), verbose);
+	if (backend_configure(&s->plan, skel, err, sizeof(err)))
+		return fail(EXIT_RUNTIME, "%s", err);
+	nflink_prepare(skel->obj, s->bk == BK_TRACEPOINT && s->nf_wanted, verbose);
 	/* Every program is on a raw tracepoint named by its section. Event
 	 * points must exist; owner bookkeeping points are optional (older
 	 * kernels lack some), the missing ones are said in one line. */
@@ -594,256 +538,323 @@ load_again: /* --backend auto: the next backend when the kernel refused this one
 	bpf_object__for_each_program(prog, skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
 		const char *tp = strrchr(sec, '/') + 1;
-		bool optional = strncmp(bpf_program__name(prog), "pp_own_", 7) == 0;
+		bool optional = prog_role(skel, prog, NULL) == PR_TP_OWNER;
 		bool is_tp = !strncmp(sec, "raw_tp/", 7) || !strncmp(sec, INJECT_SEC_PREFIX, strlen(INJECT_SEC_PREFIX));
-		if (!is_tp || !bpf_program__autoload(prog) || feat_tp_nargs(vmlinux, tp) >= 1)
+		if (!is_tp || !bpf_program__autoload(prog) || feat_tp_nargs(s->vmlinux, tp) >= 1)
 			continue;
-		if (!optional) {
-			status = fail(EXIT_KERNEL, "this kernel has no tracepoint %s, which pktpath needs", tp);
-			goto out;
-		}
+		if (!optional)
+			return fail(EXIT_KERNEL, "this kernel has no tracepoint %s, which pktpath needs", tp);
 		size_t used = strlen(no_owner_tp);
 		snprintf(no_owner_tp + used, sizeof(no_owner_tp) - used, "%s%s", used ? ", " : "", tp);
 		bpf_program__set_autoload(prog, false);
 	}
 	if (no_owner_tp[0]) /* one line for all (5.10 lacks sock_send_length and sock_recv_length) */
 		fprintf(stderr, "pktpath: warning: no tracepoint %s: owners are learned from fewer places\n", no_owner_tp);
-	inject_set(filter, bpf_object__btf(skel->obj));
-	nothing_loaded = 0; /* from here a signal stops the run through its clean-up */
 	/* Developer switch (docs/extending.md): with -v, each program's
 	 * verifier statistics, to see how near its limit a change brings it.
 	 * Not -v alone: with a log level set, a refused load would show only
 	 * the statistics, not why. */
-	if (verbose && getenv("PKTPATH_VERIFIER_STATS")) {
-		struct bpf_program *vp;
-		bpf_object__for_each_program(vp, skel->obj)
-			bpf_program__set_log_level(vp, 4);
-	}
-	int lerr = pktpath_bpf__load(skel);
-	inject_set(NULL, NULL);
-	inject_release();
-	if (stop_signal) /* Ctrl-C during the load (which it may have failed) */
-		goto interrupted;
-	int next = lerr && errno != EPERM && !strcmp(opt.backend, "auto") ? backend_next(bk, &avail) : -1;
-	if (next >= 0) {
-		fprintf(stderr, "pktpath: warning: the kernel refused the %s programs (%s; -v shows why): using %s\n",
-			backend_name(bk), strerror(errno), backend_name((enum backend)next));
-		pktpath_bpf__destroy(run.skel);
-		run.skel = NULL;
-		backend_plan_free(&run.plan);
-		probes_free();
-		bk = (enum backend)next;
-		announce_backend(bk, &avail);
-		/* The drop-reason note was said already; netfilter may be new. */
-		backend_limits(stderr, "pktpath: note: ", bk, &avail, true,
-			       !opt.no_netfilter && !(opt.drops_only && opt.stream));
-		goto load_again;
-	}
-	if (lerr) {
-		int e = errno;
-		if (e == E2BIG) /* the verifier's instruction budget, not a missing feature */
-			status = fail(EXIT_KERNEL,
-				      "the kernel's verifier gave up on pktpath's %s programs: too complex for it with "
-				      "this expression; try another --backend or a simpler expression (-v shows the log)",
-				      backend_name(bk));
-		else
-			status = fail(e == EPERM ? EXIT_PRIVILEGE : EXIT_KERNEL,
-				      "the kernel refused pktpath's BPF programs: %s (run with -v for the verifier log)",
-				      strerror(e));
-		goto out;
-	}
-	/* Sockets older than pktpath, before anything attached can learn. */
-	owner_seed(bpf_map__fd(skel->maps.owners), ns.fd, opt.owner_pid || opt.owner_comm || sel_cgroup);
-	if (backend_fill(&run.plan, skel, err, sizeof(err)) || backend_attach(&run.plan, skel, stderr, err, sizeof(err))) {
-		if (stop_signal)
-			goto interrupted;
-		status = fail(EXIT_KERNEL, "%s", err);
-		goto out;
-	}
-	run.nf = nflink_attach(skel->obj, !opt.netns && !opt.ifname, ns.fd, sel_netns, verbose);
-	if (opt.wide)
-		fprintf(stderr, "wide: %zu functions attached, %zu skipped, in %.3f s\n", run.plan.wide_attached,
-			run.plan.wide_skipped, run.plan.attach_s);
+	if (verbose && getenv("PKTPATH_VERIFIER_STATS"))
+		bpf_object__for_each_program(prog, skel->obj)
+			bpf_program__set_log_level(prog, 4);
+	return GO;
+}
 
-	ksyms = ksyms_load("/proc/kallsyms");
-	if (!ksyms)
+/* The object of a refused backend, gone before the next is tried. */
+static void session_unload(struct session *s)
+{
+	pktpath_bpf__destroy(s->skel);
+	s->skel = NULL;
+	backend_plan_free(&s->plan);
+	probes_free();
+}
+
+/* Phase 5: configure and load; with --backend auto a backend the kernel
+ * refuses gives way to the next, said in one line. */
+static int session_load(struct session *s)
+{
+	for (;;) {
+		int st = session_configure(s);
+		if (st != GO)
+			return st;
+		inject_set(s->filter, bpf_object__btf(s->skel->obj));
+		nothing_loaded = 0; /* from here a signal stops the run through its clean-up */
+		int lerr = pktpath_bpf__load(s->skel);
+		int e = errno;
+		inject_set(NULL, NULL);
+		inject_release();
+		if (stop_signal) { /* Ctrl-C during the load (which it may have failed) */
+			fprintf(stderr, "pktpath: interrupted before tracing began: nothing traced\n");
+			return EXIT_OK;
+		}
+		if (!lerr)
+			return GO;
+		int next = e != EPERM && !strcmp(s->opt.backend, "auto") ? backend_next(s->bk, &s->avail) : -1;
+		if (next < 0) {
+			if (e == E2BIG) /* the verifier's instruction budget, not a missing feature */
+				return fail(EXIT_KERNEL,
+					    "the kernel's verifier gave up on pktpath's %s programs: too complex for it with "
+					    "this expression; try another --backend or a simpler expression (-v shows the log)",
+					    backend_name(s->bk));
+			return fail(e == EPERM ? EXIT_PRIVILEGE : EXIT_KERNEL,
+				    "the kernel refused pktpath's BPF programs: %s (run with -v for the verifier log)",
+				    strerror(e));
+		}
+		fprintf(stderr, "pktpath: warning: the kernel refused the %s programs (%s; -v shows why): using %s\n",
+			backend_name(s->bk), strerror(e), backend_name((enum backend)next));
+		session_unload(s);
+		s->bk = (enum backend)next;
+		announce_backend(s->bk, &s->avail);
+		/* The drop-reason note was said already; netfilter may be new. */
+		backend_limits(stderr, "pktpath: note: ", s->bk, &s->avail, true, s->nf_wanted);
+	}
+}
+
+/* Phase 6: owners of older sockets, then the programs attached. */
+static int session_attach(struct session *s)
+{
+	char err[512];
+	const struct options *o = &s->opt;
+	/* Sockets older than pktpath, before anything attached can learn. */
+	owner_seed(bpf_map__fd(s->skel->maps.owners), s->ns.fd, o->owner_pid || o->owner_comm || s->sel_cgroup);
+	if (backend_fill(&s->plan, s->skel, err, sizeof(err)) ||
+	    backend_attach(&s->plan, s->skel, stderr, err, sizeof(err))) {
+		if (stop_signal) {
+			fprintf(stderr, "pktpath: interrupted before tracing began: nothing traced\n");
+			return EXIT_OK;
+		}
+		return fail(EXIT_KERNEL, "%s", err);
+	}
+	s->nf = nflink_attach(s->skel->obj, s->everywhere, s->ns.fd, s->sel_netns, verbose);
+	if (o->wide)
+		fprintf(stderr, "wide: %zu functions attached, %zu skipped, in %.3f s\n", s->plan.wide_attached,
+			s->plan.wide_skipped, s->plan.attach_s);
+	return GO;
+}
+
+/* Phase 7: what the output needs (symbols, reasons, files, the nftables
+ * trace, the packet table, the ring buffer); then "ready", and CMD. */
+static int session_output(struct session *s)
+{
+	char err[512];
+	const struct options *o = &s->opt;
+	s->ksyms = ksyms_load("/proc/kallsyms");
+	if (!s->ksyms)
 		fprintf(stderr, "pktpath: warning: cannot read kernel symbols from /proc/kallsyms (%s): locations print as addresses\n",
 			strerror(errno));
-	reasons = dropreasons_load(vmlinux);
-	run.fe.fmt.ksyms = ksyms;
-	run.fe.fmt.reasons = reasons;
-	run.fe.fmt.read_stack = read_stack;
-	run.fe.fmt.stack_arg = &run;
-	rs_wrap_stacks(&run.fe.fmt); /* look-ups through the resolver: --record keeps the answers */
+	s->reasons = dropreasons_load(s->vmlinux);
+	s->fe.fmt.ksyms = s->ksyms;
+	s->fe.fmt.reasons = s->reasons;
+	s->fe.fmt.read_stack = read_stack;
+	s->fe.fmt.stack_arg = s;
+	rs_wrap_stacks(&s->fe.fmt); /* look-ups through the resolver: --record keeps the answers */
 	int64_t wall = rec_wall_offset();
-	if (opt.record_file && !(run.rec = rec_open(opt.record_file, reasons, wall, err, sizeof(err)))) {
-		status = fail(EXIT_RUNTIME, "%s", err);
-		goto out;
-	}
-	if (opt.write_file && !(run.pcap = pcapng_open(opt.write_file, wall, opt.max_open, err, sizeof(err)))) {
-		status = fail(EXIT_RUNTIME, "%s", err);
-		goto out;
-	}
-	struct explain_cfg xcfg = {.rules = !opt.no_rules, .all = !opt.netns && !opt.ifname, .nsfd = ns.fd,
-				   .netns = sel_netns, .ifindex = sel_ifindex};
-	if (filter && !filter_ip_needs_l2(filter)) /* an expression the IP header decides */
-		xcfg.cbpf = filter_classic(filter, PP_L3, &xcfg.ncbpf);
+	if (o->record_file && !(s->rec = rec_open(o->record_file, s->reasons, wall, err, sizeof(err))))
+		return fail(EXIT_RUNTIME, "%s", err);
+	if (o->write_file && !(s->pcap = pcapng_open(o->write_file, wall, o->max_open, err, sizeof(err))))
+		return fail(EXIT_RUNTIME, "%s", err);
+	struct explain_cfg xcfg = {.rules = !o->no_rules, .all = s->everywhere, .nsfd = s->ns.fd,
+				   .netns = s->sel_netns, .ifindex = s->sel_ifindex};
+	if (s->filter && !filter_ip_needs_l2(s->filter)) /* an expression the IP header decides */
+		xcfg.cbpf = filter_classic(s->filter, PP_L3, &xcfg.ncbpf);
 	/* After the links (nft chains must not take their priorities) and the
 	 * output files (a file that fails leaves nothing added to a ruleset). */
 	explain_start(&xcfg, stderr);
 
-	if (run.fe.timelines &&
-	    tl_out_init(&run.fe.tl, &run.fe.fmt, stdout, opt.max_open, opt.idle_ms,
-			isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !opt.json, opt.json, opt.drops_only)) {
-		status = fail(EXIT_RUNTIME, "cannot set up the packet table: %s", strerror(errno));
-		goto out;
-	}
-	run.fe.tl.limit = opt.count;
-	run.fe.tl.pcap = run.pcap;
-	run.fe.tl.by_owner = opt.summary_by ? osum_new(strcmp(opt.summary_by, "cgroup") == 0) : NULL;
-	run.diag = sockdiag_new();
-	if (!run.diag)
+	if (s->fe.timelines &&
+	    tl_out_init(&s->fe.tl, &s->fe.fmt, stdout, o->max_open, o->idle_ms,
+			isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !o->json, o->json, o->drops_only))
+		return fail(EXIT_RUNTIME, "cannot set up the packet table: %s", strerror(errno));
+	s->fe.tl.limit = o->count;
+	s->fe.tl.pcap = s->pcap;
+	s->fe.tl.by_owner = o->summary_by ? osum_new(strcmp(o->summary_by, "cgroup") == 0) : NULL;
+	s->diag = sockdiag_new();
+	if (!s->diag)
 		fprintf(stderr, "pktpath: warning: out of memory for the sock_diag owner cache: older sockets show '?'\n");
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, &run, NULL);
-	if (!rb) {
-		status = fail(EXIT_RUNTIME, "cannot set up the ring buffer: %s", strerror(errno));
-		goto out;
-	}
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_event, s, NULL);
+	if (!s->rb)
+		return fail(EXIT_RUNTIME, "cannot set up the ring buffer: %s", strerror(errno));
 
-	sb_reset(&run.fe.line);
-	if (!run.fe.timelines && !opt.json)
-		fmt_header(&run.fe.line);
+	sb_reset(&s->fe.line);
+	if (!s->fe.timelines && !o->json)
+		fmt_header(&s->fe.line);
 	struct stat ost;
-	run.out_is_pipe = fstat(STDOUT_FILENO, &ost) == 0 && S_ISFIFO(ost.st_mode);
-	if (run.fe.line.len && fwrite(run.fe.line.s, 1, run.fe.line.len, stdout) != run.fe.line.len)
-		front_out_failed(&run.fe, errno);
-	out_flush(&run); /* the header */
+	s->out_is_pipe = fstat(STDOUT_FILENO, &ost) == 0 && S_ISFIFO(ost.st_mode);
+	if (s->fe.line.len && fwrite(s->fe.line.s, 1, s->fe.line.len, stdout) != s->fe.line.len)
+		front_out_failed(&s->fe, errno);
+	out_flush(s); /* the header */
 	fprintf(stderr, "pktpath: ready\n");
-	if (opt.cmd && launch_start(&cmd, opt.cmd, err, sizeof(err))) {
+	if (o->cmd && launch_start(&s->cmd, o->cmd, err, sizeof(err))) {
 		fprintf(stderr, "pktpath: %s\n", err); /* traced nothing; the status is a shell's */
 		stop_signal = -1;
 	}
+	return GO;
+}
 
-	double deadline = opt.seconds > 0 ? now_s() + opt.seconds : 0;
+/* Phase 8: poll the ring buffer until a signal, -c, -t, CMD's end or a
+ * failed output. Returns GO, or the status of a failed read. */
+static int session_poll(struct session *s)
+{
+	const struct options *o = &s->opt;
+	double deadline = o->seconds > 0 ? now_s() + o->seconds : 0;
 	double cmd_end = 0;  /* CMD ended: its last packets are awaited until then */
 	bool passed = false; /* a signal was passed on to CMD */
-	struct watch w = {.nsfd = ns.fd, .netns = sel_netns, .ifindex = sel_ifindex, .pid = opt.owner_pid, .ns_spec = opt.netns,
-			  .ifname = opt.ifname, .ns_shown = ns_shown, .if_shown = if_shown, .next = now_s() + 1};
-	while (!run.fe.out_err) {
+	struct watch w = {.nsfd = s->ns.fd, .netns = s->sel_netns, .ifindex = s->sel_ifindex, .pid = o->owner_pid,
+			  .ns_spec = o->netns, .ifname = o->ifname, .ns_shown = s->ns_shown, .if_shown = s->if_shown,
+			  .next = now_s() + 1};
+	while (!s->fe.out_err) {
 		if (stop_signal) {
 			/* The first Ctrl-C or SIGTERM goes to CMD (from the terminal it
 			 * has it already), whose end then ends the run. */
-			if (!cmd.pid || cmd.exited || passed || stop_signal < 0)
+			if (!s->cmd.pid || s->cmd.exited || passed || stop_signal < 0)
 				break;
 			if (!stop_from_tty)
-				launch_signal(&cmd, stop_signal);
+				launch_signal(&s->cmd, stop_signal);
 			passed = true;
 			stop_signal = 0;
 		}
-		if (cmd.pid && !cmd_end && launch_reap(&cmd, false))
+		if (s->cmd.pid && !cmd_end && launch_reap(&s->cmd, false))
 			cmd_end = now_s() + CMD_GRACE_S;
 		if (cmd_end && now_s() >= cmd_end)
 			break;
 		explain_tick(); /* trace messages first: they precede the drops they explain */
-		int n = ring_buffer__poll(rb, 100);
-		if (n < 0 && n != -EINTR && n != STOP_LIMIT && n != STOP_OUTPUT) {
-			status = fail(EXIT_RUNTIME, "reading the ring buffer: %s", strerror(-n));
-			break;
-		}
-		if (run.fe.out_err || (opt.count && run.fe.printed >= opt.count))
+		int n = ring_buffer__poll(s->rb, 100);
+		if (n < 0 && n != -EINTR && n != STOP_LIMIT && n != STOP_OUTPUT)
+			return fail(EXIT_RUNTIME, "reading the ring buffer: %s", strerror(-n));
+		if (s->fe.out_err || (o->count && s->fe.printed >= o->count))
 			break;
 		if (deadline && now_s() >= deadline)
 			break;
 		uint64_t now = now_ns();
 		/* A replay expires timelines at the same points; the recording
 		 * also reaches its file here once a second. */
-		rec_tick(run.rec, now);
-		if (front_tick(&run.fe, now) != FRONT_GO)
+		rec_tick(s->rec, now);
+		if (front_tick(&s->fe, now) != FRONT_GO)
 			break;
-		out_flush(&run);
-		watch_targets(&w);
+		out_flush(s);
+		watch_targets(&w, now_s());
 	}
+	return GO;
+}
+
+/* Phase 9: detach, drain, print what is left and the summary; wait for
+ * CMD. status: the run's so far. */
+static int session_finish(struct session *s, int status)
+{
+	const struct options *o = &s->opt;
+	struct pktpath_bpf *skel = s->skel;
 	/* Detach first, then take what is left in the buffer: every event
 	 * produced is delivered or lost, and what is delivered past -c or a
 	 * failed output is counted as not printed. */
-	uint64_t lost = lost_events(skel);
-	backend_detach(&run.plan);
-	nflink_free(run.nf);
-	run.nf = NULL;
-	run.draining = true;
-	ring_buffer__consume(rb);
-	lost = lost_events(skel);
-	if (run.fe.timelines) {
-		tl_out_finish(&run.fe.tl); /* prints nothing past -c or a failed output */
-		run.fe.printed = run.fe.tl.printed;
-		if (run.fe.tl.broken)
-			front_out_failed(&run.fe, run.fe.tl.err);
+	backend_detach(&s->plan);
+	nflink_free(s->nf);
+	s->nf = NULL;
+	s->draining = true;
+	ring_buffer__consume(s->rb);
+	uint64_t lost = percpu_total(skel->maps.lost);
+	uint64_t produced = percpu_total(skel->maps.produced);
+	if (s->fe.timelines) {
+		tl_out_finish(&s->fe.tl); /* prints nothing past -c or a failed output */
+		s->fe.printed = s->fe.tl.printed;
+		if (s->fe.tl.broken)
+			front_out_failed(&s->fe, s->fe.tl.err);
 	}
-	out_flush(&run);
-	summary_print(stderr, &run.fe.sum, reasons, lost, percpu_total(skel->maps.produced));
-	front_report_unprinted(&run.fe, stderr, "received", &run.fe.flushed);
-	uint64_t untracked = filter ? percpu_total(skel->maps.track_full) : 0;
+	out_flush(s);
+	summary_print(stderr, &s->fe.sum, s->reasons, lost, produced);
+	front_report_unprinted(&s->fe, stderr, "received", &s->fe.flushed);
+	uint64_t untracked = s->filter ? percpu_total(skel->maps.track_full) : 0;
 	if (untracked)
 		fprintf(stderr, "tracking table full: %llu matched packets were not followed after their first event\n",
 			(unsigned long long)untracked);
-	if (run.fe.timelines)
-		tl_out_report(stderr, &run.fe.tl);
-	explain_report(stderr, opt.json && !run.fe.out_err ? stdout : NULL);
-	out_flush(&run); /* the JSON counters line */
-	if (run.fe.out_err && run.fe.out_err != EPIPE && status == EXIT_OK)
+	if (s->fe.timelines)
+		tl_out_report(stderr, &s->fe.tl);
+	explain_report(stderr, o->json && !s->fe.out_err ? stdout : NULL);
+	out_flush(s); /* the JSON counters line */
+	if (s->fe.out_err && s->fe.out_err != EPIPE && status == EXIT_OK)
 		status = EXIT_RUNTIME;
-	if (opt.wide)
-		fprintf(stderr, "wide: detached in %.3f s\n", run.plan.detach_s);
-	rec_end(run.rec, lost, percpu_total(skel->maps.produced), untracked);
+	if (o->wide)
+		fprintf(stderr, "wide: detached in %.3f s\n", s->plan.detach_s);
+	rec_end(s->rec, lost, produced, untracked);
 	/* -c or -t ended the trace before CMD ended: pktpath still exits
 	 * with its status. */
-	while (cmd.pid && !launch_reap(&cmd, true))
+	while (s->cmd.pid && !launch_reap(&s->cmd, true))
 		if (stop_signal > 0) {
 			if (!stop_from_tty)
-				launch_signal(&cmd, stop_signal);
+				launch_signal(&s->cmd, stop_signal);
 			stop_signal = 0;
 		}
-	if (opt.cmd && status == EXIT_OK)
-		status = cmd.status;
-	explain_stop(stderr);
-	goto out;
+	if (o->cmd && status == EXIT_OK)
+		status = s->cmd.status;
+	return status;
+}
 
-interrupted:
-	fprintf(stderr, "pktpath: interrupted before tracing began: nothing traced\n");
-	status = EXIT_OK;
-out:
+/* Phases 8 and 9: the trace, then its end. */
+static int session_trace(struct session *s)
+{
+	int polled = session_poll(s);
+	return session_finish(s, polled == GO ? EXIT_OK : polled);
+}
+
+/* Last: every resource released (in the order it can go), the files
+ * closed each with its own line on failure. Returns the exit status. */
+static int session_close(struct session *s, int status)
+{
+	char err[512];
 	explain_stop(stderr);
-	/* Each file says its own failure, on its own line. */
-	if (pcapng_close(run.pcap, status == EXIT_OK ? stderr : NULL, err, sizeof(err))) {
+	if (pcapng_close(s->pcap, status == EXIT_OK ? stderr : NULL, err, sizeof(err))) {
 		int st = fail(EXIT_RUNTIME, "%s", err);
 		if (status == EXIT_OK)
 			status = st;
 	}
-	if (rec_close(run.rec, err, sizeof(err))) {
+	if (rec_close(s->rec, err, sizeof(err))) {
 		int st = fail(EXIT_RUNTIME, "%s", err);
 		if (status == EXIT_OK)
 			status = st;
 	}
-	nflink_free(run.nf);
-	backend_plan_free(&run.plan);
-	kfuncs_free(kf);
+	nflink_free(s->nf);
+	backend_plan_free(&s->plan);
+	kfuncs_free(s->kf);
 	probes_free();
-	ring_buffer__free(rb);
-	pktpath_bpf__destroy(run.skel);
-	ksyms_free(ksyms);
-	dropreasons_free(reasons);
-	btf__free(vmlinux);
-	netns_ref_close(&ns);
+	ring_buffer__free(s->rb);
+	pktpath_bpf__destroy(s->skel);
+	ksyms_free(s->ksyms);
+	dropreasons_free(s->reasons);
+	btf__free(s->vmlinux);
+	netns_ref_close(&s->ns);
 	netns_names_free();
-	summary_free(&run.fe.sum);
-	tl_out_free(&run.fe.tl);
-	sockdiag_free(run.diag);
-	sb_free(&run.fe.line);
-	filter_free(filter);
-	launch_free(&cmd);
+	summary_free(&s->fe.sum);
+	tl_out_free(&s->fe.tl);
+	sockdiag_free(s->diag);
+	sb_free(&s->fe.line);
+	filter_free(s->filter);
+	launch_free(&s->cmd);
 	cg_free();
-	options_free(&opt);
+	options_free(&s->opt);
 	/* --dump-filter, --list-probes: stdout not yet checked (a run checked
 	 * and reported it already: out_err). */
-	return run.fe.out_err ? status : stdout_status(status);
+	return s->fe.out_err ? status : stdout_status(status);
+}
+
+int main(int argc, char **argv)
+{
+	static struct session s = {.ns = {.fd = -1}};
+	hold_std_fds();
+	struct sigaction sa = {.sa_sigaction = on_signal, .sa_flags = SA_SIGINFO};
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	int pr = options_parse(&s.opt, argc, argv);
+	if (pr) /* --help, --version or a usage error, said */
+		return pr == 1 ? EXIT_OK : pr == 2 ? EXIT_RUNTIME : EXIT_USAGE; /* 2: --help >/dev/full */
+
+	/* The phases in order; each returns GO or the exit status. */
+	static int (*const phases[])(struct session *) = {
+		session_start, session_kernel, session_select, session_backend,
+		session_load,  session_attach, session_output, session_trace,
+	};
+	int st = GO;
+	for (size_t i = 0; st == GO && i < sizeof(phases) / sizeof(phases[0]); i++)
+		st = phases[i](&s);
+	return session_close(&s, st);
 }

@@ -233,26 +233,39 @@ int rs_ksym(const struct ksyms *ks, uint64_t addr, char *buf, size_t len)
 	return rc;
 }
 
+/* A name that may be missing (a namespace's, a cgroup's path): stored as
+ * found (1 byte) and the name with its NUL. */
+static const char *answer_name(enum rs_kind kind, const void *key, uint32_t klen)
+{
+	uint32_t vlen;
+	const uint8_t *v = answer(kind, key, klen, &vlen);
+	if (!v || vlen < 2 || v[0] != 1 || v[vlen - 1] != '\0')
+		return NULL;
+	return (const char *)v + 1;
+}
+
+static void note_name(enum rs_kind kind, const void *key, uint32_t klen, const char *name, size_t max)
+{
+	size_t l = name ? strnlen(name, max) : 0;
+	uint8_t *val = malloc(l + 2);
+	if (!val)
+		return;
+	val[0] = name != NULL;
+	memcpy(val + 1, name ? name : "", l);
+	val[1 + l] = '\0';
+	note(kind, key, klen, val, (uint32_t)(l + 2));
+	free(val);
+}
+
 const char *rs_netns_name(uint32_t inode)
 {
 	if (R.mode == MODE_LIVE)
 		return netns_name(inode);
 	R.seq++;
-	if (R.mode == MODE_REPLAY) {
-		uint32_t vlen;
-		const uint8_t *v = answer(RS_NETNS, &inode, sizeof(inode), &vlen);
-		/* Stored as found (1 byte) and the name with its NUL. */
-		if (!v || vlen < 2 || v[0] != 1 || v[vlen - 1] != '\0')
-			return NULL;
-		return (const char *)v + 1;
-	}
+	if (R.mode == MODE_REPLAY)
+		return answer_name(RS_NETNS, &inode, sizeof(inode));
 	const char *n = netns_name(inode);
-	uint8_t val[2 + MAX_TEXT];
-	size_t l = n ? strnlen(n, MAX_TEXT - 1) : 0;
-	val[0] = n != NULL;
-	memcpy(val + 1, n ? n : "", l);
-	val[1 + l] = '\0';
-	note(RS_NETNS, &inode, sizeof(inode), val, (uint32_t)(l + 2));
+	note_name(RS_NETNS, &inode, sizeof(inode), n, MAX_TEXT - 1);
 	return n;
 }
 
@@ -261,23 +274,10 @@ const char *rs_cgroup_path(uint64_t id)
 	if (R.mode == MODE_LIVE)
 		return cg_path(id);
 	R.seq++;
-	if (R.mode == MODE_REPLAY) {
-		uint32_t vlen;
-		const uint8_t *v = answer(RS_CGROUP, &id, sizeof(id), &vlen);
-		if (!v || vlen < 2 || v[0] != 1 || v[vlen - 1] != '\0')
-			return NULL;
-		return (const char *)v + 1;
-	}
+	if (R.mode == MODE_REPLAY)
+		return answer_name(RS_CGROUP, &id, sizeof(id));
 	const char *p = cg_path(id);
-	size_t l = p ? strnlen(p, 4095) : 0;
-	uint8_t *val = malloc(l + 2);
-	if (val) {
-		val[0] = p != NULL;
-		memcpy(val + 1, p ? p : "", l);
-		val[1 + l] = '\0';
-		note(RS_CGROUP, &id, sizeof(id), val, (uint32_t)(l + 2));
-		free(val);
-	}
+	note_name(RS_CGROUP, &id, sizeof(id), p, 4095);
 	return p;
 }
 

@@ -27,7 +27,6 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -36,10 +35,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "bpf/event.h"
 #include "kernel/nf_uapi.h"
 #include "netlib/netns.h"
 
@@ -51,14 +50,6 @@ struct nflink {
 	size_t n;
 };
 
-/* Must match struct pp_nf_key in bpf/netfilter.bpf.h. */
-struct nf_key {
-	uint32_t netns;
-	uint8_t pf;
-	uint8_t hook;
-	uint8_t last;
-	uint8_t pad;
-};
 
 bool nflink_prog(const struct bpf_program *prog)
 {
@@ -171,7 +162,7 @@ static int link_here(void *arg)
 				}
 				if (prio != (last ? INT_MAX - 1 : INT_MIN + 1))
 					j->moved++;
-				struct nf_key k = {.netns = j->inode, .pf = (uint8_t)pfs[p], .hook = (uint8_t)hook,
+				struct pp_nf_key k = {.netns = j->inode, .pf = (uint8_t)pfs[p], .hook = (uint8_t)hook,
 						   .last = (uint8_t)last};
 				bpf_map_update_elem(j->prios_fd, &k, &prio, BPF_ANY);
 			}
@@ -211,10 +202,18 @@ static void link_ns(struct ns_job *j, int nsfd, const char *name, bool named)
 			j->err && j->what ? j->what : "", j->err && j->what ? ": " : "", why(err));
 }
 
-static uint32_t fd_inode(int fd)
+struct named_ctx {
+	struct ns_job *j;
+	size_t *nns;
+};
+
+static void link_named(int fd, uint32_t inode, const char *name, void *arg)
 {
-	struct stat st;
-	return fstat(fd, &st) == 0 ? (uint32_t)st.st_ino : 0;
+	struct named_ctx *nc = arg;
+	size_t before = nc->j->nf->n;
+	nc->j->inode = inode;
+	link_ns(nc->j, fd, name, true);
+	*nc->nns += nc->j->nf->n > before;
 }
 
 struct nflink *nflink_attach(struct bpf_object *obj, bool all, int nsfd, uint32_t inode, bool verbose)
@@ -240,8 +239,8 @@ struct nflink *nflink_attach(struct bpf_object *obj, bool all, int nsfd, uint32_
 	uint32_t self = netns_self_inode();
 	size_t nns = 0;
 	if (!all) {
-		if (nsfd >= 0 && fd_inode(nsfd) != self) {
-			j.inode = fd_inode(nsfd);
+		if (nsfd >= 0 && netns_fd_inode(nsfd) != self) {
+			j.inode = netns_fd_inode(nsfd);
 			link_ns(&j, nsfd, NULL, false);
 		} else if (nsfd >= 0 || !inode || inode == self) {
 			j.inode = self;
@@ -253,41 +252,11 @@ struct nflink *nflink_attach(struct bpf_object *obj, bool all, int nsfd, uint32_
 	} else {
 		/* Our own namespace, then each of /run/netns once (two names
 		 * can bind the same namespace, or ours). */
-		uint32_t *seen = NULL;
-		size_t nseen = 0;
 		j.inode = self;
 		link_ns(&j, -1, NULL, false);
 		nns = j.nf->n ? 1 : 0;
-		if ((seen = malloc(sizeof(*seen))))
-			seen[nseen++] = self;
-		DIR *dir = opendir(NETNS_RUN_DIR);
-		struct dirent *de;
-		while (dir && seen && (de = readdir(dir))) {
-			char path[512];
-			if (de->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, de->d_name);
-			int fd = open(path, O_RDONLY | O_CLOEXEC);
-			if (fd < 0)
-				continue; /* removed meanwhile */
-			uint32_t ino = fd_inode(fd);
-			bool dup = !ino;
-			for (size_t i = 0; i < nseen && !dup; i++)
-				dup = seen[i] == ino;
-			uint32_t *v = dup ? NULL : realloc(seen, (nseen + 1) * sizeof(*v));
-			if (v) {
-				seen = v;
-				seen[nseen++] = ino;
-				size_t before = j.nf->n;
-				j.inode = ino;
-				link_ns(&j, fd, de->d_name, true);
-				nns += j.nf->n > before;
-			}
-			close(fd);
-		}
-		if (dir)
-			closedir(dir);
-		free(seen);
+		struct named_ctx nc = {.j = &j, .nns = &nns};
+		netns_each_named(self, link_named, &nc);
 	}
 	if (verbose)
 		fprintf(stderr, "pktpath: netfilter: %zu links in %zu namespaces%s\n", j.nf->n, nns,

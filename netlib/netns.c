@@ -139,6 +139,46 @@ uint32_t netns_self_inode(void)
 	return (uint32_t)st.st_ino;
 }
 
+uint32_t netns_fd_inode(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 ? (uint32_t)st.st_ino : 0;
+}
+
+void netns_each_named(uint32_t self, void (*fn)(int fd, uint32_t inode, const char *name, void *arg), void *arg)
+{
+	uint32_t *seen = malloc(sizeof(*seen));
+	size_t nseen = 0;
+	if (!seen)
+		return;
+	seen[nseen++] = self;
+	DIR *dir = opendir(NETNS_RUN_DIR);
+	struct dirent *de;
+	while (dir && (de = readdir(dir))) {
+		char path[512];
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, de->d_name);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue; /* removed meanwhile */
+		uint32_t ino = netns_fd_inode(fd);
+		bool dup = !ino; /* two names can bind one namespace, or ours */
+		for (size_t i = 0; i < nseen && !dup; i++)
+			dup = seen[i] == ino;
+		uint32_t *v = dup ? NULL : realloc(seen, (nseen + 1) * sizeof(*v));
+		if (v) {
+			seen = v;
+			seen[nseen++] = ino;
+			fn(fd, ino, de->d_name, arg);
+		}
+		close(fd);
+	}
+	if (dir)
+		closedir(dir);
+	free(seen);
+}
+
 unsigned int netns_ifindex(int nsfd, const char *ifname)
 {
 	if (nsfd < 0)

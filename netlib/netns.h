@@ -27,6 +27,13 @@ int netns_run_in(int nsfd, int (*fn)(void *arg), void *arg);
 
 /* The inode of the namespace pktpath itself runs in (0 on error). */
 uint32_t netns_self_inode(void);
+/* The inode of the namespace file fd (0 on error). */
+uint32_t netns_fd_inode(int fd);
+
+/* Calls fn once for each namespace bound under /run/netns that is not
+ * `self` (pktpath's own) and not seen before under another name, with an
+ * open fd (closed after fn returns), its inode and name. */
+void netns_each_named(uint32_t self, void (*fn)(int fd, uint32_t inode, const char *name, void *arg), void *arg);
 
 /* ifindex of ifname inside the namespace nsfd (-1: pktpath's own).
  * 0 when there is no such interface, or when the namespace cannot be

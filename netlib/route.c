@@ -54,34 +54,51 @@ static int on_route(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* Runs inside the namespace: the socket and if_indextoname see its view. */
-static int ask(void *arg)
+/* A route socket in the current namespace; NULL with out set. */
+static struct mnl_socket *route_socket(char *out, size_t len)
 {
-	struct query *q = arg;
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		snprintf(q->out, q->len, "route look-up failed: %s", strerror(errno));
+		snprintf(out, len, "route look-up failed: %s", strerror(errno));
 		if (nl)
 			mnl_socket_close(nl);
-		return -1;
+		return NULL;
 	}
+	return nl;
+}
+
+/* The kernel's output route to dst (RTM_GETROUTE), into ans. Returns
+ * mnl_cb_run's result: < 0 with errno the kernel's refusal. */
+static int route_get(struct mnl_socket *nl, char *buf, size_t size, int family, const uint8_t *dst,
+		     struct answer *ans)
+{
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETROUTE;
 	nlh->nlmsg_flags = NLM_F_REQUEST;
 	nlh->nlmsg_seq = (unsigned)time(NULL);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = (unsigned char)q->family;
-	rtm->rtm_dst_len = q->family == AF_INET ? 32 : 128;
-	mnl_attr_put(nlh, RTA_DST, q->family == AF_INET ? 4 : 16, q->dst);
-
-	struct answer ans = {0};
+	rtm->rtm_family = (unsigned char)family;
+	rtm->rtm_dst_len = family == AF_INET ? 32 : 128;
+	mnl_attr_put(nlh, RTA_DST, family == AF_INET ? 4 : 16, dst);
 	int rc = -1;
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) >= 0) {
-		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		ssize_t n = mnl_socket_recvfrom(nl, buf, size);
 		if (n > 0)
-			rc = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, mnl_socket_get_portid(nl), on_route, &ans);
+			rc = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, mnl_socket_get_portid(nl), on_route, ans);
 	}
+	return rc;
+}
+
+/* Runs inside the namespace: the socket and if_indextoname see its view. */
+static int ask(void *arg)
+{
+	struct query *q = arg;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl = route_socket(q->out, q->len);
+	if (!nl)
+		return -1;
+	struct answer ans = {0};
+	int rc = route_get(nl, buf, sizeof(buf), q->family, q->dst, &ans);
 	int err = errno;
 	mnl_socket_close(nl);
 	if (rc < 0) {
@@ -205,28 +222,11 @@ static int ask_kind(void *arg)
 {
 	struct kind_q *q = arg;
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		snprintf(q->out, q->len, "route look-up failed: %s", strerror(errno));
-		if (nl)
-			mnl_socket_close(nl);
+	struct mnl_socket *nl = route_socket(q->out, q->len);
+	if (!nl)
 		return -1;
-	}
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	nlh->nlmsg_seq = (unsigned)time(NULL);
-	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = (unsigned char)q->family;
-	rtm->rtm_dst_len = q->family == AF_INET ? 32 : 128;
-	mnl_attr_put(nlh, RTA_DST, q->family == AF_INET ? 4 : 16, q->dst);
 	struct answer ans = {0};
-	int rc = -1, type = -1;
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) >= 0) {
-		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n > 0)
-			rc = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, mnl_socket_get_portid(nl), on_route, &ans);
-	}
+	int rc = route_get(nl, buf, sizeof(buf), q->family, q->dst, &ans), type = -1;
 	if (rc >= 0)
 		type = ans.type;
 	else if (errno == EINVAL)

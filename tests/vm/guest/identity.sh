@@ -4,7 +4,8 @@
 #  - IDENTITY_VM_N (2,000) datagrams to a socket that reads them: that many
 #    timelines in text, that many JSON packet objects and pcapng frames with
 #    --json -w, and every one of them ended (the skb's memory release,
-#    kfree_skbmem, is its end on these backends);
+#    kfree_skbmem, or napi_skb_cache_put on 7.x, is its end on these
+#    backends);
 #  - a bulk TCP transfer: one timeline per segment the sender's kernel
 #    counted (Tcp OutSegs in /proc/net/snmp), within 1%, no event lost and
 #    none beyond a packet's cap.
