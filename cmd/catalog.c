@@ -53,9 +53,14 @@ const struct cat_point catalog[] = {
 	 "skb:consume_skb", "end of the packet"},
 	{"free", {"kfree_skbmem"}, PP_K_UNTRACK, PP_PROBE_FREE, PP_L_NETHDR, false, "sk_buff", 1, NULL, NULL, NULL,
 	 "no event: the skb's memory is gone, tracking ends"},
-	/* The skb goes back to the NAPI cache instead of kfree_skbmem: on 7.x
-	 * a datagram its reader consumed ends here (skb_attempt_defer_free,
-	 * then napi_consume_skb on the CPU that received it). */
+	/* A reader done with a TCP segment (5.19+) or a UDP datagram (7.x)
+	 * hands the skb back to the CPU that received it, to be freed at its
+	 * next receive poll, which may come much later: this is the packet's
+	 * end. */
+	{"free", {"skb_attempt_defer_free"}, PP_K_PLAIN, PP_PROBE_FREE, PP_L_NETHDR, false, "sk_buff", 1, NULL, NULL,
+	 NULL, "end of the packet: its reader is done (freed later, on the receiving CPU)"},
+	/* The skb goes back to the NAPI cache instead of kfree_skbmem (a
+	 * deferred free, for one). */
 	{"free", {"napi_skb_cache_put"}, PP_K_UNTRACK, PP_PROBE_FREE, PP_L_NETHDR, false, "sk_buff", 1, NULL, NULL, NULL,
 	 "no event: the skb's memory goes back to the NAPI cache, tracking ends"},
 	/* owner: sockets used in process context (tracepoints sock:* and skb:skb_copy_datagram_iovec too). */
