@@ -119,10 +119,12 @@ void backend_list(FILE *out, const struct backend_avail *a, struct kfuncs *kf, b
 			snprintf(via, sizeof(via), "%s", r->at_return ? "fexit" : "fentry");
 		else if (pt.func && a->kprobe)
 			snprintf(via, sizeof(via), "%s", r->at_return ? "kprobe+kretprobe" : "kprobe");
-		else if (r->tracepoint && (strchr(r->tracepoint, ':') || a->nflink))
+		else if (r->tracepoint && (strchr(r->tracepoint, ':') || a->nflink)) {
 			snprintf(via, sizeof(via), "%s%s", strchr(r->tracepoint, ':') ? "tracepoint " : "",
 				 r->tracepoint);
-		else {
+			if (!strchr(r->tracepoint, ':')) /* the links read the skb's route too (bpf/netfilter.bpf.h) */
+				why = "family and hook; at INPUT, FORWARD and OUTPUT the route (device, gateway, type, MTU)";
+		} else {
 			snprintf(via, sizeof(via), "unavailable");
 			why = pt.func ? (r->tracepoint ? "no fentry, no kprobes and no netfilter links on this kernel"
 						       : "no fentry and no kprobes on this kernel")

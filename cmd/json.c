@@ -1,6 +1,7 @@
 #include "cmd/json.h"
 #include "cmd/resolve.h"
 
+#include <arpa/inet.h> /* INET6_ADDRSTRLEN */
 #include <inttypes.h>
 #include <string.h>
 
@@ -92,11 +93,14 @@ static void point_fields(struct strbuf *sb, const struct pp_event *e)
 	}
 	if (e->have & PP_HAVE_ROUTE) {
 		struct strbuf d = {0};
-		point_detail(&d, e); /* the same words as the text, for people */
+		route_detail(&d, e); /* the same words as the text, for people */
 		sb_printf(sb, ",\"route\":{\"dev\":");
 		json_str(sb, e->out_dev, sizeof(e->out_dev));
 		sb_printf(sb, ",\"ifindex\":%u,\"mtu\":%u", e->rt_ifindex, e->rt_mtu);
 		jkey_name(sb, "type", rt_type_name(e->rt_type), e->rt_type);
+		char gw[INET6_ADDRSTRLEN];
+		if (route_gateway(e, gw, sizeof(gw)))
+			jkey_str(sb, "gateway", gw);
 		jkey_str(sb, "text", d.s ? d.s + 1 : "");
 		sb_printf(sb, "}");
 		sb_free(&d);

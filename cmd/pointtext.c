@@ -1,6 +1,7 @@
 #include "cmd/pointtext.h"
 
 #include <arpa/inet.h>
+#include <linux/rtnetlink.h> /* RTN_UNICAST ... */
 #include <stdbool.h>
 #include <string.h>
 
@@ -60,6 +61,31 @@ static void str_field(struct strbuf *sb, const char *key, const char *s, size_t 
 	sb_printf(sb, " %s %s", key, buf);
 }
 
+/* The skb's route (PP_HAVE_ROUTE): " dev X via GW|on-link type T mtu M". */
+void route_detail(struct strbuf *sb, const struct pp_event *e)
+{
+	str_field(sb, "dev", e->out_dev, sizeof(e->out_dev));
+	char gw[INET6_ADDRSTRLEN];
+	if (route_gateway(e, gw, sizeof(gw)))
+		sb_printf(sb, " via %s", gw);
+	else if (e->rt_type == RTN_UNICAST)
+		sb_printf(sb, " on-link"); /* no gateway: the destination is on the device's link */
+	const char *t = rt_type_name(e->rt_type);
+	if (t)
+		sb_printf(sb, " type %s", t);
+	if (e->rt_mtu)
+		sb_printf(sb, " mtu %u", e->rt_mtu);
+}
+
+bool route_gateway(const struct pp_event *e, char *buf, size_t len)
+{
+	if (e->rt_gw_family == AF_INET)
+		return inet_ntop(AF_INET, e->rt_gw, buf, (socklen_t)len) != NULL;
+	if (e->rt_gw_family == AF_INET6)
+		return inet_ntop(AF_INET6, e->rt_gw, buf, (socklen_t)len) != NULL;
+	return false;
+}
+
 void point_detail(struct strbuf *sb, const struct pp_event *e)
 {
 	if (e->have & PP_HAVE_NF) {
@@ -88,19 +114,8 @@ void point_detail(struct strbuf *sb, const struct pp_event *e)
 		else
 			sb_printf(sb, " verdict %u", e->verdict);
 	}
-	if (e->have & PP_HAVE_ROUTE) {
-		str_field(sb, "dev", e->out_dev, sizeof(e->out_dev));
-		char gw[INET6_ADDRSTRLEN];
-		if (e->rt_gw_family == AF_INET && inet_ntop(AF_INET, e->rt_gw, gw, sizeof(gw)))
-			sb_printf(sb, " via %s", gw);
-		else if (e->rt_gw_family == AF_INET6 && inet_ntop(AF_INET6, e->rt_gw, gw, sizeof(gw)))
-			sb_printf(sb, " via %s", gw);
-		const char *t = rt_type_name(e->rt_type);
-		if (t)
-			sb_printf(sb, " type %s", t);
-		if (e->rt_mtu)
-			sb_printf(sb, " mtu %u", e->rt_mtu);
-	}
+	if (e->have & PP_HAVE_ROUTE)
+		route_detail(sb, e);
 	if (e->have & PP_HAVE_PORT)
 		str_field(sb, "port", e->out_dev, sizeof(e->out_dev));
 	if (e->have & PP_HAVE_CLONE)

@@ -5,10 +5,15 @@
 #define PKTPATH_POINTTEXT_H
 #include "bpf/event.h"
 #include "cmd/strbuf.h"
+#include <stdbool.h>
+#include <stddef.h>
 
 /* Appends " key value" pairs (leading space each); nothing if the event
  * has no such fields. Kernel strings are escaped. */
 void point_detail(struct strbuf *sb, const struct pp_event *e);
+/* The route part of it, and the gateway alone (false: none, on-link). */
+void route_detail(struct strbuf *sb, const struct pp_event *e);
+bool route_gateway(const struct pp_event *e, char *buf, size_t len);
 
 const char *nf_hook_name(unsigned pf, unsigned hook); /* "INPUT", or NULL */
 const char *nf_family_name(unsigned pf);              /* "ipv4", or NULL */
