@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The packet-bytes record (-w): a second record type in the events ring
- * buffer, written at a packet's first sighting (bpf/capture.h). User space
+ * buffer, written at a packet's first sighting (bpf/capture.bpf.h). User space
  * tells it from a struct pp_event by its size, which differs (checked at
  * compile time in cmd/pcapng.c), and then checks magic and version. */
 #ifndef PKTPATH_CAPTURE_REC_H
@@ -11,7 +11,7 @@
 #endif
 
 /* Largest --snaplen: a compile-time bound the verifier can check (a
- * power of two: bpf/capture.h masks with it). */
+ * power of two: bpf/capture.bpf.h masks with it). */
 #define PP_SNAPLEN_MAX 256
 #define PP_CAPTURE_MAGIC 0x50434150u /* "PACP" */
 #define PP_CAPTURE_VERSION 1

@@ -5,7 +5,7 @@
  * bpf_probe_read_kernel exactly as in pktpath's own programs. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include "filter_stub.h"
+#include "filter_stub.bpf.h"
 
 #define HARNESS_PKT_MAX 2048
 
@@ -33,7 +33,7 @@ static __always_inline int run(struct bpf_raw_tracepoint_args *ctx, bool l2)
 		return 2;
 	/* The real programs hand the stub plain numbers (read from the skb),
 	 * not map-value pointers: launder the pointer the same way. A global
-	 * function takes numbers only (bpf/filter_stub.h): the key stands in
+	 * function takes numbers only (bpf/filter_stub.bpf.h): the key stands in
 	 * for the skb, which the filter code never reads. */
 	ptr = p->data;
 	bpf_probe_read_kernel(&data, sizeof(data), &ptr);

@@ -9,15 +9,15 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "event.h"
-#include "filter_stub.h"
+#include "filter_stub.bpf.h"
 
 #include "ident.h"
-#include "maps.h"
-#include "owner.h"
-#include "skb.h"
-#include "parse.h"
-#include "emit.h"
-#include "points.h"
+#include "maps.bpf.h"
+#include "owner.bpf.h"
+#include "skb.bpf.h"
+#include "parse.bpf.h"
+#include "emit.bpf.h"
+#include "points.bpf.h"
 
 /* At netif_receive_skb the MAC header is pulled (skb->data is L3); at
  * net_dev_queue skb->data is the MAC header. */

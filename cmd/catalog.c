@@ -23,7 +23,7 @@ const struct cat_point catalog[] = {
 	 NULL, "netfilter link", "family and hook (PREROUTING ... POSTROUTING)"},
 	/* Tables are seen on entry: a dropped skb is freed before they (or
 	 * nf_hook_slow) return, so the drop that follows carries the hook,
-	 * table and verdict DROP instead (bpf/points.h). */
+	 * table and verdict DROP instead (bpf/points.bpf.h). */
 	{"netfilter", {"ipt_do_table"}, PP_K_IPT, PP_PROBE_NETFILTER, PP_L_NETHDR, false, "sk_buff", 1, "priv|table",
 	 "state", NULL, "iptables-legacy: table and hook; a drop in it says so"},
 	{"netfilter", {"nft_do_chain"}, PP_K_NFT, PP_PROBE_NETFILTER, PP_L_NETHDR, false, "nft_pktinfo", 1, "priv",

@@ -1,7 +1,7 @@
 /* The probe catalog: one row per point pktpath can observe, as data. The
  * backends (cmd/backend.c) are generic over it: adding a point is adding
  * a row; only a point that records something new needs a new kind
- * (enum pp_kind, bpf/points.h). */
+ * (enum pp_kind, bpf/points.bpf.h). */
 #ifndef PKTPATH_CATALOG_H
 #define PKTPATH_CATALOG_H
 #include <stdbool.h>

@@ -16,7 +16,7 @@ struct pp_sight ident_sight(const struct pp_event *e)
 	if (e->have & PP_HAVE_DEV)
 		g.dev = PP_DEV_FOLD((uint64_t)e->netns << 32 | e->ifindex);
 	if ((e->have & PP_HAVE_L3) && !(e->step & PP_STEP_GONE)) {
-		/* As the kernel reads them (bpf/parse.h hdr_read). */
+		/* As the kernel reads them (bpf/parse.bpf.h hdr_read). */
 		struct pp_hdr *h = &g.hdr;
 		uint32_t a[8];
 		h->l4proto = e->l4proto;

@@ -1,5 +1,5 @@
 /* -w FILE.pcapng: the bytes of each printed packet (captured in the kernel
- * at its first sighting, bpf/capture.h) with its one-line timeline summary
+ * at its first sighting, bpf/capture.bpf.h) with its one-line timeline summary
  * as the packet's comment, one interface block per (namespace, interface).
  * Every function accepts NULL (no -w) and does nothing then. */
 #ifndef PKTPATH_PCAPNG_H

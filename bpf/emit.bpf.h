@@ -20,7 +20,7 @@ static __always_inline void count(void *map)
  * inlines emit_begin (fentry/kprobe programs plus the filter's frame come
  * near the kernel's 512-byte limit). And global functions (track,
  * cap_note, track_clone, the filter): the verifier checks each once, not
- * again in every state a program calls it from (bpf/filter_stub.h); that
+ * again in every state a program calls it from (bpf/filter_stub.bpf.h); that
  * is what keeps the kprobe programs, which serve many functions, far from
  * its limit. A global function takes and returns plain numbers only. */
 #define SIGHT_WHERE(nh, tail, proto) ((__u64)(tail) | (__u64)(nh) << 32 | (__u64)(proto) << 48)
@@ -82,7 +82,7 @@ struct pp_at {
 	__u8 step;     /* enum pp_step: the device points, the memory release */
 };
 
-#include "capture.h"
+#include "capture.bpf.h"
 
 /* Runs the selection for skb seen at `at`; on success returns the event,
  * reserved in the ring buffer with the common fields filled, for the
