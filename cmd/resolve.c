@@ -287,34 +287,6 @@ struct route_key {
 	uint8_t dst[16];
 };
 
-int rs_route(uint32_t netns, int family, const uint8_t *dst, char *out, size_t len)
-{
-	if (R.mode == MODE_LIVE)
-		return route_describe(netns, family, dst, out, len);
-	struct route_key k;
-	memset(&k, 0, sizeof(k));
-	k.netns = netns;
-	k.family = (uint32_t)family;
-	memcpy(k.dst, dst, family == AF_INET6 ? 16 : 4);
-	R.seq++;
-	if (R.mode == MODE_REPLAY) {
-		uint32_t vlen;
-		const uint8_t *v = answer(RS_ROUTE, &k, sizeof(k), &vlen);
-		int rc = v ? unpack_text(v, vlen, out, len) : -2;
-		if (rc == -2) {
-			pp_snprintf(out, len, "not in the recording");
-			rc = -1;
-		}
-		return rc;
-	}
-	char tmp[MAX_TEXT];
-	uint8_t val[4 + MAX_TEXT];
-	int rc = route_describe(netns, family, dst, tmp, sizeof(tmp));
-	note(RS_ROUTE, &k, sizeof(k), val, pack_text(val, rc, tmp));
-	pp_snprintf(out, len, "%s", tmp);
-	return rc;
-}
-
 /* A look-up whose answer is an i32 and a text, keyed by bytes. */
 static int text_lookup(uint16_t kind, const void *key, uint32_t klen, char *out, size_t len,
 		       int (*live)(const void *arg, char *out, size_t len), const void *arg)
@@ -338,6 +310,22 @@ static int text_lookup(uint16_t kind, const void *key, uint32_t klen, char *out,
 	note(kind, key, klen, val, pack_text(val, rc, tmp));
 	pp_snprintf(out, len, "%s", tmp);
 	return rc;
+}
+
+static int route_live(const void *arg, char *out, size_t len)
+{
+	const struct route_key *k = arg;
+	return route_describe(k->netns, (int)k->family, k->dst, out, len);
+}
+
+int rs_route(uint32_t netns, int family, const uint8_t *dst, char *out, size_t len)
+{
+	struct route_key k;
+	memset(&k, 0, sizeof(k));
+	k.netns = netns;
+	k.family = (uint32_t)family;
+	memcpy(k.dst, dst, family == AF_INET6 ? 16 : 4);
+	return text_lookup(RS_ROUTE, &k, sizeof(k), out, len, route_live, &k);
 }
 
 struct event_key {
