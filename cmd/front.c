@@ -99,3 +99,10 @@ void front_report_unprinted(const struct front *f, FILE *log, const char *verb, 
 			(unsigned long long)f->opt->count);
 	}
 }
+
+void front_free(struct front *f)
+{
+	tl_out_free(&f->tl);
+	summary_free(&f->sum);
+	sb_free(&f->line);
+}

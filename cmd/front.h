@@ -51,5 +51,7 @@ void front_out_failed(struct front *f, int err);
  * verb: "received" (live) or "recorded" (replay); flushed: what is known
  * written when the output failed, NULL when it is not known. */
 void front_report_unprinted(const struct front *f, FILE *log, const char *verb, const uint64_t *flushed);
+/* Everything the front end holds (the packet table, the summary, buffers). */
+void front_free(struct front *f);
 
 #endif

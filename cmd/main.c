@@ -822,10 +822,8 @@ static int session_close(struct session *s, int status)
 	btf__free(s->vmlinux);
 	netns_ref_close(&s->ns);
 	netns_names_free();
-	summary_free(&s->fe.sum);
-	tl_out_free(&s->fe.tl);
+	front_free(&s->fe);
 	sockdiag_free(s->diag);
-	sb_free(&s->fe.line);
 	filter_free(s->filter);
 	launch_free(&s->cmd);
 	cg_free();

@@ -391,9 +391,7 @@ int replay_run(const struct options *opt)
 	pcap = NULL;
 out:
 	pcapng_close(pcap, NULL, err, sizeof(err));
-	tl_out_free(&p.tl);
-	summary_free(&p.sum);
-	sb_free(&p.line);
+	front_free(&p);
 	dropreasons_free(s.reasons);
 	probes_free();
 	rs_free();
