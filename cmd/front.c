@@ -54,10 +54,7 @@ enum front_verdict front_event(struct front *f, const struct pp_event *e)
 		return FRONT_GO;
 	}
 	sb_reset(&f->line);
-	if (f->opt->json)
-		json_event_line(&f->line, e, &f->fmt);
-	else
-		fmt_event(&f->line, e, &f->fmt);
+	f->r->event(&f->line, e, &f->fmt);
 	if (f->line.len && fwrite(f->line.s, 1, f->line.len, stdout) != f->line.len) {
 		front_out_failed(f, errno);
 		f->unprinted++;

@@ -11,12 +11,14 @@
 #include "bpf/event.h"
 #include "cmd/format.h"
 #include "cmd/options.h"
+#include "cmd/render.h"
 #include "cmd/strbuf.h"
 #include "cmd/summary.h"
 #include "cmd/timeline_out.h"
 
 struct front {
 	const struct options *opt;
+	const struct renderer *r; /* render_pick(opt) */
 	struct fmt_ctx fmt;
 	struct summary sum;
 	bool timelines; /* default; --stream prints one line an event */

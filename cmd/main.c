@@ -367,6 +367,7 @@ static void session_derive(struct session *s)
 	s->nf_wanted = !o->no_netfilter && !s->drops_stream;
 	s->everywhere = !o->netns && !o->ifname;
 	s->fe.opt = o;
+	s->fe.r = render_pick(o);
 	/* Timelines need every probe even for --drops: the path before the
 	 * drop is the point, so --drops filters in user space there. */
 	s->fe.timelines = !o->stream;
@@ -662,8 +663,7 @@ static int session_output(struct session *s)
 	explain_start(&xcfg, stderr);
 
 	if (s->fe.timelines &&
-	    tl_out_init(&s->fe.tl, &s->fe.fmt, stdout, o->max_open, o->idle_ms,
-			isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !o->json, o->json, o->drops_only))
+	    tl_out_init(&s->fe.tl, &s->fe.fmt, stdout, o->max_open, o->idle_ms, s->fe.r, o->drops_only))
 		return fail(EXIT_RUNTIME, "cannot set up the packet table: %s", strerror(errno));
 	s->fe.tl.limit = o->count;
 	s->fe.tl.pcap = s->pcap;
@@ -676,8 +676,8 @@ static int session_output(struct session *s)
 		return fail(EXIT_RUNTIME, "cannot set up the ring buffer: %s", strerror(errno));
 
 	sb_reset(&s->fe.line);
-	if (!s->fe.timelines && !o->json)
-		fmt_header(&s->fe.line);
+	if (!s->fe.timelines && s->fe.r->stream_header)
+		s->fe.r->stream_header(&s->fe.line);
 	struct stat ost;
 	s->out_is_pipe = fstat(STDOUT_FILENO, &ost) == 0 && S_ISFIFO(ost.st_mode);
 	if (s->fe.line.len && fwrite(s->fe.line.s, 1, s->fe.line.len, stdout) != s->fe.line.len)
@@ -768,7 +768,7 @@ static int session_finish(struct session *s, int status)
 			(unsigned long long)untracked);
 	if (s->fe.timelines)
 		tl_out_report(stderr, &s->fe.tl);
-	explain_report(stderr, o->json && !s->fe.out_err ? stdout : NULL);
+	explain_report(stderr, s->fe.r->counters_on_out && !s->fe.out_err ? stdout : NULL);
 	out_flush(s); /* the JSON counters line */
 	if (s->fe.out_err && s->fe.out_err != EPIPE && status == EXIT_OK)
 		status = EXIT_RUNTIME;

@@ -310,7 +310,7 @@ int replay_run(const struct options *opt)
 	madvise((void *)buf, len, MADV_SEQUENTIAL);
 
 	int status = EXIT_OK;
-	struct front p = {.opt = opt, .timelines = !opt->stream};
+	struct front p = {.opt = opt, .r = render_pick(opt), .timelines = !opt->stream};
 	struct pcapng *pcap = NULL;
 	rs_replay();
 	struct scan s = {.buf = buf, .len = len, .load = true, .tolerate_cut = true, .err = err, .errlen = sizeof(err)};
@@ -325,8 +325,7 @@ int replay_run(const struct options *opt)
 		goto out;
 	}
 	if (p.timelines) {
-		if (tl_out_init(&p.tl, &p.fmt, stdout, opt->max_open, opt->idle_ms,
-				isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !opt->json, opt->json, opt->drops_only)) {
+		if (tl_out_init(&p.tl, &p.fmt, stdout, opt->max_open, opt->idle_ms, p.r, opt->drops_only)) {
 			status = say(EXIT_RUNTIME, NULL, "cannot set up the packet table");
 			goto out;
 		}
@@ -334,8 +333,8 @@ int replay_run(const struct options *opt)
 		p.tl.pcap = pcap;
 		p.tl.by_owner = opt->summary_by ? osum_new(strcmp(opt->summary_by, "cgroup") == 0) : NULL;
 	}
-	if (!p.timelines && !opt->json) {
-		fmt_header(&p.line);
+	if (!p.timelines && p.r->stream_header) {
+		p.r->stream_header(&p.line);
 		if (fwrite(p.line.s, 1, p.line.len, stdout) != p.line.len)
 			front_out_failed(&p, errno);
 	}
@@ -385,7 +384,7 @@ int replay_run(const struct options *opt)
 			(unsigned long long)s.end[2]);
 	if (p.timelines)
 		tl_out_report(stderr, &p.tl);
-	explain_report(stderr, opt->json ? stdout : NULL);
+	explain_report(stderr, p.r->counters_on_out ? stdout : NULL);
 	if (pcapng_close(pcap, stderr, err, sizeof(err)))
 		status = say(EXIT_RUNTIME, NULL, err);
 	pcap = NULL;

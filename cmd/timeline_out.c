@@ -62,10 +62,7 @@ static void on_timeline(void *arg, const struct timeline *t)
 	o->printed++;
 	pcapng_timeline(o->pcap, t, o->printed, o->fmt, true); /* -w: now that its summary is complete */
 	sb_reset(&o->buf);
-	if (o->json)
-		json_timeline_line(&o->buf, t, o->printed, o->fmt);
-	else
-		fmt_timeline(&o->buf, t, o->printed, o->fmt, o->color);
+	o->r->timeline(&o->buf, t, o->printed, o->fmt, o->color);
 	if (o->buf.len && fwrite(o->buf.s, 1, o->buf.len, o->out) != o->buf.len) {
 		o->broken = true;
 		o->err = errno ? errno : EIO;
@@ -73,13 +70,13 @@ static void on_timeline(void *arg, const struct timeline *t)
 }
 
 int tl_out_init(struct tl_out *o, const struct fmt_ctx *fmt, FILE *out, size_t max_open, uint64_t idle_ms,
-		bool color, bool json, bool drops_only)
+		const struct renderer *r, bool drops_only)
 {
 	memset(o, 0, sizeof(*o));
 	o->fmt = fmt;
 	o->out = out;
-	o->color = color;
-	o->json = json;
+	o->r = r;
+	o->color = render_color(r);
 	o->drops_only = drops_only;
 	return tl_init(&o->tab, max_open, idle_ms * 1000000ull, GRACE_NS, on_timeline, o);
 }

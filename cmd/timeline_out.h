@@ -9,6 +9,7 @@
 #include "cmd/format.h"
 #include "cmd/owner_sum.h"
 #include "cmd/pcapng.h"
+#include "cmd/render.h"
 #include "cmd/timeline.h"
 
 struct drop_site {
@@ -21,7 +22,8 @@ struct tl_out {
 	struct tl_table tab;
 	const struct fmt_ctx *fmt;
 	FILE *out;
-	bool color, json, drops_only;
+	const struct renderer *r;
+	bool color, drops_only;
 	uint64_t printed;     /* timelines written */
 	uint64_t limit;       /* -c: print no more than this (0: no limit) */
 	bool broken;          /* a write failed: stop */
@@ -36,7 +38,7 @@ struct tl_out {
 };
 
 int tl_out_init(struct tl_out *o, const struct fmt_ctx *fmt, FILE *out, size_t max_open, uint64_t idle_ms,
-		bool color, bool json, bool drops_only);
+		const struct renderer *r, bool drops_only);
 void tl_out_event(struct tl_out *o, const struct pp_event *e);
 void tl_out_tick(struct tl_out *o, uint64_t now_ns);
 void tl_out_finish(struct tl_out *o);

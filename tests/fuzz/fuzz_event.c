@@ -150,7 +150,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!out)
 			break;
 		struct tl_out o;
-		if (tl_out_init(&o, &ctx, out, 1 + (opt >> 4), 1 + (opt & 8), opt & 1, json, opt & 2) == 0) {
+		if (tl_out_init(&o, &ctx, out, 1 + (opt >> 4), 1 + (opt & 8), json ? &render_json : &render_text,
+				opt & 2) == 0) {
+			o.color = !json && (opt & 1); /* colors as on a terminal */
 			for (size_t i = 0; i < n; i++) {
 				tl_out_event(&o, &ev[i]);
 				if (i % 8 == 7)
