@@ -43,7 +43,7 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 
 # Everything but main() is a library both the command and the tests link.
-LIB_SRCS := $(filter-out cmd/main.c,$(wildcard cmd/*.c kernel/*.c netlib/*.c filters/*.c))
+LIB_SRCS := $(filter-out cmd/cli/main.c,$(wildcard cmd/*/*.c kernel/*.c netlib/*.c filters/*.c))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 ASAN_OBJS := $(patsubst %.c,$(BUILD)/asan/%.o,$(LIB_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -87,12 +87,12 @@ $(BUILD)/asan/%.o: %.c $(SKELS) | $(BUILD)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(SAN) -MMD -MP -c $< -o $@
 
-$(BUILD)/pktpath: $(BUILD)/cmd/main.o $(LIB_OBJS)
+$(BUILD)/pktpath: $(BUILD)/cmd/cli/main.o $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 # The same program with AddressSanitizer and UBSan, run by the tests.
-$(BUILD)/asan/pktpath: $(BUILD)/asan/cmd/main.o $(ASAN_OBJS)
+$(BUILD)/asan/pktpath: $(BUILD)/asan/cmd/cli/main.o $(ASAN_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN) $^ $(LDLIBS) -o $@
 
@@ -111,9 +111,9 @@ $(STATIC_LIBS) &:
 
 # glibc's static name look-ups (libpcap's getaddrinfo for host and port
 # names in expressions) print link-time warnings; see README.
-$(BUILD)/pktpath-static: $(BUILD)/cmd/main.o $(LIB_OBJS) $(STATIC_LIBS)
+$(BUILD)/pktpath-static: $(BUILD)/cmd/cli/main.o $(LIB_OBJS) $(STATIC_LIBS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -static $(BUILD)/cmd/main.o $(LIB_OBJS) -L$(STATIC_DIR)/lib $(LDLIBS) -o $@ 2>$(BUILD)/static-link.log || \
+	$(Q)$(CC) $(CFLAGS) -static $(BUILD)/cmd/cli/main.o $(LIB_OBJS) -L$(STATIC_DIR)/lib $(LDLIBS) -o $@ 2>$(BUILD)/static-link.log || \
 		{ cat $(BUILD)/static-link.log >&2; exit 1; }
 
 static: $(BUILD)/pktpath-static

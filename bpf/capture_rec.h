@@ -2,7 +2,7 @@
 /* The packet-bytes record (-w): a second record type in the events ring
  * buffer, written at a packet's first sighting (bpf/capture.bpf.h). User space
  * tells it from a struct pp_event by its size, which differs (checked at
- * compile time in cmd/pcapng.c), and then checks magic and version. */
+ * compile time in cmd/record/pcapng.c), and then checks magic and version. */
 #ifndef PKTPATH_CAPTURE_REC_H
 #define PKTPATH_CAPTURE_REC_H
 

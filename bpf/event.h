@@ -13,7 +13,7 @@
 #define PP_IFNAME_LEN 16
 
 /* Probe points. The id is what the record carries; names live in
- * cmd/probes.c. Append only: recorded files depend on the numbering. */
+ * cmd/model/probes.c. Append only: recorded files depend on the numbering. */
 enum pp_probe {
 	PP_PROBE_RX = 1,   /* net:netif_receive_skb, or a receive function */
 	PP_PROBE_TX = 2,   /* net:net_dev_queue, or a transmit function */
@@ -28,7 +28,7 @@ enum pp_probe {
 };
 
 /* Which kernel function a fentry/kprobe event came from is pp_event.func,
- * an index into the run's table of attached functions (cmd/probes.c); 0
+ * an index into the run's table of attached functions (cmd/model/probes.c); 0
  * means the group's tracepoint. What a point records beyond the common
  * fields is its kind. */
 enum pp_kind {
@@ -103,7 +103,7 @@ enum pp_step {
 	PP_STEP_DEV_RX = 1 << 0, /* the device receive point (net:netif_receive_skb) */
 	PP_STEP_DEV_TX = 1 << 1, /* the device transmit point (net:net_dev_queue) */
 	PP_STEP_GONE = 1 << 2,   /* kfree_skbmem: the skb's memory is released (fentry/kprobe) */
-	/* Set in user space only (cmd/ident.c). */
+	/* Set in user space only (cmd/model/ident.c). */
 	PP_STEP_COPY = 1 << 3,   /* a copy of the packet (same data buffer, other skb) */
 	PP_STEP_NEIGH = 1 << 4,  /* that copy was the neighbour probe's, made while the packet waited */
 };

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Programs of the fentry and kprobe backends. Which kernel function a
  * program serves, and what it records there, is data from user space
- * (cmd/catalog.c): a PP_PT() packing, in the kprobe's BPF cookie or in a
+ * (cmd/attach/catalog.c): a PP_PT() packing, in the kprobe's BPF cookie or in a
  * fentry slot's read-only configuration. The programs only fetch the
  * arguments the packing names; point_hit() does the rest.
  *
@@ -147,7 +147,7 @@ static __always_inline int kprobe_hit(struct pt_regs *ctx, __u8 kind)
 }
 
 /* pp_kp_<kind>: user space attaches a point to the program of its kind
- * (cmd/backend.c, kp_progs[]). */
+ * (cmd/attach/backend.c, kp_progs[]). */
 #define KPROBE_KIND(k, name)                                                                                    \
 	SEC("pktpath/kprobe/" #name)                                                                            \
 	int pp_kp_##name(struct pt_regs *ctx)                                                                   \

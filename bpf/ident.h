@@ -21,7 +21,7 @@
  *    changed, another IPv4 identification or TCP sequence number.
  *
  * Pure code shared by the BPF side (bpf/emit.bpf.h: tracking) and user space
- * (cmd/ident.c: timelines), so both decide alike. A device is an opaque
+ * (cmd/model/ident.c: timelines), so both decide alike. A device is an opaque
  * number: the net_device pointer in the kernel, netns and ifindex in user
  * space. What it cannot tell apart: a packet whose data buffer the kernel
  * reallocates on its way (pskb_expand_head) shows as a new packet. */

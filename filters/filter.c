@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/escape.h"
+#include "cmd/util/escape.h"
 #include "filters/cbpf2ebpf.h"
 
 struct layer {

@@ -1,5 +1,5 @@
 #include "netlib/netns.h"
-#include "cmd/escape.h"
+#include "cmd/util/escape.h"
 
 #include <ctype.h>
 #include <dirent.h>

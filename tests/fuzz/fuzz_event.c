@@ -21,11 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/format.h"
-#include "cmd/json.h"
-#include "cmd/probes.h"
-#include "cmd/summary.h"
-#include "cmd/timeline_out.h"
+#include "cmd/render/format.h"
+#include "cmd/render/json.h"
+#include "cmd/model/probes.h"
+#include "cmd/model/summary.h"
+#include "cmd/render/timeline_out.h"
 #include "kernel/dropreason.h"
 #include "kernel/kallsyms.h"
 #include "tests/fuzz/jsoncheck.h"

@@ -1,10 +1,10 @@
-/* cgroup path shapes -> names (cmd/cgroup.c): systemd units, Docker,
+/* cgroup path shapes -> names (cmd/attach/cgroup.c): systemd units, Docker,
  * containerd/CRI, CRI-O, Kubernetes pods under both cgroup drivers, and
  * escaping of hostile paths in text and JSON. Pure: no cgroup fs needed. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/cgroup.h"
+#include "cmd/attach/cgroup.h"
 #include "unit.h"
 
 #define ID64 "3f2a1b9c0d1e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f90"

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd/escape.h"
-#include "cmd/paths.h"
-#include "cmd/strbuf.h"
+#include "cmd/util/escape.h"
+#include "cmd/cli/paths.h"
+#include "cmd/util/strbuf.h"
 #include "filters/filter.h"
 #include "unit.h"
 

@@ -1,9 +1,9 @@
 /* Event lines: packet summaries, escaping of kernel strings, columns. */
 #include <arpa/inet.h>
 
-#include "cmd/escape.h"
-#include "cmd/format.h"
-#include "cmd/probes.h"
+#include "cmd/util/escape.h"
+#include "cmd/render/format.h"
+#include "cmd/model/probes.h"
 #include "unit.h"
 
 static struct pp_event udp_event(void)

@@ -1,5 +1,5 @@
 /* Drop hints name the specifics of the event; unknown reasons get none. */
-#include "cmd/hints.h"
+#include "cmd/render/hints.h"
 #include "unit.h"
 
 static struct pp_event udp_event(void)

@@ -1,9 +1,9 @@
-/* Packet identity (bpf/ident.h, cmd/ident.c) through the timeline table:
+/* Packet identity (bpf/ident.h, cmd/model/ident.c) through the timeline table:
  * when an skb address starts carrying a new packet, copies, loss marks.
  * Synthetic events: no kernel involved. */
 #include <stdlib.h>
 
-#include "cmd/timeline.h"
+#include "cmd/model/timeline.h"
 #include "unit.h"
 
 #define MAXOUT 16

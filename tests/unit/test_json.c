@@ -1,6 +1,6 @@
 /* JSON string escaping: output must be valid JSON whatever bytes the
  * kernel hands over. */
-#include "cmd/json.h"
+#include "cmd/render/json.h"
 #include "unit.h"
 
 static const char *esc(struct strbuf *sb, const char *s, size_t len)

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "cmd/probes.h"
-#include "cmd/record.h"
-#include "cmd/replay.h"
-#include "cmd/resolve.h"
+#include "cmd/model/probes.h"
+#include "cmd/record/record.h"
+#include "cmd/record/replay.h"
+#include "cmd/record/resolve.h"
 #include "kernel/kallsyms.h"
 #include "unit.h"
 

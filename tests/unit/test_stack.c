@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "cmd/evtext.h"
-#include "cmd/format.h"
-#include "cmd/json.h"
+#include "cmd/render/evtext.h"
+#include "cmd/render/format.h"
+#include "cmd/render/json.h"
 #include "kernel/kallsyms.h"
 #include "unit.h"
 

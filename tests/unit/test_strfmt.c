@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cmd/strfmt.h"
+#include "cmd/util/strfmt.h"
 #include "unit.h"
 
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"

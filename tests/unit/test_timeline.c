@@ -1,7 +1,7 @@
 /* Timeline grouping with synthetic events: no kernel involved. */
 #include <stdlib.h>
 
-#include "cmd/timeline.h"
+#include "cmd/model/timeline.h"
 #include "unit.h"
 
 #define MAXOUT 64

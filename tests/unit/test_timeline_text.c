@@ -2,7 +2,7 @@
  * of kernel strings, colour only when asked. */
 #include <arpa/inet.h>
 
-#include "cmd/timeline_text.h"
+#include "cmd/render/timeline_text.h"
 #include "unit.h"
 
 static struct pp_event step(uint16_t probe, uint64_t ts)

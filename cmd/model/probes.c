@@ -1,0 +1,85 @@
+#include "cmd/model/probes.h"
+#include "cmd/util/strfmt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/render/pointtext.h"
+
+static const struct probe_info probes[PP_PROBE_MAX] = {
+	[PP_PROBE_RX] = {"netif_receive_skb", "net:netif_receive_skb"},
+	[PP_PROBE_TX] = {"net_dev_queue", "net:net_dev_queue"},
+	[PP_PROBE_DROP] = {"kfree_skb", "skb:kfree_skb"},
+	[PP_PROBE_FREE] = {"consume_skb", "skb:consume_skb"},
+	/* No tracepoint of their own: named by function or hook. */
+	[PP_PROBE_ROUTE] = {"route", NULL},
+	[PP_PROBE_NETFILTER] = {"netfilter", NULL},
+	[PP_PROBE_BRIDGE] = {"bridge", NULL},
+	[PP_PROBE_FUNC] = {"function", NULL},
+	[PP_PROBE_DELIVER] = {"skb_copy_datagram_iovec", "skb:skb_copy_datagram_iovec"},
+};
+
+static char **funcs; /* funcs[i] is id i + 1 */
+static size_t nfuncs;
+
+const struct probe_info *probe_info(uint16_t id)
+{
+	if (id >= PP_PROBE_MAX || !probes[id].name)
+		return 0;
+	return &probes[id];
+}
+
+uint16_t probes_add_func(const char *name)
+{
+	if (nfuncs >= 0xffff)
+		return 0;
+	char **v = realloc(funcs, (nfuncs + 1) * sizeof(*v));
+	if (!v)
+		return 0;
+	funcs = v;
+	if (!(funcs[nfuncs] = strdup(name)))
+		return 0;
+	return (uint16_t)++nfuncs;
+}
+
+const char *probes_func_name(uint16_t id)
+{
+	return id && id <= nfuncs ? funcs[id - 1] : NULL;
+}
+
+size_t probes_nfuncs(void)
+{
+	return nfuncs;
+}
+
+void probes_free(void)
+{
+	for (size_t i = 0; i < nfuncs; i++)
+		free(funcs[i]);
+	free(funcs);
+	funcs = NULL;
+	nfuncs = 0;
+}
+
+const char *probe_point_name(const struct pp_event *e, char *buf, size_t len)
+{
+	/* A BPF netfilter link: the hook, and which end of it (the links sit
+	 * at the lowest and the highest priority the kernel allows). */
+	if (e->probe == PP_PROBE_NETFILTER && !e->func && (e->have & PP_HAVE_NF)) {
+		const char *h = nf_hook_name(e->nf_pf, e->nf_hook);
+		if (h)
+			pp_snprintf(buf, len, "nf %s %s", h, e->nf_prio < 0 ? "first" : "last");
+		else
+			pp_snprintf(buf, len, "nf hook#%u %s", e->nf_hook, e->nf_prio < 0 ? "first" : "last");
+		return buf;
+	}
+	const char *f = probes_func_name(e->func);
+	if (f)
+		return f;
+	const struct probe_info *pi = probe_info(e->probe);
+	if (pi)
+		return pi->name;
+	pp_snprintf(buf, len, "probe#%u", e->probe);
+	return buf;
+}

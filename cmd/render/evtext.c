@@ -1,0 +1,138 @@
+#include "cmd/render/evtext.h"
+#include "cmd/util/strfmt.h"
+#include "cmd/record/resolve.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/util/escape.h"
+#include "cmd/render/hints.h"
+#include "kernel/dropreason.h"
+#include "kernel/kallsyms.h"
+#include "netlib/netns.h"
+
+void ev_netns(const struct pp_event *e, char *out, size_t len)
+{
+	const char *name = (e->have & PP_HAVE_NETNS) ? rs_netns_name(e->netns) : NULL;
+	if (name)
+		escape_field(name, strlen(name), out, len);
+	else if (e->have & PP_HAVE_NETNS)
+		pp_snprintf(out, len, "%u", e->netns);
+	else
+		pp_snprintf(out, len, "-");
+}
+
+void ev_ifname(const struct pp_event *e, char *out, size_t len)
+{
+	if (e->have & PP_HAVE_DEV)
+		escape_field(e->ifname, sizeof(e->ifname), out, len);
+	else
+		pp_snprintf(out, len, "-");
+	if (!out[0])
+		pp_snprintf(out, len, "-");
+}
+
+size_t ev_frames(const struct pp_event *e, const struct fmt_ctx *ctx, char (*syms)[EV_SYM_LEN], size_t max)
+{
+	uint64_t ips[EV_MAX_FRAMES];
+	if (e->stack_id < 0 || !ctx->read_stack)
+		return 0;
+	size_t n = ctx->read_stack(ctx->stack_arg, e->stack_id, ips, max < EV_MAX_FRAMES ? max : EV_MAX_FRAMES);
+	size_t out = 0;
+	for (size_t i = 0; i < n; i++) {
+		char sym[EV_SYM_LEN];
+		rs_ksym(ctx->ksyms, ips[i], sym, sizeof(sym));
+		/* pktpath's program and its dispatcher come first and are not
+		 * the story (see evtext.h). */
+		if (out == 0 && i < 8 &&
+		    (strncmp(sym, "bpf_prog_", 9) == 0 || strncmp(sym, "bpf_trace_run", 13) == 0 ||
+		     strncmp(sym, "__bpf_trace_", 12) == 0 || strncmp(sym, "__traceiter_", 12) == 0 ||
+		     strncmp(sym, "bpf_trampoline_", 15) == 0))
+			continue;
+		memcpy(syms[out++], sym, sizeof(sym));
+	}
+	return out;
+}
+
+const char *ev_reason(const struct pp_event *e, const struct fmt_ctx *ctx)
+{
+	if (!(e->have & PP_HAVE_REASON))
+		return NULL;
+	return dropreasons_name(ctx->reasons, e->reason);
+}
+
+int ev_hint(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
+{
+	static char syms[EV_MAX_FRAMES][EV_SYM_LEN]; /* 32 KB: kept off the stack */
+	const char *frames[EV_MAX_FRAMES];
+	char ns[64], ifn[72];
+	size_t n = ev_frames(e, ctx, syms, EV_MAX_FRAMES);
+	for (size_t i = 0; i < n; i++)
+		frames[i] = syms[i];
+	ev_netns(e, ns, sizeof(ns));
+	ev_ifname(e, ifn, sizeof(ifn));
+	struct hint_in in = {
+		.reason = ev_reason(e, ctx),
+		.e = e,
+		.netns = strcmp(ns, "-") ? ns : NULL,
+		.ifname = strcmp(ifn, "-") ? ifn : NULL,
+		.frames = frames,
+		.nframes = n,
+	};
+	return hint_format(sb, &in);
+}
+
+int ev_silent(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx, uint32_t netns)
+{
+	(void)ctx;
+	if (e->probe != PP_PROBE_FREE)
+		return 0;
+	/* A socket's skb has lost its device by the time it is freed: the
+	 * namespace is the one its packet was last seen in. */
+	struct pp_event c = *e;
+	if (!(c.have & PP_HAVE_NETNS) && netns) {
+		c.netns = netns;
+		c.have |= PP_HAVE_NETNS;
+	}
+	if (!(c.have & PP_HAVE_NETNS))
+		return 0;
+	char ns[64];
+	ev_netns(&c, ns, sizeof(ns));
+	return hint_silent(sb, &c, strcmp(ns, "-") ? ns : NULL);
+}
+
+uint32_t ev_last_netns(const struct pp_event *ev, size_t n)
+{
+	for (size_t i = n; i-- > 0;)
+		if (ev[i].have & PP_HAVE_NETNS)
+			return ev[i].netns;
+	return 0;
+}
+
+/* Frames that are the drop machinery, not the place that dropped. */
+static bool drop_machinery(const char *sym)
+{
+	static const char *const pfx[] = {"bpf_", "__bpf_", "__traceiter_", "kfree_skb", "sk_skb_reason_drop",
+					   "__kfree_skb", "trace_kfree_skb", "0x"};
+	for (size_t i = 0; i < sizeof(pfx) / sizeof(pfx[0]); i++)
+		if (!strncmp(sym, pfx[i], strlen(pfx[i])))
+			return true;
+	return false;
+}
+
+bool ev_location_from_stack(struct pp_event *e, const struct fmt_ctx *ctx)
+{
+	uint64_t ips[EV_MAX_FRAMES];
+	if (e->probe != PP_PROBE_DROP || e->location || e->stack_id < 0 || !ctx->read_stack)
+		return false;
+	size_t n = ctx->read_stack(ctx->stack_arg, e->stack_id, ips, 16);
+	for (size_t i = 0; i < n; i++) {
+		char sym[EV_SYM_LEN];
+		rs_ksym(ctx->ksyms, ips[i], sym, sizeof(sym));
+		if (!drop_machinery(sym)) {
+			e->location = ips[i];
+			return true;
+		}
+	}
+	return false;
+}

@@ -1,0 +1,260 @@
+#include "cmd/render/format.h"
+#include "cmd/render/evtext.h"
+#include "cmd/util/strfmt.h"
+#include "cmd/record/resolve.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/util/escape.h"
+#include "cmd/render/evtext.h"
+#include "cmd/render/hints.h"
+#include "cmd/render/pointtext.h"
+#include "cmd/model/probes.h"
+#include "kernel/dropreason.h"
+#include "kernel/kallsyms.h"
+#include "netlib/netns.h"
+
+
+/* Column layout; the header and every line share it. */
+/* The --stream columns (width < 0: left-aligned). */
+static const int col_width[] = {-12, -18, 3, -17, -12, -12, -9, 7, -16, -22, 0};
+#define NCOLS (sizeof(col_width) / sizeof(col_width[0]))
+
+/* One row, aligned by display width: an escaped name wider than its
+ * column does not push the rest of the row out of line. */
+static void row(struct strbuf *sb, const char *const v[NCOLS])
+{
+	struct sb_col c[NCOLS];
+	for (size_t i = 0; i < NCOLS; i++)
+		c[i] = (struct sb_col){v[i], col_width[i], 0};
+	sb_columns(sb, c, NCOLS);
+	sb_append(sb, "\n", 1);
+}
+
+const char *pkt_type_name(uint8_t t)
+{
+	static const char *const names[] = {"HOST",     "BROADCAST", "MULTICAST", "OTHERHOST",
+					    "OUTGOING", "LOOPBACK",  "USER",      "KERNEL"};
+	return t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
+}
+
+void fmt_header(struct strbuf *sb)
+{
+	const char *const v[NCOLS] = {"TIME", "SKB", "CPU", "PROBE", "NETNS", "IFACE", "PKT_TYPE", "PID", "COMM",
+				      "OWNER", "PACKET"};
+	row(sb, v);
+}
+
+void fmt_addr(const struct pp_event *e, const uint8_t *a, char *out, size_t len)
+{
+	if (e->ipver != 6) { /* glibc's inet_ntop formats IPv4 with sprintf */
+		pp_snprintf(out, len, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+		return;
+	}
+	if (!inet_ntop(AF_INET6, a, out, (socklen_t)len))
+		pp_snprintf(out, len, "?");
+}
+
+static void tcp_flags(uint8_t f, char *out)
+{
+	static const struct {
+		uint8_t bit;
+		char c;
+	} map[] = {{0x02, 'S'}, {0x01, 'F'}, {0x04, 'R'}, {0x08, 'P'},
+		   {0x20, 'U'}, {0x40, 'E'}, {0x80, 'W'}, {0x10, '.'}};
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (f & map[i].bit)
+			out[n++] = map[i].c;
+	out[n] = '\0';
+}
+
+static const char *icmp_name(const struct pp_event *e)
+{
+	if (e->l4proto == IPPROTO_ICMP) {
+		switch (e->icmp_type) {
+		case 0: return "echo-reply";
+		case 3: return "unreachable";
+		case 8: return "echo-request";
+		case 11: return "time-exceeded";
+		}
+	} else {
+		switch (e->icmp_type) {
+		case 1: return "unreachable";
+		case 3: return "time-exceeded";
+		case 128: return "echo-request";
+		case 129: return "echo-reply";
+		case 133: return "router-solicit";
+		case 134: return "router-advert";
+		case 135: return "neighbor-solicit";
+		case 136: return "neighbor-advert";
+		}
+	}
+	return NULL;
+}
+
+static int is_echo(const struct pp_event *e)
+{
+	return e->l4proto == IPPROTO_ICMP ? (e->icmp_type == 0 || e->icmp_type == 8)
+					  : (e->icmp_type == 128 || e->icmp_type == 129);
+}
+
+void fmt_packet(struct strbuf *sb, const struct pp_event *e)
+{
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	int l4 = (e->have & PP_HAVE_L4) != 0;
+
+	if (!(e->have & PP_HAVE_L3)) {
+		const char *name = e->ethertype == 0x0806 ? " (ARP)" : e->ethertype == 0x0800 ? " (IPv4)"
+				 : e->ethertype == 0x86dd ? " (IPv6)" : "";
+		sb_printf(sb, "ethertype 0x%04x%s", e->ethertype, name);
+		goto tail;
+	}
+	fmt_addr(e, e->saddr, src, sizeof(src));
+	fmt_addr(e, e->daddr, dst, sizeof(dst));
+	const char *lb = e->ipver == 6 ? "[" : "", *rb = e->ipver == 6 ? "]" : "";
+	switch (e->l4proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		if (l4) {
+			sb_printf(sb, "%s %s%s%s:%u > %s%s%s:%u", e->l4proto == IPPROTO_TCP ? "TCP" : "UDP",
+				  lb, src, rb, e->sport, lb, dst, rb, e->dport);
+			if (e->l4proto == IPPROTO_TCP) {
+				char f[9];
+				tcp_flags(e->tcp_flags, f);
+				sb_printf(sb, " [%s]", f);
+			}
+		} else {
+			sb_printf(sb, "%s %s > %s", e->l4proto == IPPROTO_TCP ? "TCP" : "UDP", src, dst);
+		}
+		break;
+	case IPPROTO_ICMP:
+	case 58: {
+		sb_printf(sb, "%s %s > %s", e->l4proto == IPPROTO_ICMP ? "ICMP" : "ICMP6", src, dst);
+		if (!l4)
+			break;
+		const char *n = icmp_name(e);
+		if (n)
+			sb_printf(sb, " %s", n);
+		else
+			sb_printf(sb, " type %u", e->icmp_type);
+		if (is_echo(e))
+			sb_printf(sb, " id %u seq %u", e->sport, e->dport);
+		else if (e->icmp_code)
+			sb_printf(sb, " code %u", e->icmp_code);
+		break;
+	}
+	default:
+		sb_printf(sb, "IPv%u %s > %s proto %u", e->ipver, src, dst, e->l4proto);
+	}
+	if (e->have & PP_HAVE_FRAG)
+		sb_printf(sb, " frag");
+tail:
+	sb_printf(sb, " len %u", e->len);
+	if (e->mark)
+		sb_printf(sb, " mark 0x%x", e->mark);
+}
+
+void fmt_reason(struct strbuf *sb, const struct dropreasons *dr, const struct pp_event *e)
+{
+	if (!(e->have & PP_HAVE_REASON)) {
+		sb_printf(sb, "(no reason: kernel before 5.17)");
+		return;
+	}
+	const char *n = dropreasons_name(dr, e->reason);
+	if (n)
+		sb_printf(sb, "%s", n);
+	else
+		sb_printf(sb, "reason %u", e->reason);
+}
+
+void fmt_stack_indent(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx, int indent)
+{
+	static char syms[EV_MAX_FRAMES][EV_SYM_LEN]; /* 32 KB: kept off the stack */
+
+	if (e->stack_id < 0 || !ctx->read_stack) {
+		/* -errno from bpf_get_stackid; anything else from a corrupt
+		 * record is said as a number (and INT32_MIN cannot be negated). */
+		if (e->stack_id < -1 && e->stack_id > -4096)
+			sb_printf(sb, "%*sstack: not recorded (%s)\n", indent, "", strerror((int)-e->stack_id));
+		else if (e->stack_id < -1)
+			sb_printf(sb, "%*sstack: not recorded (error %d)\n", indent, "", (int)e->stack_id);
+		return;
+	}
+	/* The same frames, from the same rule, as JSON and the hints. */
+	size_t n = ev_frames(e, ctx, syms, EV_MAX_FRAMES);
+	if (!n) {
+		sb_printf(sb, "%*sstack: id %d no longer in the stack map\n", indent, "", e->stack_id);
+		return;
+	}
+	sb_printf(sb, "%*sstack:", indent, "");
+	for (size_t i = 0; i < n; i++) {
+		sb_append(sb, " < ", i ? 3 : 1);
+		sb_append(sb, syms[i], strlen(syms[i]));
+	}
+	sb_append(sb, "\n", 1);
+}
+
+void fmt_owner(char *out, size_t len, const struct pp_event *e)
+{
+	char comm[72];
+	if (!(e->have & PP_HAVE_OWNER)) {
+		/* "sk" says a socket was there but its user never showed up. */
+		pp_snprintf(out, len, "%s", (e->have & PP_HAVE_SK) ? "?" : "-");
+		return;
+	}
+	escape_field(e->owner.comm, sizeof(e->owner.comm), comm, sizeof(comm));
+	pp_snprintf(out, len, "%u/%s", e->owner.tgid, comm);
+}
+
+void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
+{
+	char t[32], skb[24], cpu[8], probe[64], ns[64], ifn[72], pid[16], comm[72], owner[96];
+	struct strbuf pkt = {0};
+
+	uint64_t rel = e->ts_ns >= ctx->t0 ? e->ts_ns - ctx->t0 : 0;
+	pp_snprintf(t, sizeof(t), "%" PRIu64 ".%06" PRIu64, rel / 1000000000, rel % 1000000000 / 1000);
+	pp_snprintf(skb, sizeof(skb), "0x%" PRIx64, (uint64_t)e->skb);
+	pp_snprintf(cpu, sizeof(cpu), "%u", e->cpu);
+	char pbuf[32];
+	pp_snprintf(probe, sizeof(probe), "%s", probe_point_name(e, pbuf, sizeof(pbuf)));
+	/* One column: "nf INPUT first" prints as nf:INPUT:first. */
+	for (char *c = probe; *c; c++)
+		if (*c == ' ')
+			*c = ':';
+	const char *nsname = (e->have & PP_HAVE_NETNS) ? rs_netns_name(e->netns) : NULL;
+	if (nsname)
+		escape_field(nsname, strlen(nsname), ns, sizeof(ns));
+	else if (e->have & PP_HAVE_NETNS)
+		pp_snprintf(ns, sizeof(ns), "%u", e->netns);
+	else
+		pp_snprintf(ns, sizeof(ns), "-");
+	if (e->have & PP_HAVE_DEV)
+		escape_field(e->ifname, sizeof(e->ifname), ifn, sizeof(ifn));
+	else
+		pp_snprintf(ifn, sizeof(ifn), "-");
+	pp_snprintf(pid, sizeof(pid), "%u", e->tgid);
+	escape_field(e->comm, sizeof(e->comm), comm, sizeof(comm));
+	if (!comm[0])
+		pp_snprintf(comm, sizeof(comm), "-");
+
+	fmt_owner(owner, sizeof(owner), e);
+	fmt_packet(&pkt, e);
+	if (e->probe == PP_PROBE_DROP) {
+		char loc[256];
+		sb_printf(&pkt, " DROP ");
+		fmt_reason(&pkt, ctx->reasons, e);
+		rs_ksym(ctx->ksyms, (uint64_t)e->location, loc, sizeof(loc));
+		sb_printf(&pkt, " at %s", loc);
+		hint_nft_suffix(&pkt, e, ev_reason(e, ctx));
+	}
+	point_detail(&pkt, e);
+	const char *const v[NCOLS] = {t, skb, cpu, probe, ns, ifn, pkt_type_name(e->pkt_type), pid, comm,
+				      owner, pkt.s ? pkt.s : ""};
+	row(sb, v);
+	sb_free(&pkt);
+	fmt_stack_indent(sb, e, ctx, 13);
+}

@@ -1,0 +1,173 @@
+#include "cmd/render/timeline_text.h"
+#include "cmd/util/strfmt.h"
+#include "cmd/record/resolve.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "cmd/attach/cgroup.h"
+#include "cmd/util/escape.h"
+#include "cmd/render/evtext.h"
+#include "cmd/render/pointtext.h"
+#include "cmd/model/probes.h"
+#include "kernel/kallsyms.h"
+
+#define BOLD "\033[1m"
+#define RED "\033[31m"
+#define DIM "\033[2m"
+#define RESET "\033[0m"
+
+/* "6.2us", "1.250ms", "2.000s" into out. */
+static void duration_str(char *out, size_t len, uint64_t ns)
+{
+	if (ns < 1000000)
+		pp_snprintf(out, len, "%" PRIu64 ".%" PRIu64 "us", ns / 1000, ns % 1000 / 100);
+	else if (ns < 1000000000)
+		pp_snprintf(out, len, "%" PRIu64 ".%03" PRIu64 "ms", ns / 1000000, ns % 1000000 / 1000);
+	else
+		pp_snprintf(out, len, "%" PRIu64 ".%03" PRIu64 "s", ns / 1000000000, ns % 1000000000 / 1000000);
+}
+
+void fmt_duration(struct strbuf *sb, uint64_t ns)
+{
+	char d[32];
+	duration_str(d, sizeof(d), ns);
+	sb_append(sb, d, strlen(d));
+}
+
+static const char *end_note(enum tl_end end)
+{
+	switch (end) {
+	case TL_END_IDLE: return " (open: no drop or free seen within --idle)";
+	case TL_END_EVICTED: return " (flushed early: --max-open timelines were open)";
+	case TL_END_REUSED: return " (its end was not seen: the address then carried another packet)";
+	case TL_END_EXIT: return " (open: pktpath stopped before its end)";
+	case TL_END_DELIVERED: return "";
+	default: return "";
+	}
+}
+
+static void step_detail(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx, bool color)
+{
+	char comm[72], loc[256];
+	switch (e->probe) {
+	case PP_PROBE_TX:
+		escape_field(e->comm, sizeof(e->comm), comm, sizeof(comm));
+		sb_printf(sb, "tx  pid %u (%s)", e->tgid, comm[0] ? comm : "-");
+		break;
+	case PP_PROBE_RX:
+		sb_printf(sb, "rx  pkt_type %s", pkt_type_name(e->pkt_type));
+		break;
+	case PP_PROBE_FREE:
+		if (e->step & PP_STEP_NEIGH)
+			sb_printf(sb, "copy freed: the neighbour probe's (solicitation sent; the packet waits for the neighbour)");
+		else if (e->step & PP_STEP_COPY)
+			sb_printf(sb, "copy freed (a copy of this packet, e.g. a packet tap's)");
+		else if (e->step & PP_STEP_GONE)
+			sb_printf(sb, "freed (memory released)");
+		else
+			sb_printf(sb, "freed (consumed)");
+		break;
+	case PP_PROBE_DELIVER:
+		escape_field(e->owner.comm, sizeof(e->owner.comm), comm, sizeof(comm));
+		if (e->have & PP_HAVE_OWNER)
+			sb_printf(sb, "delivered to pid %u (%s)", e->owner.tgid, comm[0] ? comm : "-");
+		else
+			sb_printf(sb, "delivered");
+		break;
+	case PP_PROBE_DROP:
+		sb_printf(sb, "%sDROP ", color ? RED BOLD : "");
+		fmt_reason(sb, ctx->reasons, e);
+		rs_ksym(ctx->ksyms, (uint64_t)e->location, loc, sizeof(loc));
+		sb_printf(sb, "%s at %s", color ? RESET : "", loc);
+		break;
+	default: {
+		/* Points with detail words only: no separating space first. */
+		struct strbuf d = {0};
+		point_detail(&d, e);
+		if (d.s)
+			sb_printf(sb, "%s", d.s[0] == ' ' ? d.s + 1 : d.s);
+		sb_free(&d);
+		return;
+	}
+	}
+	point_detail(sb, e);
+}
+
+void fmt_timeline_owner(struct strbuf *sb, const struct timeline *t)
+{
+	/* Who the packet belongs to: the first socket owner any step saw. */
+	for (size_t i = 0; i < t->n; i++)
+		if (t->ev[i].have & PP_HAVE_OWNER) {
+			char comm[72];
+			escape_field(t->ev[i].owner.comm, sizeof(t->ev[i].owner.comm), comm, sizeof(comm));
+			sb_printf(sb, " owner %u (%s)", t->ev[i].owner.tgid, comm);
+			/* Its container, pod or service, when the cgroup says. */
+			cg_text(sb, t->ev[i].owner.cgroup, rs_cgroup_path(t->ev[i].owner.cgroup));
+			return;
+		}
+}
+
+void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, const struct fmt_ctx *ctx,
+		  bool color)
+{
+	if (!t->n)
+		return;
+	/* The header describes the packet as first decoded with an IP header. */
+	const struct pp_event *head = tl_head(t);
+	sb_printf(sb, "%s#%" PRIu64 " ", color ? BOLD : "", seq);
+	fmt_packet(sb, head);
+	fmt_timeline_owner(sb, t);
+	sb_printf(sb, " skb 0x%" PRIx64 "%s%s%s\n", t->skb, color ? RESET : "", end_note(t->end),
+		  t->gap ? " [events lost meanwhile: may be incomplete]" : "");
+	uint64_t neigh_wait = tl_neigh_wait(t);
+	bool neigh_seen = false;
+
+	uint64_t t0 = t->ev[0].ts_ns, prev = t0;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct pp_event *e = &t->ev[i];
+		char pbuf[24];
+		const char *point = probe_point_name(e, pbuf, sizeof(pbuf));
+		char d[32], tot[40], step[40] = "", ns[64], ifn[72];
+		duration_str(d, sizeof(d), e->ts_ns - t0);
+		pp_snprintf(tot, sizeof(tot), "+%s", d);
+		if (i) {
+			duration_str(d, sizeof(d), e->ts_ns - prev);
+			pp_snprintf(step, sizeof(step), "(+%s)", d);
+		}
+		ev_netns(e, ns, sizeof(ns));
+		ev_ifname(e, ifn, sizeof(ifn));
+		/* Aligned by display width: an escaped name wider than its
+		 * column does not push the step's detail out of line. */
+		const struct sb_col cols[] = {{tot, -10, 0}, {step, -11, 0}, {point, -18, 0}, {ns, -12, 0}, {ifn, -10, 1}};
+		sb_append(sb, "    ", 4);
+		sb_columns(sb, cols, sizeof(cols) / sizeof(cols[0]));
+		sb_append(sb, " ", 1);
+		if ((e->step & PP_STEP_DEV_TX) && neigh_seen && neigh_wait) {
+			/* The named step: the wait from before the probe to this transmit. */
+			duration_str(d, sizeof(d), neigh_wait);
+			sb_printf(sb, "neighbour resolved after %s; ", d);
+			neigh_wait = 0;
+		}
+		step_detail(sb, e, ctx, color);
+		sb_append(sb, "\n", 1);
+		if (e->step & PP_STEP_NEIGH)
+			neigh_seen = true;
+		prev = e->ts_ns;
+		if (e->probe == PP_PROBE_DROP) {
+			fmt_stack_indent(sb, e, ctx, 16);
+			struct strbuf h = {0};
+			if (ev_hint(&h, e, ctx) && h.s)
+				sb_printf(sb, "%16s%shint: %s%s\n", "", color ? BOLD : "", h.s, color ? RESET : "");
+			sb_free(&h);
+		} else if (e->probe == PP_PROBE_FREE) {
+			struct strbuf h = {0}; /* a loss the kernel frees as consumed */
+			if (ev_silent(&h, e, ctx, ev_last_netns(t->ev, i + 1)) && h.s)
+				sb_printf(sb, "%16s%shint: %s%s\n", "", color ? BOLD : "", h.s, color ? RESET : "");
+			sb_free(&h);
+		}
+	}
+	if (t->extra)
+		sb_printf(sb, "    ... %" PRIu64 " more events not kept (at most %d a packet)\n", t->extra,
+			  TL_MAX_EVENTS);
+}

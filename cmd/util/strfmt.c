@@ -1,0 +1,209 @@
+#include "cmd/util/strfmt.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+struct out {
+	char *buf;
+	size_t room; /* bytes buf holds, NUL included */
+	size_t n;    /* bytes the text needs so far */
+};
+
+static void put(struct out *o, const char *s, size_t n)
+{
+	if (o->n < o->room) {
+		size_t k = o->room - 1 - o->n;
+		memcpy(o->buf + o->n, s, n < k ? n : k);
+	}
+	o->n += n;
+}
+
+static void pad(struct out *o, char c, size_t n)
+{
+	if (!n)
+		return;
+	char spaces[32];
+	memset(spaces, c, sizeof(spaces));
+	while (n) {
+		size_t k = n < sizeof(spaces) ? n : sizeof(spaces);
+		put(o, spaces, k);
+		n -= k;
+	}
+}
+
+/* One field: sign/prefix, then digits or text, padded to width. */
+static void field(struct out *o, const char *sign, const char *s, size_t n, size_t zeros, int width, bool left,
+		  bool zero_pad)
+{
+	size_t sl = sign[0] != '\0', total = sl + zeros + n;
+	size_t fill = width > 0 && (size_t)width > total ? (size_t)width - total : 0;
+	if (!left && !zero_pad)
+		pad(o, ' ', fill);
+	put(o, sign, sl);
+	if (!left && zero_pad)
+		pad(o, '0', fill);
+	pad(o, '0', zeros);
+	put(o, s, n);
+	if (left)
+		pad(o, ' ', fill);
+}
+
+int pp_vsnprintf(char *buf, size_t len, const char *fmt, va_list ap)
+{
+	struct out o = {buf, len, 0};
+	va_list start;
+	va_copy(start, ap);
+	const char *p = fmt;
+	while (*p) {
+		const char *pct = strchr(p, '%');
+		if (!pct) {
+			put(&o, p, strlen(p));
+			break;
+		}
+		put(&o, p, (size_t)(pct - p));
+		p = pct + 1;
+		bool left = false, zero = false;
+		for (;; p++) {
+			if (*p == '-')
+				left = true;
+			else if (*p == '0')
+				zero = true;
+			else
+				break;
+		}
+		if (*p == '+' || *p == ' ' || *p == '#')
+			goto fallback;
+		int width = 0, prec = -1;
+		if (*p == '*') {
+			width = va_arg(ap, int);
+			if (width < 0) {
+				left = true;
+				width = -width;
+			}
+			p++;
+		} else {
+			while (*p >= '0' && *p <= '9')
+				width = width * 10 + (*p++ - '0');
+		}
+		if (*p == '.') {
+			p++;
+			prec = 0;
+			if (*p == '*') {
+				prec = va_arg(ap, int);
+				p++;
+			} else {
+				while (*p >= '0' && *p <= '9')
+					prec = prec * 10 + (*p++ - '0');
+			}
+		}
+		int size = 0; /* -2 hh, -1 h, 0 int, 1 long, 2 long long, 3 size_t, 4 intmax_t, 5 ptrdiff_t */
+		if (p[0] == 'h' && p[1] == 'h')
+			size = -2, p += 2;
+		else if (p[0] == 'h')
+			size = -1, p++;
+		else if (p[0] == 'l' && p[1] == 'l')
+			size = 2, p += 2;
+		else if (p[0] == 'l')
+			size = 1, p++;
+		else if (p[0] == 'z')
+			size = 3, p++;
+		else if (p[0] == 'j')
+			size = 4, p++;
+		else if (p[0] == 't')
+			size = 5, p++;
+		if (!*p)
+			goto fallback; /* a lone '%' at the end */
+		char conv = *p++;
+		if ((conv == 'c' || conv == 's') && (size || zero))
+			goto fallback; /* wide characters; '0' on text is undefined */
+		switch (conv) {
+		case '%':
+			put(&o, "%", 1);
+			break;
+		case 'c': {
+			char c = (char)va_arg(ap, int);
+			field(&o, "", &c, 1, 0, width, left, false);
+			break;
+		}
+		case 's': {
+			const char *s = va_arg(ap, const char *);
+			if (!s)
+				goto fallback;
+			size_t n = prec >= 0 ? strnlen(s, (size_t)prec) : strlen(s);
+			field(&o, "", s, n, 0, width, left, false);
+			break;
+		}
+		case 'd':
+		case 'i':
+		case 'u':
+		case 'x':
+		case 'X': {
+			bool sgn = conv == 'd' || conv == 'i';
+			uint64_t v;
+			const char *sign = "";
+			if (sgn) {
+				int64_t s;
+				switch (size) {
+				case -2: s = (signed char)va_arg(ap, int); break;
+				case -1: s = (short)va_arg(ap, int); break;
+				case 0: s = va_arg(ap, int); break;
+				case 1: s = va_arg(ap, long); break;
+				case 2: s = va_arg(ap, long long); break;
+				case 3: s = (int64_t)va_arg(ap, size_t); break;
+				case 4: s = va_arg(ap, intmax_t); break;
+				default: s = va_arg(ap, ptrdiff_t); break;
+				}
+				v = s < 0 ? 0 - (uint64_t)s : (uint64_t)s;
+				if (s < 0)
+					sign = "-";
+			} else {
+				switch (size) {
+				case -2: v = (unsigned char)va_arg(ap, unsigned); break;
+				case -1: v = (unsigned short)va_arg(ap, unsigned); break;
+				case 0: v = va_arg(ap, unsigned); break;
+				case 1: v = va_arg(ap, unsigned long); break;
+				case 2: v = va_arg(ap, unsigned long long); break;
+				case 3: v = va_arg(ap, size_t); break;
+				case 4: v = va_arg(ap, uintmax_t); break;
+				default: v = (uint64_t)va_arg(ap, ptrdiff_t); break;
+				}
+			}
+			char d[24];
+			size_t n = 0;
+			unsigned base = conv == 'x' || conv == 'X' ? 16 : 10;
+			const char *digits = conv == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+			while (v) {
+				d[sizeof(d) - 1 - n++] = digits[v % base];
+				v /= base;
+			}
+			if (!n && prec != 0)
+				d[sizeof(d) - 1 - n++] = '0';
+			size_t zeros = prec > 0 && (size_t)prec > n ? (size_t)prec - n : 0;
+			field(&o, sign, d + sizeof(d) - n, n, zeros, width, left, zero && prec < 0 && !left);
+			break;
+		}
+		default:
+			goto fallback;
+		}
+	}
+	if (o.room)
+		o.buf[o.n < o.room ? o.n : o.room - 1] = '\0';
+	va_end(start);
+	return (int)o.n;
+fallback: {
+	int n = vsnprintf(buf, len, fmt, start);
+	va_end(start);
+	return n;
+}
+}
+
+int pp_snprintf(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = pp_vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	return n;
+}
