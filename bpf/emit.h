@@ -97,10 +97,23 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	__u16 proto = v.proto;
 	/* Read here only to select on; else once the packet is selected. */
 	__u32 ifindex = dev && cfg_ifindex ? BPF_CORE_READ(dev, ifindex) : 0;
-	__u32 netns = skb_netns(&v);
+	/* The namespace: with --netns, its struct net once learned (below)
+	 * tells a packet elsewhere by one read; without, its number is read
+	 * only for a packet being selected or followed (ns_later). */
+	__u64 net = skb_net(&v);
+	__u32 netns = 0;
+	bool elsewhere = cfg_netns && net && sel_net && net != sel_net;
+	bool ns_later = !cfg_netns && cfg_filter && probe != PP_PROBE_DELIVER;
+	if (net && net == sel_net) {
+		netns = cfg_netns;
+	} else if (!elsewhere && !ns_later) {
+		netns = net_inum(net);
+		if (cfg_netns && netns == cfg_netns)
+			sel_net = net;
+	}
 	/* Copied to a process: a UDP skb has neither device nor socket by
 	 * then, and the receiving process is in the packet's namespace. */
-	if (!netns && (probe == PP_PROBE_DELIVER || ((at.step & PP_STEP_GONE) && cfg_netns && !cfg_filter))) {
+	if (!net && (probe == PP_PROBE_DELIVER || ((at.step & PP_STEP_GONE) && cfg_netns && !cfg_filter))) {
 		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 		netns = BPF_CORE_READ(t, nsproxy, net_ns, ns.inum);
 	}
@@ -114,7 +127,9 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	unsigned char *head = v.head;
 	__u32 tail = v.tail;
 	__u32 nh = at.layout == PP_L_DATA_L3 ? v.data : v.network_header;
-	/* Which packet this sighting is, for bpf/ident.h (packed: see track()). */
+	/* Which packet this sighting is, for bpf/ident.h (packed: see track()).
+	 * A free's sighting is compared without its place (pp_ident_same), so
+	 * a namespace not read yet does not matter to TRACK_FREED. */
 	__u64 where = SIGHT_WHERE(nh, tail, proto), place = SIGHT_PLACE(dev, netns);
 
 	/* Forget a freed skb wherever it is freed (in any namespace): the
@@ -142,18 +157,34 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	/* A selected packet's memory release is reported wherever it happens
 	 * (a consumed datagram has neither device nor socket by then). */
 	bool by_place = !(gone && known);
-	if (by_place && cfg_netns && netns != cfg_netns)
+	if (by_place && cfg_netns && (elsewhere || netns != cfg_netns))
 		return NULL;
 	if (by_place && cfg_ifindex && ifindex != cfg_ifindex)
 		return NULL;
+	if (elsewhere || (known && ns_later)) { /* a followed packet's end, wherever */
+		netns = net_inum(net);
+		ns_later = false;
+	}
 	/* Tracking must not outlive its packet: a new packet at the address
-	 * is selected on its own headers (its predecessor's entry is gone). */
-	if (cfg_filter && cfg_track && !freed)
+	 * is selected on its own headers (its predecessor's entry is gone).
+	 * Without --netns most packets are not followed: one look-up says so
+	 * before the namespace is read for the comparison. */
+	if (cfg_filter && cfg_track && !freed && !(ns_later && !bpf_map_lookup_elem(&tracked, &key))) {
+		if (ns_later) {
+			netns = net_inum(net);
+			ns_later = false;
+			place = SIGHT_PLACE(dev, netns);
+		}
 		known = track(key, (__u64)head, where, place, SIGHT_WHAT(probe, at.step, TRACK_LOOK)) == TRACK_SAME;
+	}
 
 	if (cfg_filter && !known) {
 		if (!filter_match(skb, &v, at.layout, nh))
 			return NULL;
+		if (ns_later) {
+			netns = net_inum(net);
+			place = SIGHT_PLACE(dev, netns);
+		}
 		if (cfg_track && !freed)
 			track(key, (__u64)head, where, place, SIGHT_WHAT(probe, at.step, TRACK_NEW));
 	}

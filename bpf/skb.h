@@ -83,4 +83,23 @@ static __always_inline void skb_view_read(struct sk_buff *skb, struct skb_view *
 		skb_view_fill(skb, NULL, v);
 }
 
+/* The namespace (struct net) of the skb's device, else of its socket; 0
+ * when it has neither. */
+static __always_inline __u64 skb_net(const struct skb_view *v)
+{
+	/* Locals: inside BPF_CORE_READ, v-> would become a CO-RE access too. */
+	struct net_device *dev = v->dev;
+	if (dev)
+		return (__u64)BPF_CORE_READ(dev, nd_net.net);
+	struct sock *sk = (struct sock *)v->sk;
+	if (sk)
+		return (__u64)BPF_CORE_READ(sk, __sk_common.skc_net.net);
+	return 0;
+}
+
+static __always_inline __u32 net_inum(__u64 net)
+{
+	return net ? BPF_CORE_READ((struct net *)net, ns.inum) : 0;
+}
+
 #endif
