@@ -149,7 +149,9 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	/* A socket's first packet often leaves before any owner tracepoint has
 	 * fired (sock_send_length fires after sendmsg): learn the owner on
 	 * transmit even when this event is not selected, so the packet is
-	 * attributed where it is (on the receiving side, say). */
+	 * attributed where it is (on the receiving side, say: a packet that
+	 * crosses into another namespace keeps its socket, skb_scrub_packet;
+	 * so this is done outside the selected namespace too). */
 	__u64 sk = v.sk;
 	struct pp_owner *o = NULL;
 	if (probe == PP_PROBE_TX)
