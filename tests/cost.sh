@@ -52,6 +52,11 @@ run() { # config build repetition: one traced flood
 	wait $pp
 	bpf_stats_cost "$LAB_DIR/a" "$LAB_DIR/b" "${sent:-0}" >"$LAB_DIR/c"
 	echo "$tag rep $rep: $(awk '$1 == "total" {print $2 " ns/packet, " $3 " program runs/packet"}' "$LAB_DIR/c") ($sent packets; $(grep -E '^pktpath: [0-9]+ events' "$LAB_DIR/pp.err"))"
+	if ! awk '$1 == "total" && $3 > 0 {ok = 1} END {exit !ok}' "$LAB_DIR/c"; then
+		echo "cost: $tag rep $rep: no program of pktpath ran (not counted); its stderr:" >&2
+		sed 's/^/  /' "$LAB_DIR/pp.err" >&2
+		return
+	fi
 	cat "$LAB_DIR/c" >>"$LAB_DIR/prog.${tag// /.}"
 }
 

@@ -22,15 +22,22 @@ bpf_stats_restore() {
 	BPF_STATS_OLD=
 }
 
-# Program ids come from the process's descriptors (a link's fdinfo names
-# its program too): other pktpath runs on the machine are not counted.
+# From the process's own descriptors (fdinfo of a program carries its run
+# time and count): other pktpath runs on the machine are not counted. A
+# link's fdinfo names its program too, without the counters. Names come
+# from bpftool, once per program id.
+declare -A BPF_STATS_NAME=()
 bpf_stats_snap() {
-	local pid=$1 ids id
-	ids=$(grep -h '^prog_id:' /proc/"$pid"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -un)
-	for id in $ids; do
-		bpftool prog show id "$id" --json 2>/dev/null |
-			jq -r '"\(.id) \(.name // "-") \(.run_time_ns // 0) \(.run_cnt // 0)"'
-	done
+	local pid=$1 id rt cnt
+	awk '/^prog_id:/ {id = $2} /^run_time_ns:/ {rt = $2} /^run_cnt:/ {print id, rt, $2}' \
+		/proc/"$pid"/fdinfo/* 2>/dev/null | sort -un |
+		while read -r id rt cnt; do
+			if [ -z "${BPF_STATS_NAME[$id]:-}" ]; then
+				BPF_STATS_NAME[$id]=$(bpftool prog show id "$id" --json 2>/dev/null | jq -r '.name // empty')
+				: "${BPF_STATS_NAME[$id]:=prog$id}"
+			fi
+			echo "$id ${BPF_STATS_NAME[$id]} $rt $cnt"
+		done
 }
 
 bpf_stats_cost() {
