@@ -63,7 +63,7 @@ work() { # udp|tcp: runs the workload, prints its figure
 	tcp)
 		ip netns exec ppb-b "$TOOLS/tcpstream" server 5001 >"$LAB_DIR/srv.out" &
 		local srv=$!
-		for _ in $(seq 1 50); do grep -q listening "$LAB_DIR/srv.out" 2>/dev/null && break; sleep 0.05; done
+		for _ in $(seq 1 200); do grep -q listening "$LAB_DIR/srv.out" 2>/dev/null && break; sleep 0.05; done
 		ip netns exec ppb-a "$TOOLS/tcpstream" client 198.18.30.2 5001 "$SECS" |
 			awk '/^sent/ {printf "%.1f\n", $2 / $4 / 1e6}'
 		wait $srv
@@ -123,6 +123,7 @@ traced() {
 		fi
 	fi
 	rss=$(hwm_kb $pid)
+	v=${v:--} # a workload that failed (said on stderr) leaves no figure
 	kill -INT $pid
 	wait $pid
 	echo "$v $(awk -v a="$c0" -v b="$c1" -v t="$TCK" 'BEGIN {printf "%.2f", (b - a) / t}') ${rss:--} $ready_ms"
