@@ -7,8 +7,9 @@
 # Env: REPS (3), PKTS (100000 datagrams, at most 5 s each), PKTPATH, and
 # CMP=OTHER_PKTPATH to compare two builds, alternated within each repetition
 # (the machine's load drifts: only runs close in time compare well).
-# Prints per config, build and repetition the total ns/packet, then the
-# median of each program's ns/packet and runs/packet. Run under
+# Prints per config, build and repetition the total ns/packet, then each
+# program's ns/packet (median, and minimum: the least disturbed run) and
+# runs/packet. Run under
 # flock /tmp/pktpath-e2e.lock.
 set -u
 cd "$(dirname "$0")/.."
@@ -68,9 +69,10 @@ for rep in $(seq 1 "$REPS"); do
 	done
 done
 for f in "$LAB_DIR"/prog.*; do
-	echo "${f##*/prog.}, median of $REPS (program, ns/packet, runs/packet):"
+	echo "${f##*/prog.}, of $REPS (program, ns/packet median and minimum, runs/packet median):"
 	for p in $(awk '{print $1}' "$f" | sort -u); do
-		printf '  %-16s %8s %6s\n' "$p" "$(awk -v p="$p" '$1 == p {print $2}' "$f" | median)" \
+		printf '  %-16s %8s %8s %6s\n' "$p" "$(awk -v p="$p" '$1 == p {print $2}' "$f" | median)" \
+			"$(awk -v p="$p" '$1 == p {print $2}' "$f" | sort -g | head -1)" \
 			"$(awk -v p="$p" '$1 == p {print $3}' "$f" | median)"
 	done
 done
