@@ -72,6 +72,14 @@ __noinline int track(__u64 key, __u64 head, __u64 where, __u64 place, __u32 what
 	return r;
 }
 
+/* Whether skb address key is being followed. Out of line (global): the
+ * key then lives in this small frame, not in that of a fentry or kprobe
+ * program, which is near the kernel's 512-byte limit. */
+__noinline int tracked_has(__u64 key)
+{
+	return bpf_map_lookup_elem(&tracked, &key) != NULL;
+}
+
 /* Where a point is, for emit_begin(). */
 struct pp_at {
 	__u16 probe;  /* enum pp_probe */
@@ -99,14 +107,16 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	__u32 ifindex = dev && cfg_ifindex ? BPF_CORE_READ(dev, ifindex) : 0;
 	/* The namespace: with --netns, its struct net once learned (below)
 	 * tells a packet elsewhere by one read; without, its number is read
-	 * only for a packet being selected or followed (ns_later). */
-	__u64 net = skb_net(&v);
+	 * only for a packet being selected or followed. Until read, netns is 0
+	 * with net set (no namespace has number 0). Recomputed, not kept in
+	 * variables: the fentry programs' frames are near the stack limit. */
+#define NET_ELSEWHERE (cfg_netns && net && sel_net && net != sel_net)
+#define NS_UNREAD (!netns && net)
+	__u64 net = skb_net((__u64)dev, v.sk);
 	__u32 netns = 0;
-	bool elsewhere = cfg_netns && net && sel_net && net != sel_net;
-	bool ns_later = !cfg_netns && cfg_filter && probe != PP_PROBE_DELIVER;
 	if (net && net == sel_net) {
 		netns = cfg_netns;
-	} else if (!elsewhere && !ns_later) {
+	} else if (!NET_ELSEWHERE && (cfg_netns || !cfg_filter || probe == PP_PROBE_DELIVER)) {
 		netns = net_inum(net);
 		if (cfg_netns && netns == cfg_netns)
 			sel_net = net;
@@ -159,22 +169,19 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	/* A selected packet's memory release is reported wherever it happens
 	 * (a consumed datagram has neither device nor socket by then). */
 	bool by_place = !(gone && known);
-	if (by_place && cfg_netns && (elsewhere || netns != cfg_netns))
+	if (by_place && cfg_netns && (NET_ELSEWHERE || netns != cfg_netns))
 		return NULL;
 	if (by_place && cfg_ifindex && ifindex != cfg_ifindex)
 		return NULL;
-	if (elsewhere || (known && ns_later)) { /* a followed packet's end, wherever */
+	if (known && NS_UNREAD) /* a followed packet's end, wherever */
 		netns = net_inum(net);
-		ns_later = false;
-	}
 	/* Tracking must not outlive its packet: a new packet at the address
 	 * is selected on its own headers (its predecessor's entry is gone).
 	 * Without --netns most packets are not followed: one look-up says so
 	 * before the namespace is read for the comparison. */
-	if (cfg_filter && cfg_track && !freed && !(ns_later && !bpf_map_lookup_elem(&tracked, &key))) {
-		if (ns_later) {
+	if (cfg_filter && cfg_track && !freed && !(NS_UNREAD && !tracked_has(key))) {
+		if (NS_UNREAD) {
 			netns = net_inum(net);
-			ns_later = false;
 			place = SIGHT_PLACE(dev, netns);
 		}
 		known = track(key, (__u64)head, where, place, SIGHT_WHAT(probe, at.step, TRACK_LOOK)) == TRACK_SAME;
@@ -183,7 +190,7 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	if (cfg_filter && !known) {
 		if (!filter_match(skb, &v, at.layout, nh))
 			return NULL;
-		if (ns_later) {
+		if (NS_UNREAD) {
 			netns = net_inum(net);
 			place = SIGHT_PLACE(dev, netns);
 		}
@@ -268,6 +275,8 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 			parse_ipv6(e, head, nh, tail);
 	}
 	return e;
+#undef NET_ELSEWHERE
+#undef NS_UNREAD
 }
 
 /* emit_begin() and submit, for points that record nothing more. */

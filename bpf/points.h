@@ -74,6 +74,12 @@ struct {
 	__type(value, struct nf_seen);
 } nf_last SEC(".maps");
 
+/* The hook of a struct nf_hook_state (out of line: see skb_net()). */
+__noinline int nf_hook_of(__u64 state)
+{
+	return BPF_CORE_READ((const struct nf_hook_state *)state, hook);
+}
+
 static __always_inline struct nf_seen *nf_note(__u8 kind, struct sk_buff *skb, __u64 skb_v, __u64 aux_v,
 					       __u64 aux2_v)
 {
@@ -196,18 +202,24 @@ static __always_inline int point_hit(void *ctx, __u8 kind, __u64 pt, __u64 skb_v
 	struct nf_seen *seen = NULL;
 	if (kind == PP_K_NF_HOOK || kind == PP_K_IPT || kind == PP_K_NFT)
 		seen = nf_note(kind, skb, skb_v, aux_v, aux2_v);
-	/* With an expression a packet is selected where it can first be seen:
-	 * the device points (tracepoints in every backend), a locally
-	 * generated packet's __ip_local_out, the device queue, drops and
-	 * frees. The points between (the rest of receive, routing, netfilter,
-	 * the bridge, --wide) report only packets already selected, for one
-	 * look-up: a packet turned away there is not tested again at each of
-	 * the dozen it passes. A packet NAT made match shows from its next
-	 * device point on (a hook is still noted, above, for a drop in it). */
-	bool selects = at.probe == PP_PROBE_DROP || at.probe == PP_PROBE_FREE ||
-		       (at.probe == PP_PROBE_TX && kind == PP_K_PLAIN);
-	__u64 key = (__u64)skb;
-	if (cfg_filter && cfg_track && !selects && !bpf_map_lookup_elem(&tracked, &key))
+	/* With an expression a packet is selected where it can first be seen;
+	 * the points only a received packet reaches (the receive functions,
+	 * the input route, netfilter's PREROUTING, INPUT and FORWARD, the
+	 * tables, which nf_hook_slow precedes, the bridge, --wide functions)
+	 * report only packets already selected at the device receive (a
+	 * tracepoint in every backend), for one look-up: a packet turned away
+	 * is not tested again at each of them. The output path selects: a
+	 * locally generated packet has no protocol yet at __ip_local_out, and
+	 * a namespace without OUTPUT hooks calls no nf_hook_slow there. A
+	 * packet NAT made match shows from its next selecting point on (a hook
+	 * is still noted, above, for a drop in it). */
+	bool selects = at.probe == PP_PROBE_DROP || at.probe == PP_PROBE_FREE || at.probe == PP_PROBE_TX ||
+		       (at.probe == PP_PROBE_ROUTE && kind == PP_K_PLAIN);
+	if (kind == PP_K_NF_HOOK && aux_v) {
+		int hook = nf_hook_of(aux_v);
+		selects = hook == NF_INET_LOCAL_OUT || hook == NF_INET_POST_ROUTING;
+	}
+	if (cfg_filter && cfg_track && !selects && !tracked_has((__u64)skb))
 		return 0;
 	__u32 reason = kind == PP_K_DROP ? (__u32)aux_v : 0;
 	struct pp_event *e = emit_begin(ctx, skb, at, location, reason);

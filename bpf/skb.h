@@ -84,20 +84,19 @@ static __always_inline void skb_view_read(struct sk_buff *skb, struct skb_view *
 }
 
 /* The namespace (struct net) of the skb's device, else of its socket; 0
- * when it has neither. */
-static __always_inline __u64 skb_net(const struct skb_view *v)
+ * when it has neither. Global functions of plain numbers (verified once,
+ * their read buffers in their own small frames): the fentry and kprobe
+ * programs that call them are near the kernel's 512-byte stack limit. */
+__noinline __u64 skb_net(__u64 dev, __u64 sk)
 {
-	/* Locals: inside BPF_CORE_READ, v-> would become a CO-RE access too. */
-	struct net_device *dev = v->dev;
 	if (dev)
-		return (__u64)BPF_CORE_READ(dev, nd_net.net);
-	struct sock *sk = (struct sock *)v->sk;
+		return (__u64)BPF_CORE_READ((struct net_device *)dev, nd_net.net);
 	if (sk)
-		return (__u64)BPF_CORE_READ(sk, __sk_common.skc_net.net);
+		return (__u64)BPF_CORE_READ((struct sock *)sk, __sk_common.skc_net.net);
 	return 0;
 }
 
-static __always_inline __u32 net_inum(__u64 net)
+__noinline __u32 net_inum(__u64 net)
 {
 	return net ? BPF_CORE_READ((struct net *)net, ns.inum) : 0;
 }
