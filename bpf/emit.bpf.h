@@ -72,6 +72,14 @@ __noinline int track(__u64 key, __u64 head, __u64 where, __u64 place, __u32 what
 	return r;
 }
 
+/* Whether skb address key is being followed. Out of line (global): the
+ * key then lives in this small frame, not in that of a fentry or kprobe
+ * program, which is near the kernel's 512-byte limit. */
+__noinline int tracked_has(__u64 key)
+{
+	return bpf_map_lookup_elem(&tracked, &key) != NULL;
+}
+
 /* Where a point is, for emit_begin(). */
 struct pp_at {
 	__u16 probe;  /* enum pp_probe */
@@ -97,10 +105,25 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	__u16 proto = v.proto;
 	/* Read here only to select on; else once the packet is selected. */
 	__u32 ifindex = dev && cfg_ifindex ? BPF_CORE_READ(dev, ifindex) : 0;
-	__u32 netns = skb_netns(&v);
+	/* The namespace: with --netns, its struct net once learned (below)
+	 * tells a packet elsewhere by one read; without, its number is read
+	 * only for a packet being selected or followed. Until read, netns is 0
+	 * with net set (no namespace has number 0). Recomputed, not kept in
+	 * variables: the fentry programs' frames are near the stack limit. */
+#define NET_ELSEWHERE (cfg_netns && net && sel_net && net != sel_net)
+#define NS_UNREAD (!netns && net)
+	__u64 net = skb_net((__u64)dev, v.sk);
+	__u32 netns = 0;
+	if (net && net == sel_net) {
+		netns = cfg_netns;
+	} else if (!NET_ELSEWHERE && (cfg_netns || !cfg_filter || probe == PP_PROBE_DELIVER)) {
+		netns = net_inum(net);
+		if (cfg_netns && netns == cfg_netns)
+			sel_net = net;
+	}
 	/* Copied to a process: a UDP skb has neither device nor socket by
 	 * then, and the receiving process is in the packet's namespace. */
-	if (!netns && (probe == PP_PROBE_DELIVER || ((at.step & PP_STEP_GONE) && cfg_netns && !cfg_filter))) {
+	if (!net && (probe == PP_PROBE_DELIVER || ((at.step & PP_STEP_GONE) && cfg_netns && !cfg_filter))) {
 		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 		netns = BPF_CORE_READ(t, nsproxy, net_ns, ns.inum);
 	}
@@ -114,7 +137,9 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	unsigned char *head = v.head;
 	__u32 tail = v.tail;
 	__u32 nh = at.layout == PP_L_DATA_L3 ? v.data : v.network_header;
-	/* Which packet this sighting is, for bpf/ident.h (packed: see track()). */
+	/* Which packet this sighting is, for bpf/ident.h (packed: see track()).
+	 * A free's sighting is compared without its place (pp_ident_same), so
+	 * a namespace not read yet does not matter to TRACK_FREED. */
 	__u64 where = SIGHT_WHERE(nh, tail, proto), place = SIGHT_PLACE(dev, netns);
 
 	/* Forget a freed skb wherever it is freed (in any namespace): the
@@ -134,7 +159,9 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	/* A socket's first packet often leaves before any owner tracepoint has
 	 * fired (sock_send_length fires after sendmsg): learn the owner on
 	 * transmit even when this event is not selected, so the packet is
-	 * attributed where it is (on the receiving side, say). */
+	 * attributed where it is (on the receiving side, say: a packet that
+	 * crosses into another namespace keeps its socket, skb_scrub_packet;
+	 * so this is done outside the selected namespace too). */
 	__u64 sk = v.sk;
 	struct pp_owner *o = NULL;
 	if (probe == PP_PROBE_TX)
@@ -142,18 +169,31 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	/* A selected packet's memory release is reported wherever it happens
 	 * (a consumed datagram has neither device nor socket by then). */
 	bool by_place = !(gone && known);
-	if (by_place && cfg_netns && netns != cfg_netns)
+	if (by_place && cfg_netns && (NET_ELSEWHERE || netns != cfg_netns))
 		return NULL;
 	if (by_place && cfg_ifindex && ifindex != cfg_ifindex)
 		return NULL;
+	if (known && NS_UNREAD) /* a followed packet's end, wherever */
+		netns = net_inum(net);
 	/* Tracking must not outlive its packet: a new packet at the address
-	 * is selected on its own headers (its predecessor's entry is gone). */
-	if (cfg_filter && cfg_track && !freed)
+	 * is selected on its own headers (its predecessor's entry is gone).
+	 * Without --netns most packets are not followed: one look-up says so
+	 * before the namespace is read for the comparison. */
+	if (cfg_filter && cfg_track && !freed && !(NS_UNREAD && !tracked_has(key))) {
+		if (NS_UNREAD) {
+			netns = net_inum(net);
+			place = SIGHT_PLACE(dev, netns);
+		}
 		known = track(key, (__u64)head, where, place, SIGHT_WHAT(probe, at.step, TRACK_LOOK)) == TRACK_SAME;
+	}
 
 	if (cfg_filter && !known) {
 		if (!filter_match(skb, &v, at.layout, nh))
 			return NULL;
+		if (NS_UNREAD) {
+			netns = net_inum(net);
+			place = SIGHT_PLACE(dev, netns);
+		}
 		if (cfg_track && !freed)
 			track(key, (__u64)head, where, place, SIGHT_WHAT(probe, at.step, TRACK_NEW));
 	}
@@ -235,6 +275,8 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 			parse_ipv6(e, head, nh, tail);
 	}
 	return e;
+#undef NET_ELSEWHERE
+#undef NS_UNREAD
 }
 
 /* emit_begin() and submit, for points that record nothing more. */

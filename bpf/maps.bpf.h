@@ -25,6 +25,11 @@ const volatile bool cfg_drop_has_reason = true; /* skb:kfree_skb has `reason` (>
 const volatile bool cfg_filter = false; /* a pcap filter was injected into the stubs */
 const volatile bool cfg_ip_l2 = true;   /* IP packets L3 rejected are tried at L2 (filter_ip_needs_l2) */
 const volatile bool cfg_track = true;   /* follow matched skbs until they are freed */
+/* --netns: the selected namespace's struct net, learned by emit_begin at
+ * its first packet there. A pointer identifies the namespace as long as
+ * it lives, and pktpath holds it open (its descriptor, or pktpath's own
+ * namespace) for the whole run. */
+__u64 sel_net = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

@@ -4,18 +4,6 @@
 #ifndef PKTPATH_PARSE_H
 #define PKTPATH_PARSE_H
 
-static __always_inline __u32 skb_netns(const struct skb_view *v)
-{
-	/* Locals: inside BPF_CORE_READ, v-> would become a CO-RE access too. */
-	struct net_device *dev = v->dev;
-	if (dev)
-		return BPF_CORE_READ(dev, nd_net.net, ns.inum);
-	struct sock *sk = (struct sock *)v->sk;
-	if (sk)
-		return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
-	return 0;
-}
-
 /* L4 summary at head+off, bounded by the linear area's end. */
 static __always_inline void parse_l4(struct pp_event *e, unsigned char *head, __u32 off, __u32 tail)
 {

@@ -78,6 +78,13 @@ int pp_own_copy(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct sk_buff *skb = (struct sk_buff *)ctx->args[0];
 	owner_note(ctx, (__u64)BPF_CORE_READ(skb, sk));
+	/* With an expression a delivered packet was decided at its receive:
+	 * only one being followed is reported here, for one look-up (each
+	 * TCP read copies, and selecting again cost more than the rest of
+	 * the packet's receive). */
+	__u64 key = (__u64)skb;
+	if (cfg_filter && cfg_track && !bpf_map_lookup_elem(&tracked, &key))
+		return 0;
 	struct pp_event *e = emit_begin(ctx, skb, AT_DELIVER, 0, 0);
 	if (!e)
 		return 0;

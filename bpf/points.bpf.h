@@ -55,12 +55,16 @@ static __always_inline void nf_state(struct pp_event *e, const struct nf_hook_st
  * frees a dropped skb before returning, and newer nf_tables frees it in
  * nft_do_chain itself (which then returns NF_STOLEN). So the hook and table
  * are noted on entry and the drop that follows on this CPU carries them,
- * with verdict DROP. */
+ * with verdict DROP. Noted as pointers, read only when an event needs them:
+ * every packet passing a hook pays for the note, few for the names. The
+ * hook state lives in the frame of nf_hook(), the table and chain under
+ * RCU for the hook's whole walk, which is where such a drop happens; the
+ * state is taken out of nft_pktinfo at once (that frame ends earlier). */
 struct nf_seen {
 	__u64 skb;
-	__u8 pf, hook;
-	char table[32];
-	char chain[32];
+	__u64 state; /* const struct nf_hook_state * */
+	__u64 aux;   /* struct xt_table * (PP_K_IPT), struct nft_chain * (PP_K_NFT) */
+	__u8 kind;
 };
 
 struct {
@@ -70,6 +74,12 @@ struct {
 	__type(value, struct nf_seen);
 } nf_last SEC(".maps");
 
+/* The hook of a struct nf_hook_state (out of line: see skb_net()). */
+__noinline int nf_hook_of(__u64 state)
+{
+	return BPF_CORE_READ((const struct nf_hook_state *)state, hook);
+}
+
 static __always_inline struct nf_seen *nf_note(__u8 kind, struct sk_buff *skb, __u64 skb_v, __u64 aux_v,
 					       __u64 aux2_v)
 {
@@ -77,36 +87,52 @@ static __always_inline struct nf_seen *nf_note(__u8 kind, struct sk_buff *skb, _
 	struct nf_seen *n = bpf_map_lookup_elem(&nf_last, &zero);
 	if (!n)
 		return NULL;
-	const struct nf_hook_state *st = NULL;
-	n->table[0] = n->chain[0] = 0;
-	if (kind == PP_K_NF_HOOK) {
-		st = (const struct nf_hook_state *)aux_v;
-	} else if (kind == PP_K_IPT) {
-		st = (const struct nf_hook_state *)aux2_v;
-		if (bpf_core_type_exists(struct xt_table) && aux_v)
-			BPF_CORE_READ_STR_INTO(&n->table, (struct xt_table *)aux_v, name);
-	} else if (bpf_core_type_exists(struct nft_chain)) {
-		struct nft_chain *c = (struct nft_chain *)aux_v;
-		bpf_probe_read_kernel_str(n->chain, sizeof(n->chain), BPF_CORE_READ(c, name));
-		bpf_probe_read_kernel_str(n->table, sizeof(n->table), BPF_CORE_READ(c, table, name));
-		st = BPF_CORE_READ((struct nft_pktinfo *)skb_v, state);
-	}
+	n->kind = kind;
+	n->aux = aux_v;
+	if (kind == PP_K_NF_HOOK)
+		n->state = aux_v;
+	else if (kind == PP_K_IPT)
+		n->state = aux2_v;
+	else if (bpf_core_type_exists(struct nft_pktinfo))
+		n->state = (__u64)BPF_CORE_READ((struct nft_pktinfo *)skb_v, state);
+	else
+		n->state = 0;
 	n->skb = (__u64)skb;
-	n->pf = st ? BPF_CORE_READ(st, pf) : 0;
-	n->hook = st ? BPF_CORE_READ(st, hook) : 0;
 	return n;
+}
+
+/* Out of line: where the module (x_tables, nf_tables) has no BTF these
+ * reads cannot be relocated and libbpf poisons them; behind a call that a
+ * constant guard makes dead, the verifier never walks them (inlined, the
+ * compiler may compute their addresses before the guard). */
+static __noinline void nf_name_ipt(struct pp_event *e, __u64 table)
+{
+	BPF_CORE_READ_STR_INTO(&e->table, (struct xt_table *)table, name);
+}
+
+static __noinline void nf_name_nft(struct pp_event *e, __u64 chain)
+{
+	struct nft_chain *c = (struct nft_chain *)chain;
+	bpf_probe_read_kernel_str(e->chain, sizeof(e->chain), BPF_CORE_READ(c, name));
+	bpf_probe_read_kernel_str(e->table, sizeof(e->table), BPF_CORE_READ(c, table, name));
 }
 
 static __always_inline void nf_fill(struct pp_event *e, const struct nf_seen *n)
 {
-	e->nf_pf = n->pf;
-	e->nf_hook = n->hook;
-	e->have |= PP_HAVE_NF;
-	if (n->table[0]) {
-		__builtin_memcpy(e->table, n->table, sizeof(e->table));
-		__builtin_memcpy(e->chain, n->chain, sizeof(e->chain));
-		e->have |= PP_HAVE_TABLE;
+	const struct nf_hook_state *st = (const struct nf_hook_state *)n->state;
+	if (st) {
+		e->nf_pf = BPF_CORE_READ(st, pf);
+		e->nf_hook = BPF_CORE_READ(st, hook);
 	}
+	e->have |= PP_HAVE_NF;
+	if (!n->aux)
+		return;
+	if (n->kind == PP_K_IPT && bpf_core_type_exists(struct xt_table))
+		nf_name_ipt(e, n->aux);
+	else if (n->kind == PP_K_NFT && bpf_core_type_exists(struct nft_chain))
+		nf_name_nft(e, n->aux);
+	if (e->table[0])
+		e->have |= PP_HAVE_TABLE;
 }
 
 static __always_inline void nf_drop(struct pp_event *e, struct sk_buff *skb)
@@ -173,10 +199,28 @@ static __always_inline int point_hit(void *ctx, __u8 kind, __u64 pt, __u64 skb_v
 	}
 	if (!skb)
 		return 0;
-
 	struct nf_seen *seen = NULL;
 	if (kind == PP_K_NF_HOOK || kind == PP_K_IPT || kind == PP_K_NFT)
 		seen = nf_note(kind, skb, skb_v, aux_v, aux2_v);
+	/* With an expression a packet is selected where it can first be seen;
+	 * the points only a received packet reaches (the receive functions,
+	 * the input route, netfilter's PREROUTING, INPUT and FORWARD, the
+	 * tables, which nf_hook_slow precedes, the bridge, --wide functions)
+	 * report only packets already selected at the device receive (a
+	 * tracepoint in every backend), for one look-up: a packet turned away
+	 * is not tested again at each of them. The output path selects: a
+	 * locally generated packet has no protocol yet at __ip_local_out, and
+	 * a namespace without OUTPUT hooks calls no nf_hook_slow there. A
+	 * packet NAT made match shows from its next selecting point on (a hook
+	 * is still noted, above, for a drop in it). */
+	bool selects = at.probe == PP_PROBE_DROP || at.probe == PP_PROBE_FREE || at.probe == PP_PROBE_TX ||
+		       (at.probe == PP_PROBE_ROUTE && kind == PP_K_PLAIN);
+	if (kind == PP_K_NF_HOOK && aux_v) {
+		int hook = nf_hook_of(aux_v);
+		selects = hook == NF_INET_LOCAL_OUT || hook == NF_INET_POST_ROUTING;
+	}
+	if (cfg_filter && cfg_track && !selects && !tracked_has((__u64)skb))
+		return 0;
 	__u32 reason = kind == PP_K_DROP ? (__u32)aux_v : 0;
 	struct pp_event *e = emit_begin(ctx, skb, at, location, reason);
 	if (!e)

@@ -83,4 +83,22 @@ static __always_inline void skb_view_read(struct sk_buff *skb, struct skb_view *
 		skb_view_fill(skb, NULL, v);
 }
 
+/* The namespace (struct net) of the skb's device, else of its socket; 0
+ * when it has neither. Global functions of plain numbers (verified once,
+ * their read buffers in their own small frames): the fentry and kprobe
+ * programs that call them are near the kernel's 512-byte stack limit. */
+__noinline __u64 skb_net(__u64 dev, __u64 sk)
+{
+	if (dev)
+		return (__u64)BPF_CORE_READ((struct net_device *)dev, nd_net.net);
+	if (sk)
+		return (__u64)BPF_CORE_READ((struct sock *)sk, __sk_common.skc_net.net);
+	return 0;
+}
+
+__noinline __u32 net_inum(__u64 net)
+{
+	return net ? BPF_CORE_READ((struct net *)net, ns.inum) : 0;
+}
+
 #endif

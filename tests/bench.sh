@@ -10,16 +10,24 @@
 # nothing / matching, writing a pcap); bpftrace on the same four tracepoints
 # with the same selection by hand (tests/bench.bt; nothing / matching);
 # pktpath in the receiving namespace (matching nothing; matching, --stream
-# and timelines, output to a file). For each tracer process: CPU time during
-# the workload and peak RSS. pktpath: delivered/lost/produced, start to
-# "ready", SIGINT to exit. Report: build/bench/report.md and ratios.png.
+# and timelines, output to a file; matching nothing also without --netns,
+# the common invocation, with netfilter programs in every namespace). For
+# each tracer process: CPU time during the workload and peak RSS. pktpath:
+# delivered/lost/produced, start to "ready", SIGINT to exit. Then, in
+# STATS_REPS more repetitions with kernel.bpf_stats_enabled (which costs
+# time itself, so not during the throughput runs): each BPF tracer's
+# programs' run time per packet on the receiving veth (rx + tx), in total
+# and per program (tests/lib/bpf_stats.sh). Report: build/bench/report.md
+# and ratios.png.
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib/lab.sh
+. tests/lib/bpf_stats.sh
 PKTPATH=$PWD/build/pktpath
 TOOLS=$PWD/build/tools
 REPS=${REPS:-5}
 SECS=${SECS:-3}
+STATS_REPS=${STATS_REPS:-3}
 out=build/bench
 mkdir -p "$out"
 report=$out/report.md
@@ -32,6 +40,7 @@ fi
 have_bpftrace=
 command -v bpftrace >/dev/null && [ -e /sys/kernel/tracing/events ] && have_bpftrace=1
 cleanup() {
+	bpf_stats_restore
 	lab_down
 	[ -n "$mounted_tracefs" ] && umount /sys/kernel/tracing 2>/dev/null
 }
@@ -54,7 +63,7 @@ work() { # udp|tcp: runs the workload, prints its figure
 	tcp)
 		ip netns exec ppb-b "$TOOLS/tcpstream" server 5001 >"$LAB_DIR/srv.out" &
 		local srv=$!
-		for _ in $(seq 1 50); do grep -q listening "$LAB_DIR/srv.out" 2>/dev/null && break; sleep 0.05; done
+		for _ in $(seq 1 200); do grep -q listening "$LAB_DIR/srv.out" 2>/dev/null && break; sleep 0.05; done
 		ip netns exec ppb-a "$TOOLS/tcpstream" client 198.18.30.2 5001 "$SECS" |
 			awk '/^sent/ {printf "%.1f\n", $2 / $4 / 1e6}'
 		wait $srv
@@ -68,6 +77,10 @@ wait_for() { # file, pattern (empty: the file exists), tenths of a second
 	done
 	return 1
 }
+veth_pkts() { # packets through the receiving veth so far (both directions)
+	ip netns exec ppb-b cat /sys/class/net/veth-b/statistics/rx_packets /sys/class/net/veth-b/statistics/tx_packets |
+		awk '{n += $1} END {print n}'
+}
 cpu_ticks() { awk '{print $14 + $15}' /proc/"$1"/stat 2>/dev/null || echo 0; }
 hwm_kb() { sed -nE 's/^VmHWM:[[:space:]]*([0-9]+) kB$/\1/p' /proc/"$1"/status 2>/dev/null; }
 TCK=$(getconf CLK_TCK)
@@ -75,7 +88,9 @@ TCK=$(getconf CLK_TCK)
 # traced NAME READYFILE PATTERN CMD...: starts the tracer, waits for it to be
 # ready, runs the workload, stops it with SIGINT (restored to its default
 # action: background jobs of a script start with it ignored). Prints
-# "figure cpu_s rss_kb ready_ms".
+# "figure cpu_s rss_kb ready_ms". With STATS=1 (bpf_stats on) it also
+# writes the tracer's BPF run time per packet to $LAB_DIR/NAME.cost.
+STATS=
 traced() {
 	local name=$1 readyfile=$2 pat=$3 wl=$4 t0
 	shift 4
@@ -90,11 +105,25 @@ traced() {
 		echo "- - - -"
 		return
 	fi
-	local c0 v c1 rss ready_ms=$((($(date +%s%N) - t0) / 1000000))
+	local c0 v c1 rss p0 p1 ready_ms=$((($(date +%s%N) - t0) / 1000000))
+	if [ -n "$STATS" ]; then
+		bpf_stats_snap $pid >"$LAB_DIR/$name.s0"
+		p0=$(veth_pkts)
+	fi
 	c0=$(cpu_ticks $pid)
 	v=$(work "$wl")
 	c1=$(cpu_ticks $pid)
+	if [ -n "$STATS" ]; then
+		bpf_stats_snap $pid >"$LAB_DIR/$name.s1"
+		p1=$(veth_pkts)
+		if [ -s "$LAB_DIR/$name.s0" ] && [ "$p1" -gt "$p0" ]; then
+			bpf_stats_cost "$LAB_DIR/$name.s0" "$LAB_DIR/$name.s1" $((p1 - p0)) >"$LAB_DIR/$name.cost"
+		else
+			: >"$LAB_DIR/$name.cost"
+		fi
+	fi
 	rss=$(hwm_kb $pid)
+	v=${v:--} # a workload that failed (said on stderr) leaves no figure
 	kill -INT $pid
 	wait $pid
 	echo "$v $(awk -v a="$c0" -v b="$c1" -v t="$TCK" 'BEGIN {printf "%.2f", (b - a) / t}') ${rss:--} $ready_ms"
@@ -102,34 +131,42 @@ traced() {
 
 contenders=(baseline tcpdump-nomatch tcpdump-match)
 [ -n "$have_bpftrace" ] && contenders+=(bpftrace-nomatch bpftrace-match)
-contenders+=(pktpath-nomatch pktpath-stream pktpath-timeline)
-declare -A res cpu rss rdy counts bt
+contenders+=(pktpath-nomatch pktpath-nomatch-all pktpath-stream pktpath-timeline)
+declare -A res cpu rss rdy counts bt nsp
+# contend CONTENDER WORKLOAD: one run, prints "figure cpu_s rss_kb ready_ms".
+contend() {
+	local c=$1 wl=$2 f a args
+	case $c in
+	baseline) echo "$(work "$wl") - - -" ;;
+	tcpdump-*)
+		[ "$c" = tcpdump-match ] && f=${MATCH[$wl]} || f=${NOMATCH[$wl]}
+		traced "$c" "$LAB_DIR/$c.err" listening "$wl" \
+			ip netns exec ppb-b tcpdump -i veth-b -n -s 96 -w "$LAB_DIR/tcpdump.pcap" "$f"
+		rm -f "$LAB_DIR/tcpdump.pcap" ;;
+	bpftrace-*)
+		[ "$c" = bpftrace-match ] && a=${BT_MATCH[$wl]} || a=${BT_NOMATCH[$wl]}
+		rm -f "$LAB_DIR/$c.ready"
+		# shellcheck disable=SC2086
+		traced "$c" "$LAB_DIR/$c.ready" "" "$wl" \
+			bpftrace --unsafe -o "$LAB_DIR/$c.bt" tests/bench.bt "$NSINO" $a "$LAB_DIR/$c.ready" ;;
+	pktpath-*)
+		args=(--netns ppb-b)
+		case $c in
+		pktpath-nomatch) args+=(--stream "${NOMATCH[$wl]}") ;;
+		pktpath-nomatch-all) args=(--stream "${NOMATCH[$wl]}") ;; # every namespace
+		pktpath-stream) args+=(--stream "${MATCH[$wl]}") ;;
+		pktpath-timeline) args+=("${MATCH[$wl]}") ;;
+		esac
+		traced "$c" "$LAB_DIR/$c.err" 'pktpath: ready' "$wl" "$PKTPATH" "${args[@]}" ;;
+	esac
+}
 for rep in $(seq 1 "$REPS"); do
 	for wl in udp tcp; do
 		for c in "${contenders[@]}"; do
+			r=$(contend "$c" "$wl")
 			case $c in
-			baseline) r="$(work $wl) - - -" ;;
-			tcpdump-*)
-				[ $c = tcpdump-match ] && f=${MATCH[$wl]} || f=${NOMATCH[$wl]}
-				r=$(traced $c "$LAB_DIR/$c.err" listening $wl \
-					ip netns exec ppb-b tcpdump -i veth-b -n -s 96 -w "$LAB_DIR/tcpdump.pcap" "$f")
-				rm -f "$LAB_DIR/tcpdump.pcap" ;;
-			bpftrace-*)
-				[ $c = bpftrace-match ] && a=${BT_MATCH[$wl]} || a=${BT_NOMATCH[$wl]}
-				# shellcheck disable=SC2086
-				rm -f "$LAB_DIR/$c.ready"
-				r=$(traced $c "$LAB_DIR/$c.ready" "" $wl \
-					bpftrace --unsafe -o "$LAB_DIR/$c.bt" tests/bench.bt "$NSINO" $a "$LAB_DIR/$c.ready")
-				bt[$wl:$c]+="$(grep -c '^[0-9]' "$LAB_DIR/$c.bt") $(awk '/^Lost/ {n += $2} END {print n + 0}' "$LAB_DIR/$c.bt");" ;;
-			pktpath-*)
-				args=(--netns ppb-b)
-				case $c in
-				pktpath-nomatch) args+=(--stream "${NOMATCH[$wl]}") ;;
-				pktpath-stream) args+=(--stream "${MATCH[$wl]}") ;;
-				pktpath-timeline) args+=("${MATCH[$wl]}") ;;
-				esac
-				r=$(traced $c "$LAB_DIR/$c.err" 'pktpath: ready' $wl "$PKTPATH" "${args[@]}")
-				counts[$wl:$c]+="$(sed -nE 's/^pktpath: ([0-9]+) events.*, ([0-9]+) lost, ([0-9]+) produced$/\1 \2 \3/p' "$LAB_DIR/$c.err");" ;;
+			bpftrace-*) bt[$wl:$c]+="$(grep -c '^[0-9]' "$LAB_DIR/$c.bt") $(awk '/^Lost/ {n += $2} END {print n + 0}' "$LAB_DIR/$c.bt");" ;;
+			pktpath-*) counts[$wl:$c]+="$(sed -nE 's/^pktpath: ([0-9]+) events.*, ([0-9]+) lost, ([0-9]+) produced$/\1 \2 \3/p' "$LAB_DIR/$c.err");" ;;
 			esac
 			read -r v cs rk rm <<<"$r"
 			res[$wl:$c]+="$v " cpu[$wl:$c]+="$cs " rss[$wl:$c]+="$rk " rdy[$wl:$c]+="$rm "
@@ -137,6 +174,28 @@ for rep in $(seq 1 "$REPS"); do
 		done
 	done
 done
+
+# The BPF tracers' in-kernel price, exactly: program run time per packet
+# (separate runs: the statistics slow every program down a little).
+bpf_stats_on || echo "bench: cannot enable kernel.bpf_stats_enabled: no ns/packet column" >&2
+: >"$LAB_DIR/progs"
+if [ -n "$BPF_STATS_OLD" ]; then
+	STATS=1
+	for rep in $(seq 1 "$STATS_REPS"); do
+		for wl in udp tcp; do
+			for c in "${contenders[@]}"; do
+				case $c in bpftrace-* | pktpath-*) ;; *) continue ;; esac
+				contend "$c" "$wl" >/dev/null
+				t=$(awk '$1 == "total" {print $2}' "$LAB_DIR/$c.cost")
+				nsp[$wl:$c]+="${t:--} "
+				awk -v k="$wl $c" '$1 != "total" {print k, $1, $2, $3}' "$LAB_DIR/$c.cost" >>"$LAB_DIR/progs"
+				echo "stats rep $rep $wl $c: ${t:--} ns of BPF per packet" >&2
+			done
+		done
+	done
+	STATS=
+	bpf_stats_restore
+fi
 
 # Time to "ready" and from SIGINT to exit (tracepoint backend: the only one
 # this kernel offers), 5 runs.
@@ -195,26 +254,38 @@ replay_st=$(replay_rate --stream)
 		tcp) echo "## One TCP stream, 64 KiB writes (MB/s); filter matching: \`${MATCH[tcp]}\`, nothing: \`${NOMATCH[tcp]}\`" ;;
 		esac
 		echo
-		echo "| contender | median ${UNIT[$wl]} | range | ratio to baseline | tracer CPU s (median) | peak RSS MiB (median) | start to ready ms (median) |"
-		echo "|---|---:|---|---:|---:|---:|---:|"
+		echo "| contender | median ${UNIT[$wl]} | range | ratio to baseline | BPF ns/packet (median) | tracer CPU s (median) | peak RSS MiB (median) | start to ready ms (median) |"
+		echo "|---|---:|---|---:|---:|---:|---:|---:|"
 		base=$(median <<<"${res[$wl:baseline]}")
 		for c in "${contenders[@]}"; do
 			m=$(median <<<"${res[$wl:$c]}")
 			r=$(ratio "$m" "$base")
 			rk=$(median <<<"${rss[$wl:$c]}")
-			printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$c" "$m" "$(spread <<<"${res[$wl:$c]}")" "$r" \
-				"$(median <<<"${cpu[$wl:$c]}")" "$([ "$rk" = - ] && echo - || awk -v k="$rk" 'BEGIN {printf "%.1f", k / 1024}')" \
+			printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$c" "$m" "$(spread <<<"${res[$wl:$c]}")" "$r" \
+				"$(median <<<"${nsp[$wl:$c]:-}")" "$(median <<<"${cpu[$wl:$c]}")" "$([ "$rk" = - ] && echo - || awk -v k="$rk" 'BEGIN {printf "%.1f", k / 1024}')" \
 				"$(median <<<"${rdy[$wl:$c]}")"
 			echo "$wl $c $r" >>"$out/ratios.dat"
 		done
 		echo
 		echo "pktpath's accounting per run (delivered/lost/produced; delivered + lost must equal produced):"
 		echo
-		for c in pktpath-nomatch pktpath-stream pktpath-timeline; do
+		for c in pktpath-nomatch pktpath-nomatch-all pktpath-stream pktpath-timeline; do
 			echo "- $c: $(tr ';' '\n' <<<"${counts[$wl:$c]:-}" | grep . | awk '{ok = ($1 + $2 == $3) ? "adds up" : "DOES NOT ADD UP"; printf "%s/%s/%s (%s); ", $1, $2, $3, ok}')"
 		done
 		if [ -n "$have_bpftrace" ]; then
 			echo "- bpftrace-match, lines printed/events it reported lost: $(tr ';' '\n' <<<"${bt[$wl:bpftrace-match]:-}" | grep . | awk '{printf "%s/%s; ", $1, $2}')"
+		fi
+		if [ -s "$LAB_DIR/progs" ]; then
+			echo
+			echo "BPF run time per packet on veth-b, by program (median of $STATS_REPS runs with kernel.bpf_stats_enabled: ns, and runs per packet):"
+			echo
+			for c in "${contenders[@]}"; do
+				awk -v w="$wl" -v c="$c" '$1 == w && $2 == c {print $3}' "$LAB_DIR/progs" | sort -u | while read -r p; do
+					printf '%s %s %s; ' "$p" "$(awk -v w="$wl" -v c="$c" -v p="$p" '$1 == w && $2 == c && $3 == p {print $4}' "$LAB_DIR/progs" | median)" \
+						"$(awk -v w="$wl" -v c="$c" -v p="$p" '$1 == w && $2 == c && $3 == p {print $5}' "$LAB_DIR/progs" | median)"
+				done >"$LAB_DIR/progline"
+				[ -s "$LAB_DIR/progline" ] && echo "- $c: $(cat "$LAB_DIR/progline")"
+			done
 		fi
 	done
 	echo
@@ -229,6 +300,12 @@ replay_st=$(replay_rate --stream)
 		s=$(ratio "$(median <<<"${res[$wl:pktpath-stream]}")" "$base")
 		t=$(ratio "$(median <<<"${res[$wl:pktpath-timeline]}")" "$base")
 		echo "- $wl: filter matching nothing $n x baseline (target >= 0.95: $(awk -v x="$n" 'BEGIN {print (x >= 0.95 ? "met" : sprintf("missed by %.2f", 0.95 - x))}')); tracing every packet $s (stream) / $t (timelines) x baseline (target >= 0.5: $(awk -v x="$s" -v y="$t" 'BEGIN {m = x < y ? x : y; print (m >= 0.5 ? "met" : sprintf("missed by %.2f", 0.5 - m))}'))."
+	done
+	for wl in udp tcp; do
+		base=$(median <<<"${res[$wl:baseline]}")
+		n=$(ratio "$(median <<<"${res[$wl:pktpath-nomatch]}")" "$base")
+		a=$(ratio "$(median <<<"${res[$wl:pktpath-nomatch-all]}")" "$base")
+		echo "- $wl, matching nothing without --netns: $a x baseline against $n with it (issue 15: within 0.05: $(awk -v x="$n" -v y="$a" 'BEGIN {d = x - y; print (d <= 0.05 ? "met" : sprintf("missed by %.2f", d - 0.05))}'))."
 	done
 	r=$(echo "${ready[*]}" | median)
 	echo "- ready in $r ms (target < 500 ms: $(awk -v x="$r" 'BEGIN {print (x < 500 ? "met" : "missed")}'))."

@@ -63,18 +63,15 @@ const struct cat_point catalog[] = {
 	 * deferred free, for one). */
 	{"free", {"napi_skb_cache_put"}, PP_K_UNTRACK, PP_PROBE_FREE, PP_L_NETHDR, false, "sk_buff", 1, NULL, NULL, NULL,
 	 "no event: the skb's memory goes back to the NAPI cache, tracking ends"},
-	/* owner: sockets used in process context (tracepoints sock:* and skb:skb_copy_datagram_iovec too). */
+	/* owner: sockets used in process context (tracepoints sock:* and skb:skb_copy_datagram_iovec too).
+	 * One point per send: udp_sendmsg, raw_sendmsg and ping_v4_sendmsg are reached only through
+	 * inet_sendmsg (or inet6_sendmsg), and a second program per datagram learned nothing new. */
 	{"owner", {"tcp_connect"}, PP_K_OWNER_SK, 0, 0, false, NULL, 0, "sk", NULL, "sock:inet_sock_set_state",
 	 "the connecting process"},
 	{"owner", {"inet_sendmsg"}, PP_K_OWNER_SOCK, 0, 0, false, NULL, 0, "sock", NULL, "sock:sock_send_length",
 	 "the sending process (IPv4)"},
 	{"owner", {"inet6_sendmsg"}, PP_K_OWNER_SOCK, 0, 0, false, NULL, 0, "sock", NULL, "sock:sock_send_length",
 	 "the sending process (IPv6)"},
-	{"owner", {"udp_sendmsg"}, PP_K_OWNER_SK, 0, 0, false, NULL, 0, "sk", NULL, NULL, "the sending process (UDP)"},
-	{"owner", {"ping_v4_sendmsg"}, PP_K_OWNER_SK, 0, 0, false, NULL, 0, "sk", NULL, NULL,
-	 "the sending process (ICMP ping sockets)"},
-	{"owner", {"raw_sendmsg"}, PP_K_OWNER_SK, 0, 0, false, NULL, 0, "sk", NULL, NULL,
-	 "the sending process (raw sockets)"},
 };
 
 const size_t catalog_len = sizeof(catalog) / sizeof(catalog[0]);
