@@ -55,8 +55,8 @@ fi
 check "--list-probes: a function hidden by PKTPATH_TEST_HIDE_FUNCS is reported as absent" \
 	bash -c 'PKTPATH_TEST_HIDE_FUNCS=ip_rcv,ip_forward "$1" --list-probes | grep -cE "^(rx +ip_rcv|route +ip_forward) +unavailable +not in this kernel.s BTF" | grep -qx 2' _ "$PKTPATH"
 n=$(grep -cE "^(rx|route|netfilter|bridge|tx|clone|drop|free|owner) " <<<"$lp")
-# The catalog's rows (cmd/attach/catalog.c) and the two device tracepoints.
-want=$(($(grep -c '^	{"' "$(dirname "$0")/../../cmd/attach/catalog.c") + 2))
+# The catalog's rows (cmd/attach/catalog.c: {...} and RX(...)) and the two device tracepoints.
+want=$(($(grep -cE '^	(\{"|RX\()' "$(dirname "$0")/../../cmd/attach/catalog.c") + 2))
 check "--list-probes: every catalog point listed ($n of $want)" [ "$n" -eq "$want" ]
 
 # The backend line names what runs and why the others do not.
