@@ -13,6 +13,8 @@
 #include "cmd/hints.h"
 #include "cmd/pointtext.h"
 #include "cmd/probes.h"
+#include "cmd/carry.h"
+#include "cmd/rewrite.h"
 #include "kernel/dropreason.h"
 #include "kernel/kallsyms.h"
 #include "netlib/netns.h"
@@ -210,7 +212,19 @@ void fmt_owner(char *out, size_t len, const struct pp_event *e)
 	pp_snprintf(out, len, "%u/%s", e->owner.tgid, comm);
 }
 
+void fmt_owner_learned(struct strbuf *sb, const struct pp_event *from)
+{
+	char pbuf[24], ns[64];
+	ev_netns(from, ns, sizeof(ns));
+	sb_printf(sb, " owner learned at %s (%s)", probe_point_name(from, pbuf, sizeof(pbuf)), ns);
+}
+
 void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
+{
+	fmt_event_x(sb, e, ctx, NULL);
+}
+
+void fmt_event_x(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx, const struct ev_extra *x)
 {
 	char t[32], skb[24], cpu[8], probe[64], ns[64], ifn[72], pid[16], comm[72], owner[96];
 	struct strbuf pkt = {0};
@@ -241,7 +255,8 @@ void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx
 	if (!comm[0])
 		pp_snprintf(comm, sizeof(comm), "-");
 
-	fmt_owner(owner, sizeof(owner), e);
+	const struct pp_event *ofrom = x && !(e->have & PP_HAVE_OWNER) ? x->owner_from : NULL;
+	fmt_owner(owner, sizeof(owner), ofrom ? ofrom : e);
 	fmt_packet(&pkt, e);
 	if (e->probe == PP_PROBE_DROP) {
 		char loc[256];
@@ -252,6 +267,13 @@ void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx
 		hint_nft_suffix(&pkt, e, ev_reason(e, ctx));
 	}
 	point_detail(&pkt, e);
+	struct rewrite rw;
+	if (x && x->before && rw_find(x->before, e, &rw)) {
+		sb_append(&pkt, " ", 1);
+		rw_text(&pkt, x->before, e, &rw);
+	}
+	if (ofrom)
+		fmt_owner_learned(&pkt, ofrom);
 	const char *const v[NCOLS] = {t, skb, cpu, probe, ns, ifn, pkt_type_name(e->pkt_type), pid, comm,
 				      owner, pkt.s ? pkt.s : ""};
 	row(sb, v);

@@ -45,6 +45,9 @@ enum front_verdict front_event(struct front *f, const struct pp_event *e)
 		}
 		return at_limit(f);
 	}
+	/* Every event feeds the packet memory, printed or not. */
+	struct ev_extra x;
+	carry_stream(&f->carry, e, &x);
 	/* --stream --drops loads only drop points, but the owner bookkeeping
 	 * also reports deliveries: counted above, not printed. */
 	if (f->opt->drops_only && e->probe != PP_PROBE_DROP)
@@ -55,9 +58,9 @@ enum front_verdict front_event(struct front *f, const struct pp_event *e)
 	}
 	sb_reset(&f->line);
 	if (f->opt->json)
-		json_event_line(&f->line, e, &f->fmt);
+		json_event_line_x(&f->line, e, &f->fmt, &x);
 	else
-		fmt_event(&f->line, e, &f->fmt);
+		fmt_event_x(&f->line, e, &f->fmt, &x);
 	if (f->line.len && fwrite(f->line.s, 1, f->line.len, stdout) != f->line.len) {
 		front_out_failed(f, errno);
 		f->unprinted++;

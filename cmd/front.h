@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "bpf/event.h"
+#include "cmd/carry.h"
 #include "cmd/format.h"
 #include "cmd/options.h"
 #include "cmd/strbuf.h"
@@ -22,6 +23,7 @@ struct front {
 	bool timelines; /* default; --stream prints one line an event */
 	struct tl_out tl; /* timelines only */
 	struct strbuf line;
+	struct carry carry; /* --stream: each packet's header and owner for its later lines */
 	bool t0_set;
 	uint64_t printed;   /* events (--stream) or packets written */
 	uint64_t unprinted; /* --stream: received past -c or a failed output */

@@ -839,6 +839,7 @@ out:
 	tl_out_free(&run.fe.tl);
 	sockdiag_free(run.diag);
 	sb_free(&run.fe.line);
+	carry_free(&run.fe.carry);
 	filter_free(filter);
 	launch_free(&cmd);
 	cg_free();

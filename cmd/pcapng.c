@@ -6,6 +6,7 @@
  * Enhanced Packet Block per packet with an opt_comment. Host byte order,
  * as the specification allows (the byte-order magic says which). */
 #include "cmd/pcapng.h"
+#include "cmd/rewrite.h"
 #include "cmd/hints.h"
 #include "cmd/timeline_text.h"
 
@@ -296,6 +297,12 @@ void pcapng_summary(struct strbuf *sb, const struct timeline *t, uint64_t seq, c
 			rs_ksym(ctx->ksyms, e->location, loc, sizeof(loc));
 			sb_printf(sb, " at %s", loc);
 			hint_nft_suffix(sb, e, ev_reason(e, ctx));
+		}
+		struct rewrite rw;
+		const struct pp_event *b = rw_before(t->ev, i);
+		if (b && rw_find(b, e, &rw)) {
+			sb_printf(sb, " ");
+			rw_text(sb, b, e, &rw);
 		}
 	}
 	if (t->extra)

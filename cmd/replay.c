@@ -394,6 +394,7 @@ out:
 	tl_out_free(&p.tl);
 	summary_free(&p.sum);
 	sb_free(&p.line);
+	carry_free(&p.carry);
 	dropreasons_free(s.reasons);
 	probes_free();
 	rs_free();

@@ -10,6 +10,7 @@
 #include "cmd/evtext.h"
 #include "cmd/pointtext.h"
 #include "cmd/probes.h"
+#include "cmd/rewrite.h"
 #include "kernel/kallsyms.h"
 
 #define BOLD "\033[1m"
@@ -94,6 +95,19 @@ static void step_detail(struct strbuf *sb, const struct pp_event *e, const struc
 	point_detail(sb, e);
 }
 
+/* The header rewrite that first shows at step i (NAT), after its detail. */
+static void step_rewrite(struct strbuf *sb, const struct timeline *t, size_t i, bool color)
+{
+	struct rewrite rw;
+	const struct pp_event *b = rw_before(t->ev, i);
+	if (!b || !rw_find(b, &t->ev[i], &rw))
+		return;
+	sb_printf(sb, "%s", color ? "  " BOLD : "  ");
+	rw_text(sb, b, &t->ev[i], &rw);
+	if (color)
+		sb_printf(sb, RESET);
+}
+
 void fmt_timeline_owner(struct strbuf *sb, const struct timeline *t)
 {
 	/* Who the packet belongs to: the first socket owner any step saw. */
@@ -150,6 +164,7 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 			neigh_wait = 0;
 		}
 		step_detail(sb, e, ctx, color);
+		step_rewrite(sb, t, i, color);
 		sb_append(sb, "\n", 1);
 		if (e->step & PP_STEP_NEIGH)
 			neigh_seen = true;

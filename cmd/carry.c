@@ -1,0 +1,103 @@
+#include "cmd/carry.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/ident.h"
+#include "cmd/rewrite.h"
+#include "cmd/timeline.h"
+
+/* An owner that says who sent the packet: a delivery's owner is its
+ * receiver, not the sender, so it is not carried to other steps. */
+static bool owner_source(const struct pp_event *e)
+{
+	return (e->have & PP_HAVE_OWNER) && e->probe != PP_PROBE_DELIVER;
+}
+
+void carry_in_timeline(const struct timeline *t, size_t i, struct ev_extra *x)
+{
+	const struct pp_event *e = &t->ev[i];
+	memset(x, 0, sizeof(*x));
+	x->before = rw_before(t->ev, i);
+	if (e->have & PP_HAVE_OWNER)
+		return;
+	/* The nearest earlier step that knew the owner, else the first later one. */
+	for (size_t j = i; j-- > 0;)
+		if (owner_source(&t->ev[j])) {
+			x->owner_from = &t->ev[j];
+			return;
+		}
+	for (size_t j = i + 1; j < t->n; j++)
+		if (owner_source(&t->ev[j])) {
+			x->owner_from = &t->ev[j];
+			return;
+		}
+}
+
+static size_t set_of(uint64_t skb)
+{
+	skb ^= skb >> 33;
+	skb *= 0xff51afd7ed558ccdull;
+	skb ^= skb >> 33;
+	return (size_t)skb & (CARRY_SETS - 1);
+}
+
+void carry_stream(struct carry *c, const struct pp_event *e, struct ev_extra *x)
+{
+	memset(x, 0, sizeof(*x));
+	if (!c->v && !(c->v = calloc(CARRY_SETS * CARRY_WAYS, sizeof(*c->v))))
+		return; /* out of memory: lines print as their own records say */
+	struct carry_ent *set = &c->v[set_of(e->skb) * CARRY_WAYS], *ent = NULL;
+	for (size_t w = 0; w < CARRY_WAYS; w++)
+		if (set[w].skb == e->skb)
+			ent = &set[w];
+	struct pp_sight g = ident_sight(e);
+	if (ent && !pp_ident_same(&ent->id, &g))
+		memset(ent, 0, sizeof(*ent)); /* the address carries another packet now */
+	if (ent && ent->skb) {
+		if (ent->has_hdr && rw_comparable(&ent->hdr, e)) {
+			c->before = ent->hdr;
+			x->before = &c->before;
+		}
+		if (ent->has_owner && !(e->have & PP_HAVE_OWNER)) {
+			c->owner_from = ent->owner;
+			x->owner_from = &c->owner_from;
+			c->carried++;
+		}
+	} else {
+		/* A free way, else the least recently used one. */
+		ent = &set[0];
+		for (size_t w = 0; w < CARRY_WAYS; w++) {
+			if (!set[w].skb) {
+				ent = &set[w];
+				break;
+			}
+			if (set[w].used < ent->used)
+				ent = &set[w];
+		}
+		if (ent->skb)
+			c->evicted++;
+		memset(ent, 0, sizeof(*ent));
+		ent->skb = e->skb;
+	}
+	if (e->probe == PP_PROBE_DROP || e->probe == PP_PROBE_FREE || (e->step & PP_STEP_GONE)) {
+		memset(ent, 0, sizeof(*ent)); /* its end: the address will be reused */
+		return;
+	}
+	pp_ident_note(&ent->id, &g);
+	ent->used = ++c->clock;
+	if ((e->have & PP_HAVE_L3) && !(e->step & PP_STEP_COPY)) {
+		ent->hdr = *e;
+		ent->has_hdr = true;
+	}
+	if (!ent->has_owner && owner_source(e)) {
+		ent->owner = *e;
+		ent->has_owner = true;
+	}
+}
+
+void carry_free(struct carry *c)
+{
+	free(c->v);
+	c->v = NULL;
+}
