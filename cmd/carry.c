@@ -14,13 +14,35 @@ static bool owner_source(const struct pp_event *e)
 	return (e->have & PP_HAVE_OWNER) && e->probe != PP_PROBE_DELIVER;
 }
 
+/* e's own owner is another process than sender's, on the receiving side
+ * (the receiving socket's, or the reader a delivery names). */
+static bool is_receiver(const struct pp_event *e, const struct pp_event *sender)
+{
+	return (e->have & PP_HAVE_OWNER) && e->owner.tgid != sender->owner.tgid;
+}
+
 void carry_in_timeline(const struct timeline *t, size_t i, struct ev_extra *x)
 {
-	const struct pp_event *e = &t->ev[i];
+	const struct pp_event *e = &t->ev[i], *sender = NULL;
 	memset(x, 0, sizeof(*x));
 	x->before = rw_before(t->ev, i);
+	size_t rx = 0;
+	while (rx < t->n && !(t->ev[rx].step & PP_STEP_DEV_RX))
+		rx++;
+	for (size_t j = 0; j < rx && !sender; j++)
+		if (owner_source(&t->ev[j]))
+			sender = &t->ev[j];
+	if (sender && i > rx && i < t->n && is_receiver(e, sender)) {
+		x->owner_from = sender;
+		x->receiver = e;
+		return;
+	}
 	if (e->have & PP_HAVE_OWNER)
 		return;
+	if (sender) {
+		x->owner_from = sender;
+		return;
+	}
 	/* The nearest earlier step that knew the owner, else the first later one. */
 	for (size_t j = i; j-- > 0;)
 		if (owner_source(&t->ev[j])) {
@@ -63,6 +85,11 @@ void carry_stream(struct carry *c, const struct pp_event *e, struct ev_extra *x)
 			c->owner_from = ent->owner;
 			x->owner_from = &c->owner_from;
 			c->carried++;
+		} else if (ent->owner_sent && ent->rx_seen && is_receiver(e, &ent->owner)) {
+			c->owner_from = ent->owner;
+			x->owner_from = &c->owner_from;
+			x->receiver = e;
+			c->receivers++;
 		}
 	} else {
 		/* A free way, else the least recently used one. */
@@ -93,7 +120,10 @@ void carry_stream(struct carry *c, const struct pp_event *e, struct ev_extra *x)
 	if (!ent->has_owner && owner_source(e)) {
 		ent->owner = *e;
 		ent->has_owner = true;
+		ent->owner_sent = !ent->rx_seen && !(e->step & PP_STEP_DEV_RX);
 	}
+	if (e->step & PP_STEP_DEV_RX)
+		ent->rx_seen = true;
 }
 
 void carry_free(struct carry *c)

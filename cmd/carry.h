@@ -5,7 +5,13 @@
  * bounded cache keyed by skb address remembers, per packet, its latest
  * header and its owner for the events that follow (carry_stream). What the
  * stream cannot name: an owner learned only after the event printed, and
- * packets pushed out of the cache (CARRY_SETS x CARRY_WAYS open at once). */
+ * packets pushed out of the cache (CARRY_SETS x CARRY_WAYS open at once).
+ *
+ * The owner a packet carries is its sender: the owner learned before the
+ * packet was first received on a device. On the receiving side skb->sk is
+ * the receiving socket (early demux), whose owner is then said as the
+ * receiver; a delivery names its reader, as ever. A packet whose sender is
+ * not known carries the first owner any of its steps knew. */
 #ifndef PKTPATH_CARRY_H
 #define PKTPATH_CARRY_H
 #include <stdbool.h>
@@ -20,7 +26,8 @@ struct timeline;
 /* Extras for rendering one event; NULL members: nothing to add. */
 struct ev_extra {
 	const struct pp_event *before;     /* the packet's previous header (a rewrite may show) */
-	const struct pp_event *owner_from; /* e has no owner: the step its packet's owner was learned at */
+	const struct pp_event *owner_from; /* the step its packet's owner was learned at, when not e */
+	const struct pp_event *receiver;   /* e's own owner is the receiving socket's (owner_from the sender) */
 };
 
 /* For event i of timeline t. */
@@ -33,7 +40,7 @@ struct carry_ent {
 	uint64_t skb; /* 0: free */
 	uint64_t used;
 	struct pp_ident id;
-	bool has_hdr, has_owner;
+	bool has_hdr, has_owner, owner_sent, rx_seen;
 	struct pp_event hdr, owner;
 };
 
@@ -44,6 +51,7 @@ struct carry {
 	uint64_t evicted;   /* packets pushed out while still open */
 	/* The copies x points to (valid until the next call). */
 	struct pp_event before, owner_from;
+	uint64_t receivers; /* lines whose own owner was the receiving socket's */
 };
 
 /* --stream: looks e's packet up, fills x, then remembers e. */

@@ -255,7 +255,7 @@ void fmt_event_x(struct strbuf *sb, const struct pp_event *e, const struct fmt_c
 	if (!comm[0])
 		pp_snprintf(comm, sizeof(comm), "-");
 
-	const struct pp_event *ofrom = x && !(e->have & PP_HAVE_OWNER) ? x->owner_from : NULL;
+	const struct pp_event *ofrom = x && (!(e->have & PP_HAVE_OWNER) || x->receiver) ? x->owner_from : NULL;
 	fmt_owner(owner, sizeof(owner), ofrom ? ofrom : e);
 	fmt_packet(&pkt, e);
 	if (e->probe == PP_PROBE_DROP) {
@@ -274,6 +274,11 @@ void fmt_event_x(struct strbuf *sb, const struct pp_event *e, const struct fmt_c
 	}
 	if (ofrom)
 		fmt_owner_learned(&pkt, ofrom);
+	if (ofrom && x->receiver) {
+		char rcv[96];
+		fmt_owner(rcv, sizeof(rcv), x->receiver);
+		sb_printf(&pkt, "; %s %s", e->probe == PP_PROBE_DELIVER ? "delivered to" : "receiving socket's", rcv);
+	}
 	const char *const v[NCOLS] = {t, skb, cpu, probe, ns, ifn, pkt_type_name(e->pkt_type), pid, comm,
 				      owner, pkt.s ? pkt.s : ""};
 	row(sb, v);

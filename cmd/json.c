@@ -162,10 +162,15 @@ static void event_fields(struct strbuf *sb, const struct pp_event *e, const stru
 	}
 	sb_printf(sb, ",\"pkt_type\":\"%s\",\"pid\":%u,\"comm\":", pkt_type_name(e->pkt_type), e->tgid);
 	json_str(sb, e->comm, sizeof(e->comm));
-	if (e->have & PP_HAVE_OWNER)
-		owner_fields(sb, e, false);
-	else if (x && x->owner_from)
+	if (x && x->owner_from && (x->receiver || !(e->have & PP_HAVE_OWNER)))
 		owner_fields(sb, x->owner_from, true);
+	else if (e->have & PP_HAVE_OWNER)
+		owner_fields(sb, e, false);
+	if (x && x->owner_from && x->receiver) {
+		sb_printf(sb, ",\"receiver\":{\"pid\":%u,\"comm\":", e->owner.tgid);
+		json_str(sb, e->owner.comm, sizeof(e->owner.comm));
+		sb_printf(sb, "}");
+	}
 	sb_printf(sb, ",\"len\":%u,\"mark\":%u", e->len, e->mark);
 	if (e->step & PP_STEP_COPY)
 		jkey_str(sb, "copy", e->step & PP_STEP_NEIGH ? "neighbour probe" : "copy");
