@@ -14,6 +14,7 @@
 #include "cmd/pointtext.h"
 #include "cmd/probes.h"
 #include "cmd/carry.h"
+#include "cmd/decode.h"
 #include "cmd/rewrite.h"
 #include "kernel/dropreason.h"
 #include "kernel/kallsyms.h"
@@ -80,13 +81,18 @@ static const char *icmp_name(const struct pp_event *e)
 		switch (e->icmp_type) {
 		case 0: return "echo-reply";
 		case 3: return "unreachable";
+		case 4: return "source-quench";
+		case 5: return "redirect";
 		case 8: return "echo-request";
 		case 11: return "time-exceeded";
+		case 12: return "parameter-problem";
 		}
 	} else {
 		switch (e->icmp_type) {
 		case 1: return "unreachable";
+		case 2: return "packet-too-big";
 		case 3: return "time-exceeded";
+		case 4: return "parameter-problem";
 		case 128: return "echo-request";
 		case 129: return "echo-reply";
 		case 133: return "router-solicit";
@@ -109,6 +115,9 @@ void fmt_packet(struct strbuf *sb, const struct pp_event *e)
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
 	int l4 = (e->have & PP_HAVE_L4) != 0;
 
+	dec_vlan_tag(sb, e);
+	if (!(e->have & PP_HAVE_L3) && dec_l2(sb, e))
+		goto tail;
 	if (!(e->have & PP_HAVE_L3)) {
 		const char *name = e->ethertype == 0x0806 ? " (ARP)" : e->ethertype == 0x0800 ? " (IPv4)"
 				 : e->ethertype == 0x86dd ? " (IPv6)" : "";
@@ -147,6 +156,7 @@ void fmt_packet(struct strbuf *sb, const struct pp_event *e)
 			sb_printf(sb, " id %u seq %u", e->sport, e->dport);
 		else if (e->icmp_code)
 			sb_printf(sb, " code %u", e->icmp_code);
+		dec_icmp(sb, e);
 		break;
 	}
 	default:

@@ -146,3 +146,73 @@ check "bulk --stream: netfilter lines on the receive side carried the owner (lea
 	grep -qE ' nf:INPUT:last +ppst-b .* owner learned at ' "$LAB_DIR/bulk.out"
 lost=$(grep -oE '[0-9]+ lost' "$LAB_DIR/bulk.err" | head -1)
 echo "# bulk --stream: events ${lost:-? lost}"
+
+# 3. Decoding like tcpdump, in the namespace ppsd-b: ARP who-has / is-at,
+#    IPv6 neighbour solicitation and advertisement, ICMP and ICMPv6 errors
+#    with the packet they quote, VLAN-tagged frames. IPv6 addresses from
+#    2001:2::/48 (RFC 5180, benchmarking). This kernel has no VLAN devices
+#    (CONFIG_VLAN_8021Q is not set): a tc program on veth-a's egress tags the
+#    frames with bpf_skb_vlan_push instead — one 802.1Q tag (carried out of
+#    band, as VLAN devices and NICs do), or 802.1Q inside 802.1ad (the outer
+#    out of band, the inner in the frame). veth-b drops them (no VLAN there).
+LAB_IPV6=1 lab_up ppsd 85 || { fail "decode lab setup"; exit 1; }
+lab_exec ppsd-a ip addr add 2001:2:0:85::1/64 dev veth-a nodad || fail "ipv6 address"
+lab_exec ppsd-b ip addr add 2001:2:0:85::2/64 dev veth-b nodad || fail "ipv6 address"
+mac=$(lab_exec ppsd-b cat /sys/class/net/veth-b/address)
+cat >"$LAB_DIR/tag.c" <<'EOF'
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+static long (*skb_vlan_push)(struct __sk_buff *skb, __u16 proto, __u16 tci) = (void *)BPF_FUNC_skb_vlan_push;
+__attribute__((section("tc/q"), used)) int tag_q(struct __sk_buff *skb)
+{
+	skb_vlan_push(skb, __builtin_bswap16(0x8100), 100);
+	return TC_ACT_OK;
+}
+__attribute__((section("tc/qinq"), used)) int tag_qinq(struct __sk_buff *skb)
+{
+	skb_vlan_push(skb, __builtin_bswap16(0x8100), 100);
+	skb_vlan_push(skb, __builtin_bswap16(0x88a8), 200);
+	return TC_ACT_OK;
+}
+char _license[] __attribute__((section("license"), used)) = "GPL";
+EOF
+clang -O2 -g -target bpf -I"/usr/include/$(gcc -dumpmachine)" -c "$LAB_DIR/tag.c" -o "$LAB_DIR/tag.o" || fail "decode: build the tagging tc program"
+lab_exec ppsd-a tc qdisc add dev veth-a clsact || fail "decode: clsact"
+lab_exec ppsd-a ip neigh flush all
+pp_start "$LAB_DIR/dec" --stream --netns ppsd-b || { fail "decode: pktpath started"; exit 1; }
+lab_exec ppsd-a ping -c1 -W2 198.18.85.2 >/dev/null || fail "decode: ping after ARP"
+lab_exec ppsd-a ping -6 -c1 -W2 2001:2:0:85::2 >/dev/null || fail "decode: ping6 after ND"
+lab_exec ppsd-a bash -c 'echo x > /dev/udp/198.18.85.2/7779; echo x > /dev/udp/2001:2:0:85::2/7779'
+sleep 0.2
+lab_exec ppsd-a tc filter add dev veth-a egress bpf da obj "$LAB_DIR/tag.o" sec tc/q || fail "decode: tc filter (802.1Q)"
+lab_exec ppsd-a ping -c1 -W1 198.18.85.2 >/dev/null # tagged: veth-b drops it
+lab_exec ppsd-a ip neigh flush all
+lab_exec ppsd-a ping -c1 -W1 198.18.85.2 >/dev/null # its ARP request, tagged
+lab_exec ppsd-a tc filter del dev veth-a egress
+lab_exec ppsd-a tc filter add dev veth-a egress bpf da obj "$LAB_DIR/tag.o" sec tc/qinq || fail "decode: tc filter (QinQ)"
+lab_exec ppsd-a ip neigh replace 198.18.85.2 lladdr "$mac" dev veth-a nud permanent
+lab_exec ppsd-a ping -c1 -W1 198.18.85.2 >/dev/null
+sleep 0.5
+pp_stop
+lab_exec ppsd-a tc qdisc del dev veth-a clsact
+d=$LAB_DIR/dec.out
+has() { check "decode: $1" grep -qE "$2" "$d"; }
+has "ARP request: 'ARP, Request who-has 198.18.85.2 tell 198.18.85.1'" \
+	'netif_receive_skb +ppsd-b +veth-b .* ARP, Request who-has 198\.18\.85\.2 tell 198\.18\.85\.1 len '
+has "ARP reply: 'ARP, Reply 198.18.85.2 is-at $mac'" "net_dev_queue +ppsd-b +veth-b .* ARP, Reply 198\.18\.85\.2 is-at $mac len "
+has "ICMPv6 neighbour solicitation: 'neighbor-solicit who has 2001:2:0:85::2'" \
+	'ICMP6 2001:2:0:85::1 > ff02::1:ff00:2 neighbor-solicit who has 2001:2:0:85::2 '
+has "ICMPv6 neighbour advertisement: 'neighbor-advert tgt is 2001:2:0:85::2'" \
+	'ICMP6 2001:2:0:85::2 > 2001:2:0:85::1 neighbor-advert tgt is 2001:2:0:85::2 '
+has "ICMP port unreachable quotes the datagram" \
+	'ICMP 198\.18\.85\.2 > 198\.18\.85\.1 unreachable code 3 \(port\) for UDP 198\.18\.85\.1:[0-9]+ > 198\.18\.85\.2:7779 '
+has "ICMPv6 port unreachable quotes the datagram" \
+	'ICMP6 2001:2:0:85::2 > 2001:2:0:85::1 unreachable code 4 \(port\) for UDP \[2001:2:0:85::1\]:[0-9]+ > \[2001:2:0:85::2\]:7779 '
+has "802.1Q (out of band): 'vlan 100, ICMP 198.18.85.1 > 198.18.85.2 echo-request' received on veth-b" \
+	'netif_receive_skb +ppsd-b +veth-b .* vlan 100, ICMP 198\.18\.85\.1 > 198\.18\.85\.2 echo-request '
+has "802.1Q: the ARP request inside the tag" \
+	'netif_receive_skb +ppsd-b +veth-b .* vlan 100, ARP, Request who-has 198\.18\.85\.2 tell 198\.18\.85\.1 '
+has "802.1ad outside (out of band), 802.1Q inside (in the frame): '802.1ad vlan 200, vlan 100, ICMP ...'" \
+	'netif_receive_skb +ppsd-b +veth-b .* 802\.1ad vlan 200, vlan 100, ICMP 198\.18\.85\.1 > 198\.18\.85\.2 '
+check "decode: only what veth-a tagged says vlan (received on veth-b)" \
+	[ -z "$(grep -E 'vlan [0-9]' "$d" | grep -vE ' ppsd-b +veth-b ')" ]
