@@ -171,6 +171,9 @@ static void event_fields(struct strbuf *sb, const struct pp_event *e, const stru
 		json_str(sb, e->owner.comm, sizeof(e->owner.comm));
 		sb_printf(sb, "}");
 	}
+	if (e->vlan_proto)
+		sb_printf(sb, ",\"vlan\":{\"id\":%u,\"pcp\":%u,\"proto\":\"%s\"}", e->vlan_tci & 0xfff, e->vlan_tci >> 13,
+			  e->vlan_proto == 0x88a8 ? "802.1ad" : e->vlan_proto == 0x8100 ? "802.1Q" : "other");
 	sb_printf(sb, ",\"len\":%u,\"mark\":%u", e->len, e->mark);
 	if (e->step & PP_STEP_COPY)
 		jkey_str(sb, "copy", e->step & PP_STEP_NEIGH ? "neighbour probe" : "copy");
