@@ -21,11 +21,24 @@ static bool is_receiver(const struct pp_event *e, const struct pp_event *sender)
 	return (e->have & PP_HAVE_OWNER) && e->owner.tgid != sender->owner.tgid;
 }
 
+/* A netfilter link's event: the rewrite shows at the hook's own step. */
+static bool nf_link(const struct pp_event *e)
+{
+	return e->probe == PP_PROBE_NETFILTER && !e->func;
+}
+
 void carry_in_timeline(const struct timeline *t, size_t i, struct ev_extra *x)
 {
 	const struct pp_event *e = &t->ev[i], *sender = NULL;
 	memset(x, 0, sizeof(*x));
 	x->before = rw_before(t->ev, i);
+	for (size_t j = i; x->before && !nf_link(e) && j-- > (size_t)(x->before - t->ev) + 1;)
+		if (t->ev[j].have & PP_HAVE_NF) {
+			x->nf_seen = true;
+			x->nf_pf = t->ev[j].nf_pf;
+			x->nf_hook = t->ev[j].nf_hook;
+			break;
+		}
 	size_t rx = 0;
 	while (rx < t->n && !(t->ev[rx].step & PP_STEP_DEV_RX))
 		rx++;
@@ -80,6 +93,11 @@ void carry_stream(struct carry *c, const struct pp_event *e, struct ev_extra *x)
 		if (ent->has_hdr && rw_comparable(&ent->hdr, e)) {
 			c->before = ent->hdr;
 			x->before = &c->before;
+			if (ent->nf_seen && !nf_link(e)) {
+				x->nf_seen = true;
+				x->nf_pf = ent->nf_pf;
+				x->nf_hook = ent->nf_hook;
+			}
 		}
 		if (ent->has_owner && !(e->have & PP_HAVE_OWNER)) {
 			c->owner_from = ent->owner;
@@ -116,6 +134,12 @@ void carry_stream(struct carry *c, const struct pp_event *e, struct ev_extra *x)
 	if ((e->have & PP_HAVE_L3) && !(e->step & PP_STEP_COPY)) {
 		ent->hdr = *e;
 		ent->has_hdr = true;
+		ent->nf_seen = false;
+	}
+	if (e->have & PP_HAVE_NF) {
+		ent->nf_seen = true;
+		ent->nf_pf = e->nf_pf;
+		ent->nf_hook = e->nf_hook;
 	}
 	if (!ent->has_owner && owner_source(e)) {
 		ent->owner = *e;

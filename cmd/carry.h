@@ -28,6 +28,11 @@ struct ev_extra {
 	const struct pp_event *before;     /* the packet's previous header (a rewrite may show) */
 	const struct pp_event *owner_from; /* the step its packet's owner was learned at, when not e */
 	const struct pp_event *receiver;   /* e's own owner is the receiving socket's (owner_from the sender) */
+	/* A rewrite seen at a step that is not a netfilter link's: the
+	 * netfilter hook seen since the previous header (fentry/kprobe's
+	 * nf_hook_slow, ipt_do_table, nft_do_chain), which made it. */
+	bool nf_seen;
+	uint8_t nf_pf, nf_hook;
 };
 
 /* For event i of timeline t. */
@@ -40,7 +45,8 @@ struct carry_ent {
 	uint64_t skb; /* 0: free */
 	uint64_t used;
 	struct pp_ident id;
-	bool has_hdr, has_owner, owner_sent, rx_seen;
+	bool has_hdr, has_owner, owner_sent, rx_seen, nf_seen;
+	uint8_t nf_pf, nf_hook; /* the latest netfilter hook since hdr */
 	struct pp_event hdr, owner;
 };
 

@@ -277,11 +277,7 @@ void fmt_event_x(struct strbuf *sb, const struct pp_event *e, const struct fmt_c
 		hint_nft_suffix(&pkt, e, ev_reason(e, ctx));
 	}
 	point_detail(&pkt, e);
-	struct rewrite rw;
-	if (x && x->before && rw_find(x->before, e, &rw)) {
-		sb_append(&pkt, " ", 1);
-		rw_text(&pkt, x->before, e, &rw);
-	}
+	rw_step_text(&pkt, e, x);
 	if (ofrom)
 		fmt_owner_learned(&pkt, ofrom);
 	if (ofrom && x->receiver) {

@@ -184,7 +184,7 @@ static void event_fields(struct strbuf *sb, const struct pp_event *e, const stru
 	sb_free(&pkt);
 	struct rewrite rw;
 	if (x && x->before && rw_find(x->before, e, &rw))
-		rw_json(sb, x->before, e, &rw);
+		rw_json(sb, e, x, &rw);
 	if (e->probe == PP_PROBE_FREE) {
 		struct strbuf h = {0};
 		if (ev_silent(&h, e, ctx, last_netns) && h.s)

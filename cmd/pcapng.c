@@ -6,6 +6,7 @@
  * Enhanced Packet Block per packet with an opt_comment. Host byte order,
  * as the specification allows (the byte-order magic says which). */
 #include "cmd/pcapng.h"
+#include "cmd/carry.h"
 #include "cmd/rewrite.h"
 #include "cmd/hints.h"
 #include "cmd/timeline_text.h"
@@ -298,12 +299,9 @@ void pcapng_summary(struct strbuf *sb, const struct timeline *t, uint64_t seq, c
 			sb_printf(sb, " at %s", loc);
 			hint_nft_suffix(sb, e, ev_reason(e, ctx));
 		}
-		struct rewrite rw;
-		const struct pp_event *b = rw_before(t->ev, i);
-		if (b && rw_find(b, e, &rw)) {
-			sb_printf(sb, " ");
-			rw_text(sb, b, e, &rw);
-		}
+		struct ev_extra x;
+		carry_in_timeline(t, i, &x);
+		rw_step_text(sb, e, &x);
 	}
 	if (t->extra)
 		sb_printf(sb, " (+%" PRIu64 " events not kept)", t->extra);

@@ -3,7 +3,9 @@
 #include <string.h>
 
 #include "cmd/format.h"
+#include "cmd/carry.h"
 #include "cmd/json.h"
+#include "cmd/pointtext.h"
 #include "cmd/strfmt.h"
 
 #define IPPROTO_ICMP_ 1
@@ -98,9 +100,22 @@ void rw_text(struct strbuf *sb, const struct pp_event *a, const struct pp_event 
 	}
 }
 
-void rw_json(struct strbuf *sb, const struct pp_event *a, const struct pp_event *b, const struct rewrite *rw)
+void rw_step_text(struct strbuf *sb, const struct pp_event *e, const struct ev_extra *x)
+{
+	struct rewrite rw;
+	if (!x || !x->before || !rw_find(x->before, e, &rw))
+		return;
+	sb_append(sb, " ", 1);
+	rw_text(sb, x->before, e, &rw);
+	const char *h = x->nf_seen ? nf_hook_name(x->nf_pf, x->nf_hook) : NULL;
+	if (h)
+		sb_printf(sb, " in hook %s", h);
+}
+
+void rw_json(struct strbuf *sb, const struct pp_event *b, const struct ev_extra *x, const struct rewrite *rw)
 {
 	char from[96], to[96];
+	const struct pp_event *a = x->before;
 	struct strbuf t = {0};
 	rw_text(&t, a, b, rw);
 	sb_printf(sb, ",\"rewrite\":{\"text\":");
@@ -116,6 +131,9 @@ void rw_json(struct strbuf *sb, const struct pp_event *a, const struct pp_event 
 		json_str(sb, to, strlen(to));
 		sb_printf(sb, "}");
 	}
+	const char *h = x->nf_seen ? nf_hook_name(x->nf_pf, x->nf_hook) : NULL;
+	if (h)
+		sb_printf(sb, ",\"hook\":\"%s\"", h);
 	sb_printf(sb, "}");
 }
 

@@ -27,9 +27,14 @@ bool rw_find(const struct pp_event *before, const struct pp_event *after, struct
  * both separated by ", " when both sides changed. */
 void rw_text(struct strbuf *sb, const struct pp_event *before, const struct pp_event *after,
 	     const struct rewrite *rw);
-/* JSON members ,"rewrite":{"text":…,"snat":{"from":…,"to":…},"dnat":…}. */
-void rw_json(struct strbuf *sb, const struct pp_event *before, const struct pp_event *after,
-	     const struct rewrite *rw);
+struct ev_extra;
+/* The rewrite event e shows (x->before, from cmd/carry.h), as text with a
+ * leading space, and " in hook POSTROUTING" when the step is not the hook's
+ * own; nothing when there is none. */
+void rw_step_text(struct strbuf *sb, const struct pp_event *e, const struct ev_extra *x);
+/* JSON members ,"rewrite":{"text":…,"snat":{"from":…,"to":…},"dnat":…,"hook":…}
+ * for after, x->before its previous header. */
+void rw_json(struct strbuf *sb, const struct pp_event *after, const struct ev_extra *x, const struct rewrite *rw);
 /* The latest of ev[0..n) comparable with ev[n] (its previous header), or NULL. */
 const struct pp_event *rw_before(const struct pp_event *ev, size_t n);
 

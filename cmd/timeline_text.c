@@ -10,6 +10,7 @@
 #include "cmd/evtext.h"
 #include "cmd/pointtext.h"
 #include "cmd/probes.h"
+#include "cmd/carry.h"
 #include "cmd/rewrite.h"
 #include "kernel/kallsyms.h"
 
@@ -98,14 +99,13 @@ static void step_detail(struct strbuf *sb, const struct pp_event *e, const struc
 /* The header rewrite that first shows at step i (NAT), after its detail. */
 static void step_rewrite(struct strbuf *sb, const struct timeline *t, size_t i, bool color)
 {
-	struct rewrite rw;
-	const struct pp_event *b = rw_before(t->ev, i);
-	if (!b || !rw_find(b, &t->ev[i], &rw))
-		return;
-	sb_printf(sb, "%s", color ? "  " BOLD : "  ");
-	rw_text(sb, b, &t->ev[i], &rw);
-	if (color)
-		sb_printf(sb, RESET);
+	struct ev_extra x;
+	struct strbuf w = {0};
+	carry_in_timeline(t, i, &x);
+	rw_step_text(&w, &t->ev[i], &x);
+	if (w.s)
+		sb_printf(sb, " %s%s%s", color ? BOLD : "", w.s, color ? RESET : "");
+	sb_free(&w);
 }
 
 void fmt_timeline_owner(struct strbuf *sb, const struct timeline *t)
