@@ -97,6 +97,16 @@ static bool ip_summary(struct strbuf *sb, const uint8_t *p, size_t n)
 		sb_printf(sb, "%s %s > %s", name, s, d);
 	else
 		sb_printf(sb, "IPv%u %s > %s proto %u", v6 ? 6 : 4, s, d, proto);
+	/* An echo inside a tunnel: which one. */
+	bool icmp = proto == 1 || proto == 58;
+	if (icmp && l4 != (size_t)-1 && l4 + 8 <= n) {
+		unsigned t = p[l4], req = proto == 1 ? 8 : 128, rep = proto == 1 ? 0 : 129;
+		if (t == req || t == rep)
+			sb_printf(sb, " %s id %u seq %u", t == req ? "echo-request" : "echo-reply", be16(p + l4 + 4),
+				  be16(p + l4 + 6));
+		else
+			sb_printf(sb, " type %u code %u", t, p[l4 + 1]);
+	}
 	return true;
 }
 
@@ -121,6 +131,76 @@ bool dec_l2(struct strbuf *sb, const struct pp_event *e)
 	if (said)
 		sb_printf(sb, "ethertype 0x%04x", type);
 	return said;
+}
+
+/* The L4 header of the IP packet in raw: its offset, 0 when not there. */
+static size_t l4_off(const struct pp_event *e, const uint8_t *p, size_t n)
+{
+	if (e->ipver == 4 && n >= 20 && p[0] >> 4 == 4 && !(be16(p + 6) & 0x1fff))
+		return (size_t)(p[0] & 0xf) * 4;
+	if (e->ipver == 6 && n >= 40 && p[0] >> 4 == 6 && p[6] == e->l4proto)
+		return 40;
+	return 0;
+}
+
+/* An Ethernet frame at p: its tag-less ethertype's payload summarized. */
+static void inner_frame(struct strbuf *sb, const uint8_t *p, size_t n)
+{
+	if (n < 14) {
+		sb_printf(sb, "(inner frame not read)");
+		return;
+	}
+	unsigned type = be16(p + 12);
+	if (type == ETH_P_ARP_ && arp(sb, p + 14, n - 14))
+		return;
+	if ((type == ETH_P_IP_ || type == ETH_P_IPV6_) && ip_summary(sb, p + 14, n - 14))
+		return;
+	sb_printf(sb, "ethertype 0x%04x", type);
+}
+
+void dec_tunnel(struct strbuf *sb, const struct pp_event *e)
+{
+	const uint8_t *p = e->raw;
+	size_t n = e->raw_len < PP_RAW_LEN ? e->raw_len : PP_RAW_LEN;
+	size_t off = l4_off(e, p, n);
+	if (!off)
+		return;
+	if (e->l4proto == 17 && (e->dport == 4789 || e->dport == 8472) && off + 16 <= n) {
+		const uint8_t *v = p + off + 8; /* VXLAN: flags, 3 reserved, VNI (24 bits), 1 reserved */
+		if (!(v[0] & 0x08))
+			return;
+		sb_printf(sb, " vxlan vni %u: ", (unsigned)v[4] << 16 | (unsigned)v[5] << 8 | v[6]);
+		inner_frame(sb, v + 8, n - off - 16);
+	} else if (e->l4proto == 17 && e->dport == 6081 && off + 16 <= n) {
+		const uint8_t *g = p + off + 8; /* Geneve: ver/opt len, flags, protocol, VNI, reserved, options */
+		size_t hl = 8 + (size_t)(g[0] & 0x3f) * 4;
+		sb_printf(sb, " geneve vni %u: ", (unsigned)g[4] << 16 | (unsigned)g[5] << 8 | g[6]);
+		if (be16(g + 2) == 0x6558)
+			inner_frame(sb, g + hl, off + 8 + hl <= n ? n - off - 8 - hl : 0);
+		else if (off + 8 + hl > n || !ip_summary(sb, g + hl, n - off - 8 - hl))
+			sb_printf(sb, "protocol 0x%04x", be16(g + 2));
+	} else if (e->l4proto == 47 && off + 4 <= n) {
+		const uint8_t *g = p + off; /* GRE: flags (C, K, S add 4 bytes each), protocol */
+		size_t hl = 4 + ((g[0] & 0x80) ? 4 : 0) + ((g[0] & 0x20) ? 4 : 0) + ((g[0] & 0x10) ? 4 : 0);
+		unsigned proto = be16(g + 2);
+		sb_printf(sb, " gre");
+		if (g[0] & 0x20 && off + 8 + ((g[0] & 0x80) ? 4 : 0) <= n) {
+			const uint8_t *k = g + 4 + ((g[0] & 0x80) ? 4 : 0);
+			sb_printf(sb, " key %u", (unsigned)k[0] << 24 | (unsigned)k[1] << 16 | be16(k + 2));
+		}
+		sb_printf(sb, ": ");
+		size_t left = off + hl <= n ? n - off - hl : 0;
+		if (proto == 0x6558)
+			inner_frame(sb, g + hl, left);
+		else if ((proto == ETH_P_IP_ || proto == ETH_P_IPV6_) && ip_summary(sb, g + hl, left))
+			;
+		else
+			sb_printf(sb, "protocol 0x%04x", proto);
+	} else if (e->l4proto == 4 || e->l4proto == 41) {
+		sb_printf(sb, " %s: ", e->l4proto == 4 ? "ipip" : "6in4");
+		if (!ip_summary(sb, p + off, n - off))
+			sb_printf(sb, "(inner packet not read)");
+	}
 }
 
 static const char *unreach4(unsigned code)

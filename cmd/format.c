@@ -137,6 +137,8 @@ void fmt_packet(struct strbuf *sb, const struct pp_event *e)
 				char f[9];
 				tcp_flags(e->tcp_flags, f);
 				sb_printf(sb, " [%s]", f);
+			} else {
+				dec_tunnel(sb, e);
 			}
 		} else {
 			sb_printf(sb, "%s %s > %s", e->l4proto == IPPROTO_TCP ? "TCP" : "UDP", src, dst);
@@ -161,6 +163,7 @@ void fmt_packet(struct strbuf *sb, const struct pp_event *e)
 	}
 	default:
 		sb_printf(sb, "IPv%u %s > %s proto %u", e->ipver, src, dst, e->l4proto);
+		dec_tunnel(sb, e);
 	}
 	if (e->have & PP_HAVE_FRAG)
 		sb_printf(sb, " frag");

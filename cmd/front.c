@@ -85,6 +85,12 @@ enum front_verdict front_tick(struct front *f, uint64_t now_ns)
 
 void front_report_unprinted(const struct front *f, FILE *log, const char *verb, const uint64_t *flushed)
 {
+	/* --stream: packets forgotten by the packet memory before their end
+	 * was seen: a later line of theirs may lack the owner or a rewrite. */
+	if (f->carry.evicted)
+		fprintf(log, "pktpath: --stream remembers %d packets at a time for owners and rewrites; %llu were "
+			     "forgotten before their end was seen (most ended where no probe looks)\n",
+			CARRY_SETS * CARRY_WAYS, (unsigned long long)f->carry.evicted);
 	const char *what = f->timelines ? "packets" : "events";
 	uint64_t left = f->timelines ? f->tl.unprinted : f->unprinted;
 	uint64_t lostout = left + (flushed ? f->printed - *flushed : 0);

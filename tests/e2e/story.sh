@@ -183,6 +183,15 @@ pp_start "$LAB_DIR/dec" --stream --netns ppsd-b || { fail "decode: pktpath start
 lab_exec ppsd-a ping -c1 -W2 198.18.85.2 >/dev/null || fail "decode: ping after ARP"
 lab_exec ppsd-a ping -6 -c1 -W2 2001:2:0:85::2 >/dev/null || fail "decode: ping6 after ND"
 lab_exec ppsd-a bash -c 'echo x > /dev/udp/198.18.85.2/7779; echo x > /dev/udp/2001:2:0:85::2/7779'
+# VXLAN between the two: vni 42, inner 198.18.88.0/24.
+for s in a:1:2 b:2:1; do
+	ns=ppsd-${s%%:*} me=${s#*:} me=${me%:*} peer=${s##*:}
+	lab_exec $ns ip link add vx0 type vxlan id 42 local 198.18.85.$me remote 198.18.85.$peer dstport 4789 \
+		dev veth-${s%%:*} || fail "decode: vxlan device"
+	lab_exec $ns ip addr add 198.18.88.$me/24 dev vx0 && lab_exec $ns ip link set vx0 up
+done
+lab_exec ppsd-a ping -c1 -W2 198.18.88.2 >/dev/null || fail "decode: ping over VXLAN"
+lab_exec ppsd-a ip link del vx0
 sleep 0.2
 lab_exec ppsd-a tc filter add dev veth-a egress bpf da obj "$LAB_DIR/tag.o" sec tc/q || fail "decode: tc filter (802.1Q)"
 lab_exec ppsd-a ping -c1 -W1 198.18.85.2 >/dev/null # tagged: veth-b drops it
@@ -208,6 +217,10 @@ has "ICMP port unreachable quotes the datagram" \
 	'ICMP 198\.18\.85\.2 > 198\.18\.85\.1 unreachable code 3 \(port\) for UDP 198\.18\.85\.1:[0-9]+ > 198\.18\.85\.2:7779 '
 has "ICMPv6 port unreachable quotes the datagram" \
 	'ICMP6 2001:2:0:85::2 > 2001:2:0:85::1 unreachable code 4 \(port\) for UDP \[2001:2:0:85::1\]:[0-9]+ > \[2001:2:0:85::2\]:7779 '
+has "VXLAN: the outer datagram with the inner ping: 'UDP … > 198.18.85.2:4789 vxlan vni 42: ICMP 198.18.88.1 > 198.18.88.2 echo-request'" \
+	'netif_receive_skb +ppsd-b +veth-b .* UDP 198\.18\.85\.1:[0-9]+ > 198\.18\.85\.2:4789 vxlan vni 42: ICMP 198\.18\.88\.1 > 198\.18\.88\.2 echo-request id [0-9]+ seq 1 '
+has "VXLAN: the inner ARP request" \
+	'UDP 198\.18\.85\.1:[0-9]+ > 198\.18\.85\.2:4789 vxlan vni 42: ARP, Request who-has 198\.18\.88\.2 tell 198\.18\.88\.1 '
 has "802.1Q (out of band): 'vlan 100, ICMP 198.18.85.1 > 198.18.85.2 echo-request' received on veth-b" \
 	'netif_receive_skb +ppsd-b +veth-b .* vlan 100, ICMP 198\.18\.85\.1 > 198\.18\.85\.2 echo-request '
 has "802.1Q: the ARP request inside the tag" \

@@ -178,6 +178,48 @@ int main(void)
 	n.raw_len = 60;
 	CHECK_STR("ICMPv6 NS cut short: no target", pkt(&n), "ICMP6 2001:2:0:85::1 > ff02::1:ff00:2 neighbor-solicit len 72");
 
+	/* VXLAN: outer IPv4/UDP to 4789, VXLAN header, inner Ethernet + IPv4 + ICMP echo. */
+	struct pp_event vx = ip4("198.18.85.1", 44237, "198.18.85.2", 4789, 17);
+	uint8_t *y = vx.raw;
+	y[0] = 0x45;
+	y[9] = 17;
+	y[28] = 0x08; /* VXLAN flags: VNI valid */
+	y[32] = 0;
+	y[33] = 0;
+	y[34] = 42;
+	put16(y + 36 + 12, 0x0800);
+	uint8_t *in = y + 50;
+	in[0] = 0x45;
+	in[9] = 1;
+	inet_pton(AF_INET, "198.18.88.1", in + 12);
+	inet_pton(AF_INET, "198.18.88.2", in + 16);
+	in[20] = 8;
+	put16(in + 24, 7);
+	put16(in + 26, 1);
+	vx.raw_len = 78;
+	CHECK_STR("VXLAN: the inner packet after the outer", pkt(&vx),
+		  "UDP 198.18.85.1:44237 > 198.18.85.2:4789 vxlan vni 42: ICMP 198.18.88.1 > 198.18.88.2 echo-request id 7 seq 1 len 60");
+	vx.raw_len = 60;
+	CHECK_STR("VXLAN cut inside the inner IP header: its ethertype only", pkt(&vx),
+		  "UDP 198.18.85.1:44237 > 198.18.85.2:4789 vxlan vni 42: ethertype 0x0800 len 60");
+	vx.raw_len = 40;
+	CHECK_STR("VXLAN cut inside the inner Ethernet header", pkt(&vx),
+		  "UDP 198.18.85.1:44237 > 198.18.85.2:4789 vxlan vni 42: (inner frame not read) len 60");
+	vx.raw_len = 74;
+	CHECK_STR("VXLAN: inner header without its ICMP", pkt(&vx),
+		  "UDP 198.18.85.1:44237 > 198.18.85.2:4789 vxlan vni 42: ICMP 198.18.88.1 > 198.18.88.2 len 60");
+	struct pp_event gre = ip4("198.18.85.1", 0, "198.18.85.2", 0, 47);
+	gre.have &= ~PP_HAVE_L4;
+	gre.raw[0] = 0x45;
+	gre.raw[9] = 47;
+	gre.raw[20] = 0x20; /* key present */
+	put16(gre.raw + 22, 0x0800);
+	put16(gre.raw + 26, 5);
+	memcpy(gre.raw + 28, in, 28);
+	gre.raw_len = 56;
+	CHECK_STR("GRE with a key: the inner packet", pkt(&gre),
+		  "IPv4 198.18.85.1 > 198.18.85.2 proto 47 gre key 5: ICMP 198.18.88.1 > 198.18.88.2 echo-request id 7 seq 1 len 60");
+
 	/* --stream: the owner travels, receivers are said, rewrites show. */
 	struct carry c = {0};
 	struct ev_extra ex;
