@@ -68,6 +68,11 @@ static __always_inline int nf_observe(struct bpf_nf_ctx *ctx, __u8 last)
 	/* Not written yet (the link was made a moment ago): the extremes. */
 	e->nf_prio = prio ? *prio : last ? 0x7ffffffe : -0x7fffffff;
 	e->have |= PP_HAVE_NF;
+	/* The route taken (IPv4: the dst is a struct rtable): decided before
+	 * INPUT, FORWARD and (locally sent) OUTPUT; said once, at the hook's
+	 * last end. */
+	if (last && k.pf == 2 /* NFPROTO_IPV4 */ && k.hook >= 1 && k.hook <= 3)
+		route_out(e, (struct sk_buff *)skb);
 	bpf_ringbuf_submit(e, 0);
 	return PP_NF_ACCEPT;
 }

@@ -1,6 +1,7 @@
 #include "cmd/json.h"
 #include "cmd/resolve.h"
 
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -99,6 +100,12 @@ static void point_fields(struct strbuf *sb, const struct pp_event *e)
 		json_str(sb, e->out_dev, sizeof(e->out_dev));
 		sb_printf(sb, ",\"ifindex\":%u,\"mtu\":%u", e->rt_ifindex, e->rt_mtu);
 		jkey_name(sb, "type", rt_type_name(e->rt_type), e->rt_type);
+		char gw[64];
+		if ((e->rt_gw_family == AF_INET || e->rt_gw_family == AF_INET6) &&
+		    inet_ntop(e->rt_gw_family, e->rt_gw, gw, sizeof(gw)))
+			jkey_str(sb, "gateway", gw);
+		else
+			sb_printf(sb, ",\"gateway\":null");
 		jkey_str(sb, "text", d.s ? d.s + 1 : "");
 		sb_printf(sb, "}");
 		sb_free(&d);

@@ -95,6 +95,8 @@ void point_detail(struct strbuf *sb, const struct pp_event *e)
 			sb_printf(sb, " via %s", gw);
 		else if (e->rt_gw_family == AF_INET6 && inet_ntop(AF_INET6, e->rt_gw, gw, sizeof(gw)))
 			sb_printf(sb, " via %s", gw);
+		else if (e->rt_type == 1 /* RTN_UNICAST */)
+			sb_printf(sb, " on-link"); /* no gateway: the destination is on the device's link */
 		const char *t = rt_type_name(e->rt_type);
 		if (t)
 			sb_printf(sb, " type %s", t);

@@ -4,7 +4,8 @@
 #    to st-s: each timeline says the rewrite once, at the hook and namespace
 #    that made it (the BPF netfilter link's `last` end of that hook), the reply
 #    the reverse rewrite; the header shows the packet as first seen; the same
-#    words in --stream, JSON ("rewrite") and the pcapng comment.
+#    words in --stream, JSON ("rewrite") and the pcapng comment. The route
+#    taken: locally sent (device, gateway, type), forwarded (on-link), local.
 # 2. The owner travels with the packet: in a --stream run of a bulk TCP
 #    transfer every line of the client's segments names the client, on both
 #    sides (device and netfilter lines alike).
@@ -105,11 +106,22 @@ ok=$(awk '/^#[0-9]+ TCP 198\.18\.81\.2:[0-9]+ > 198\.18\.82\.9:80 / { h = 1; d =
 all=$(grep -cE '^#[0-9]+ TCP 198\.18\.81\.2:[0-9]+ > 198\.18\.82\.9:80 ' "$out")
 check "tcp: every client segment that crossed the router says both rewrites ($ok of $all)" [ "$all" -gt 3 -a "$ok" -eq "$all" ]
 
+# The route taken (tracepoint backend: the skb's route at the hooks' last end).
+check "route: the request sent by st-c: nf OUTPUT last says dev eth0 via 198.18.81.1 type unicast" \
+	grep -qE 'nf OUTPUT last +st-c +- .* dev eth0 via 198\.18\.81\.1 type unicast mtu 1500' <<<"$req"
+check "route: forwarded by st-r: nf FORWARD last says dev out0 on-link type unicast" \
+	grep -qE 'nf FORWARD last +st-r +in0 .* dev out0 on-link type unicast mtu 1500' <<<"$req"
+check "route: delivered in st-s: nf INPUT last says type local" \
+	grep -qE 'nf INPUT last +st-s +eth0 .* dev lo type local' <<<"$req"
+check "route: the reply forwarded back: dev in0" grep -qE 'nf FORWARD last +st-r +out0 .* dev in0 on-link type unicast' <<<"$rep"
+
 # JSON: the event where it changed carries "rewrite".
 js=$(jq -c '.events[]? | select(.rewrite) | [.probe, .netns, .rewrite.snat.from, .rewrite.snat.to, .rewrite.dnat.from, .rewrite.dnat.to, .rewrite.text]' "$LAB_DIR/nat.json" 2>&1)
 check "json: the request's SNAT on nf POSTROUTING last in st-r" \
 	grep -qF '["nf POSTROUTING last","st-r","198.18.81.2","198.18.82.1",null,null,"SNAT 198.18.81.2 -> 198.18.82.1"]' <<<"$js"
 check "json: the SYN's DNAT with ports" grep -qF '["nf PREROUTING last","st-r",null,null,"198.18.82.9:80","198.18.82.2:8080","DNAT 198.18.82.9:80 -> 198.18.82.2:8080"]' <<<"$js"
+check "json: the request's route at OUTPUT in st-c with its gateway" \
+	bash -c "jq -c '.events[]? | select(.probe == \"nf OUTPUT last\" and .netns == \"st-c\") | .route | [.dev, .gateway, .type]' '$LAB_DIR/nat.json' | grep -qF '[\"eth0\",\"198.18.81.1\",\"unicast\"]'"
 check "json: schema version 3" [ "$(jq -r .v "$LAB_DIR/nat.json" | sort -u | tr '\n' ' ')" = "3 " ]
 check "--stream: the rewrite on its line too" \
 	grep -qE 'nf:POSTROUTING:last st-r +out0 .* SNAT 198\.18\.81\.2 -> 198\.18\.82\.1( |$)' "$LAB_DIR/nat.stream"
