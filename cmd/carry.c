@@ -32,7 +32,8 @@ void carry_in_timeline(const struct timeline *t, size_t i, struct ev_extra *x)
 	const struct pp_event *e = &t->ev[i], *sender = NULL;
 	memset(x, 0, sizeof(*x));
 	x->before = rw_before(t->ev, i);
-	for (size_t j = i; x->before && !nf_link(e) && j-- > (size_t)(x->before - t->ev) + 1;)
+	/* From the previous header's step (a hook's entry, fentry/kprobe) on. */
+	for (size_t j = i; x->before && !nf_link(e) && j-- > (size_t)(x->before - t->ev);)
 		if (t->ev[j].have & PP_HAVE_NF) {
 			x->nf_seen = true;
 			x->nf_pf = t->ev[j].nf_pf;
@@ -45,7 +46,7 @@ void carry_in_timeline(const struct timeline *t, size_t i, struct ev_extra *x)
 	for (size_t j = 0; j < rx && !sender; j++)
 		if (owner_source(&t->ev[j]))
 			sender = &t->ev[j];
-	if (sender && i > rx && i < t->n && is_receiver(e, sender)) {
+	if (sender && i > rx && is_receiver(e, sender)) {
 		x->owner_from = sender;
 		x->receiver = e;
 		return;

@@ -8,6 +8,7 @@
 #include "cmd/decode.h"
 #include "cmd/format.h"
 #include "cmd/rewrite.h"
+#include "cmd/timeline.h"
 #include "unit.h"
 
 static struct pp_event ip4(const char *s, unsigned sp, const char *d, unsigned dp, unsigned proto)
@@ -98,6 +99,35 @@ int main(void)
 	ev[1] = a;
 	ev[1].l4proto = 17;
 	CHECK("rw_before: the latest header not comparable stops the search", rw_before(ev, 2) == NULL);
+
+	/* fentry/kprobe: the hook's entry sees the header before NAT, the next
+	 * function after it: the rewrite names the hook. */
+	struct pp_event fe[2] = {a, a};
+	fe[0] = ip4("198.18.81.2", 40000, "198.18.82.2", 8080, 6);
+	fe[0].func = 3;
+	fe[0].have |= PP_HAVE_NF;
+	fe[0].nf_pf = 2;
+	fe[0].nf_hook = 4;
+	fe[1] = fe[0];
+	fe[1].probe = PP_PROBE_ROUTE;
+	fe[1].func = 4;
+	fe[1].have &= ~PP_HAVE_NF;
+	inet_pton(AF_INET, "198.18.82.1", fe[1].saddr);
+	struct timeline tl = {.ev = fe, .n = 2};
+	struct ev_extra tx;
+	carry_in_timeline(&tl, 1, &tx);
+	struct strbuf w = {0};
+	rw_step_text(&w, &fe[1], &tx);
+	CHECK_STR("fentry: the rewrite after nf_hook_slow names its hook", w.s ? w.s : "",
+		  " SNAT 198.18.81.2 -> 198.18.82.1 in hook POSTROUTING");
+	fe[1].probe = PP_PROBE_NETFILTER;
+	fe[1].func = 0; /* a netfilter link's own step: the hook is in its name */
+	fe[1].have |= PP_HAVE_NF;
+	carry_in_timeline(&tl, 1, &tx);
+	sb_reset(&w);
+	rw_step_text(&w, &fe[1], &tx);
+	CHECK_STR("a netfilter link's step says no hook again", w.s ? w.s : "", " SNAT 198.18.81.2 -> 198.18.82.1");
+	sb_free(&w);
 
 	/* Decoding. */
 	struct pp_event r = {0};
