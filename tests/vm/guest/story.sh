@@ -49,12 +49,12 @@ for b in fentry kprobe; do
 	rep=$(block "ICMP 198.18.82.2 > 198.18.82.1 echo-reply id $ping ")
 	n=$(grep -E '  [SD]NAT ' <<<"$req")
 	check "$b: the request's header as sent, owner ping" grep -q "^#.* owner $ping (ping) " <<<"$req"
-	check "$b: one rewrite on the request, SNAT 198.18.81.2 -> 198.18.82.1 in st-r ($(grep -c . <<<"$n"))" \
-		bash -c '[ "$(grep -c . <<<"$1")" -eq 1 ] && grep -qE " st-r .*  SNAT 198\.18\.81\.2 -> 198\.18\.82\.1( in hook POSTROUTING)?$" <<<"$1"' _ "$n"
+	check "$b: one rewrite on the request, SNAT 198.18.81.2 -> 198.18.82.1 in st-r, naming POSTROUTING ($(grep -c . <<<"$n"))" \
+		bash -c '[ "$(grep -c . <<<"$1")" -eq 1 ] && grep -qE "( nf POSTROUTING last st-r .*  SNAT 198\.18\.81\.2 -> 198\.18\.82\.1| st-r .*  SNAT 198\.18\.81\.2 -> 198\.18\.82\.1 in hook POSTROUTING)$" <<<"$1"' _ "$n"
 	echo "# $b: ${n# }"
 	n=$(grep -E '  [SD]NAT ' <<<"$rep")
-	check "$b: one rewrite on the reply, DNAT 198.18.82.1 -> 198.18.81.2 in st-r ($(grep -c . <<<"$n"))" \
-		bash -c '[ "$(grep -c . <<<"$1")" -eq 1 ] && grep -qE " st-r .*  DNAT 198\.18\.82\.1 -> 198\.18\.81\.2( in hook PREROUTING)?$" <<<"$1"' _ "$n"
+	check "$b: one rewrite on the reply, DNAT 198.18.82.1 -> 198.18.81.2 in st-r, naming PREROUTING ($(grep -c . <<<"$n"))" \
+		bash -c '[ "$(grep -c . <<<"$1")" -eq 1 ] && grep -qE "( nf PREROUTING last st-r .*  DNAT 198\.18\.82\.1 -> 198\.18\.81\.2| st-r .*  DNAT 198\.18\.82\.1 -> 198\.18\.81\.2 in hook PREROUTING)$" <<<"$1"' _ "$n"
 	echo "# $b: ${n# }"
 	check "$b: ARP decoded (ARP, Request who-has 198.18.81.1 tell 198.18.81.2)" \
 		grep -q '^#[0-9]* ARP, Request who-has 198\.18\.81\.1 tell 198\.18\.81\.2 ' "$out.out"
