@@ -33,12 +33,15 @@ ns_add st-c && ns_add st-r && ns_add st-s &&
 
 for b in fentry kprobe; do
 	out=$LAB_DIR/$b
-	ip -n st-c neigh flush all
 	if ! PP_START_TRIES=600 pp_start "$out" --backend "$b" 'net 198.18.80.0/22 or arp'; then
 		fail "$b: pktpath started"
 		cat "$out.err"
 		continue
 	fi
+	# Neighbours forgotten now, on both ends of the link: a router's probe
+	# during the slow start-up would teach st-c the gateway's address.
+	ip -n st-c neigh flush all
+	ip -n st-r neigh flush all
 	ip netns exec st-c ping -c 1 -W 3 198.18.82.2 >/dev/null &
 	ping=$!
 	wait $ping
