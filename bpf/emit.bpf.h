@@ -273,6 +273,7 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 			parse_ipv4(e, head, nh, tail);
 		else if (proto == ETH_P_IPV6)
 			parse_ipv6(e, head, nh, tail);
+		parse_raw(e, skb, head, nh, tail, proto);
 	}
 	return e;
 #undef NET_ELSEWHERE

@@ -11,6 +11,7 @@
 
 #define PP_COMM_LEN 16
 #define PP_IFNAME_LEN 16
+#define PP_RAW_LEN 96 /* an IPv6 header, ICMPv6's 8 and the quoted IPv6 header and ports */
 
 /* Probe points. The id is what the record carries; names live in
  * cmd/model/probes.c. Append only: recorded files depend on the numbering. */
@@ -188,6 +189,18 @@ struct pp_event {
 	__u16 ip_id;      /* PP_ID_IPID: the IPv4 identification field */
 	__u8 step;        /* enum pp_step */
 	__u8 id_have;     /* enum pp_id_have */
+
+	/* Decoding beyond IP and its L4 summary (cmd/render/decode.c). */
+	__u16 vlan_tci;   /* an out-of-band VLAN tag (skb->vlan_tci), when vlan_proto != 0 */
+	__u16 vlan_proto; /* host order: 0x8100 (802.1Q), 0x88a8 (802.1ad); 0: no such tag */
+	__u8 raw_len;     /* bytes of raw read */
+	__u8 pad3[3];
+	/* The packet's first bytes from its L3 header (skb->network_header): the
+	 * ARP header, an in-band VLAN tag, an IP header. Read only for packets
+	 * whose summary needs more than the fields above: ARP and other non-IP,
+	 * ICMP and ICMPv6 messages other than echo, tunnels (VXLAN, Geneve,
+	 * GRE, IP in IP). */
+	__u8 raw[PP_RAW_LEN];
 };
 
 /* Key of the nf_prios map (bpf/netfilter.bpf.h): where the link of a

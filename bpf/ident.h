@@ -23,8 +23,13 @@
  * Pure code shared by the BPF side (bpf/emit.bpf.h: tracking) and user space
  * (cmd/model/ident.c: timelines), so both decide alike. A device is an opaque
  * number: the net_device pointer in the kernel, netns and ifindex in user
- * space. What it cannot tell apart: a packet whose data buffer the kernel
- * reallocates on its way (pskb_expand_head) shows as a new packet. */
+ * space. A data buffer the kernel reallocates on its way (pskb_expand_head:
+ * ip_forward's skb_cow of a cloned TCP segment, NAT making a header
+ * writable) is the same packet when it is seen again in the namespace it
+ * was received in, at a point that is not a device's, with the same IPv4
+ * identification or TCP sequence number (pp_ident_realloc). What it cannot
+ * tell apart: such a reallocation elsewhere, or of a packet that carries
+ * neither number (IPv6 UDP), shows as a new packet. */
 #ifndef PKTPATH_IDENT_H
 #define PKTPATH_IDENT_H
 
@@ -99,14 +104,25 @@ PP_IDENT_INLINE bool pp_ident_same_hdr(const struct pp_ident *s, const struct pp
 	return true;
 }
 
+/* Whether sighting g, with another data buffer, is the packet s
+ * describes after the kernel reallocated its buffer (see above). */
+PP_IDENT_INLINE bool pp_ident_realloc(const struct pp_ident *s, const struct pp_sight *g)
+{
+	if (s->state != PP_IS_RX || g->netns != s->netns || (g->step & (PP_STEP_DEV_RX | PP_STEP_DEV_TX)) ||
+	    g->probe == PP_PROBE_DELIVER)
+		return false;
+	/* A number that tells packets apart, read at both sightings. */
+	return s->hdr.have & g->hdr.have & ((PP_ID_IPID | PP_ID_SEQ) << 1);
+}
+
 /* Whether sighting g can be the packet s describes. */
 PP_IDENT_INLINE bool pp_ident_same(const struct pp_ident *s, const struct pp_sight *g)
 {
 	if (g->step & PP_STEP_GONE)
 		return true; /* the end of whatever the address carried */
-	if (s->head && g->head && s->head != g->head)
-		return false;
 	if (!pp_ident_same_hdr(s, &g->hdr))
+		return false;
+	if (s->head && g->head && s->head != g->head && !pp_ident_realloc(s, g))
 		return false;
 	if (s->state == PP_IS_DELIVERED)
 		return g->probe == PP_PROBE_DELIVER || g->probe == PP_PROBE_DROP || g->probe == PP_PROBE_FREE ||

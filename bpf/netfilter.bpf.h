@@ -62,11 +62,13 @@ static __always_inline int nf_observe(struct bpf_nf_ctx *ctx, __u8 last)
 	/* Not written yet (the link was made a moment ago): the extremes. */
 	e->nf_prio = prio ? *prio : last ? 0x7ffffffe : -0x7fffffff;
 	e->have |= PP_HAVE_NF;
-	/* The route the packet takes, where it was decided, as the hook
-	 * leaves it (a reroute by NAT inside OUTPUT included): INPUT (local
-	 * delivery), FORWARD and OUTPUT (output device, gateway). Not at
-	 * PREROUTING (no route yet) nor POSTROUTING (the same again). */
-	if (last && k.hook >= 1 /* NF_INET_LOCAL_IN */ && k.hook <= 3 /* NF_INET_LOCAL_OUT */)
+	/* The route taken, where it was decided, as the hook leaves it (a
+	 * reroute by NAT inside OUTPUT included): INPUT (local delivery),
+	 * FORWARD and OUTPUT (output device, gateway). Not at PREROUTING (no
+	 * route yet) nor POSTROUTING (the same again). IPv4 only: there the
+	 * dst is a struct rtable. */
+	if (last && k.pf == 2 /* NFPROTO_IPV4 */ && k.hook >= 1 /* NF_INET_LOCAL_IN */ &&
+	    k.hook <= 3 /* NF_INET_LOCAL_OUT */)
 		route_out(e, (struct sk_buff *)skb);
 	bpf_ringbuf_submit(e, 0);
 	return PP_NF_ACCEPT;

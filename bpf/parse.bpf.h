@@ -100,6 +100,42 @@ static __always_inline void parse_ipv6(struct pp_event *e, unsigned char *head, 
 	parse_l4(e, head, off, tail);
 }
 
+/* The tag a device took off the frame (hardware VLAN acceleration; veth
+ * and most NICs do), and the first bytes of packets user space decodes
+ * further (pp_event.raw). Kernels before 6.1 say "present" by a bit of its
+ * own; later ones by a non-zero vlan_all. */
+struct sk_buff___vlan_present {
+	__u8 vlan_present : 1;
+} __attribute__((preserve_access_index));
+
+static __always_inline void parse_raw(struct pp_event *e, struct sk_buff *skb, unsigned char *head, __u32 nh,
+				      __u32 tail, __u16 proto)
+{
+	__u16 vproto = bpf_ntohs(BPF_CORE_READ(skb, vlan_proto));
+	if (bpf_core_field_exists(((struct sk_buff___vlan_present *)skb)->vlan_present) &&
+	    !BPF_CORE_READ_BITFIELD_PROBED((struct sk_buff___vlan_present *)skb, vlan_present))
+		vproto = 0;
+	if (vproto) {
+		e->vlan_proto = vproto;
+		e->vlan_tci = BPF_CORE_READ(skb, vlan_tci);
+	}
+	__u8 t = e->icmp_type;
+	bool want = (proto != ETH_P_IP && proto != ETH_P_IPV6) ||
+		    (e->l4proto == IPPROTO_ICMP && t != 0 && t != 8) || (e->l4proto == 58 && t != 128 && t != 129) ||
+		    (e->l4proto == IPPROTO_UDP && (e->dport == 4789 || e->dport == 8472 || e->dport == 6081)) ||
+		    e->l4proto == 4 || e->l4proto == 41 || e->l4proto == 47;
+	if (!want || nh >= tail)
+		return;
+	__u64 n = tail - nh;
+	/* One register for the bound and the call: the verifier must see it. */
+	asm volatile("" : "+r"(n));
+	if (n > PP_RAW_LEN)
+		n = PP_RAW_LEN;
+	asm volatile("" : "+r"(n));
+	if (n <= PP_RAW_LEN && !bpf_probe_read_kernel(e->raw, n, head + nh))
+		e->raw_len = n;
+}
+
 /* Runs the injected filter on the packet's L3 view (IP only) and, on
  * Ethernet devices whose MAC header is known to precede L3, on its L2
  * view (for IP packets only where the expression needs it: cfg_ip_l2).

@@ -79,16 +79,19 @@ void backend_list(FILE *out, const struct backend_avail *a, struct kfuncs *kf, b
 		fprintf(out, " (fentry: %s)", a->fentry_why);
 	if (b == BK_TRACEPOINT)
 		fprintf(out, " (kprobes: %s)", a->kprobe_why);
-	fprintf(out, "\nyou get: receive and transmit at every device, drops with %slocation and stack, frees, owners;\n"
-		     "  catalog points by group:",
+	fprintf(out, "\nyou get: receive and transmit at every device, drops with %slocation and stack, frees, owners;\n",
 		drop_reason ? "reason, " : "");
+	if (b == BK_TRACEPOINT && a->nflink)
+		fprintf(out, "  the route taken (IPv4: device, gateway, type) at the INPUT, FORWARD and OUTPUT netfilter links;\n");
+	fprintf(out, "  catalog points by group:");
 	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
 		list_group(out, groups[g], b, a, kf);
 	fputc('\n', out);
 	fprintf(out, "you do not get:\n");
 	if (b == BK_TRACEPOINT)
-		fprintf(out, "  IP-layer functions, routing decisions, netfilter tables and chains, bridge ports: they need "
-			     "fentry or kprobes\n");
+		fprintf(out, "  IP-layer functions, routing decisions%s, netfilter tables and chains, bridge ports: they "
+			     "need fentry or kprobes\n",
+			a->nflink ? " (the look-up's result and table, the input route)" : "");
 	else
 		list_missing(out, kf);
 	backend_limits(out, "  ", b, a, drop_reason, true);

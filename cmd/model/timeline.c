@@ -322,6 +322,10 @@ const struct pp_event *tl_head(const struct timeline *t)
 	for (size_t i = 0; i < t->n; i++)
 		if (t->ev[i].have & PP_HAVE_L3)
 			return &t->ev[i];
+	/* Not IP (ARP): the first step whose bytes were read, so it decodes. */
+	for (size_t i = 0; i < t->n; i++)
+		if (t->ev[i].raw_len)
+			return &t->ev[i];
 	return &t->ev[0];
 }
 

@@ -101,7 +101,8 @@ int tl_init(struct tl_table *t, size_t max_open, uint64_t idle_ns, uint64_t grac
 void tl_add(struct tl_table *t, const struct pp_event *e);
 
 /* The event that describes the packet: the first decoded with an IP
- * header, else the first. t must hold at least one event. */
+ * header, else the first with bytes to decode (ARP), else the first. t
+ * must hold at least one event. */
 const struct pp_event *tl_head(const struct timeline *t);
 /* Emits ended timelines past their grace and open ones idle past --idle. */
 void tl_expire(struct tl_table *t, uint64_t now_ns);

@@ -6,6 +6,8 @@
  * Enhanced Packet Block per packet with an opt_comment. Host byte order,
  * as the specification allows (the byte-order magic says which). */
 #include "cmd/record/pcapng.h"
+#include "cmd/model/carry.h"
+#include "cmd/model/rewrite.h"
 #include "cmd/render/hints.h"
 #include "cmd/render/timeline_text.h"
 
@@ -297,6 +299,9 @@ void pcapng_summary(struct strbuf *sb, const struct timeline *t, uint64_t seq, c
 			sb_printf(sb, " at %s", loc);
 			hint_nft_suffix(sb, e, ev_reason(e, ctx));
 		}
+		struct ev_extra x;
+		carry_in_timeline(t, i, &x);
+		rw_step_text(sb, e, &x);
 	}
 	if (t->extra)
 		sb_printf(sb, " (+%" PRIu64 " events not kept)", t->extra);

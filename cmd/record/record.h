@@ -13,11 +13,12 @@
 #include "bpf/event.h"
 
 #define REC_MAGIC "PKTPATHR"
-/* 3: events carry the packet identity (head, lost_seen, tcp_seq, ip_id,
+/* 4: events carry vlan_tci, vlan_proto, raw_len and raw (decoding beyond
+ * IP); 3: events carry the packet identity (head, lost_seen, tcp_seq, ip_id,
  * step, id_have); 2: answer kinds 5-11 (cmd/record/resolve.h). Older files hold
  * events of another layout: refused with one line. */
-#define REC_VERSION 3
-#define REC_VERSION_MIN 3
+#define REC_VERSION 4
+#define REC_VERSION_MIN 4
 #define REC_BOM 0x01020304u
 #define REC_MAX_PAYLOAD (1u << 20) /* no record is longer */
 

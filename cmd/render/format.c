@@ -13,6 +13,9 @@
 #include "cmd/render/hints.h"
 #include "cmd/render/pointtext.h"
 #include "cmd/model/probes.h"
+#include "cmd/model/carry.h"
+#include "cmd/render/decode.h"
+#include "cmd/model/rewrite.h"
 #include "kernel/dropreason.h"
 #include "kernel/kallsyms.h"
 #include "netlib/netns.h"
@@ -78,13 +81,18 @@ static const char *icmp_name(const struct pp_event *e)
 		switch (e->icmp_type) {
 		case 0: return "echo-reply";
 		case 3: return "unreachable";
+		case 4: return "source-quench";
+		case 5: return "redirect";
 		case 8: return "echo-request";
 		case 11: return "time-exceeded";
+		case 12: return "parameter-problem";
 		}
 	} else {
 		switch (e->icmp_type) {
 		case 1: return "unreachable";
+		case 2: return "packet-too-big";
 		case 3: return "time-exceeded";
+		case 4: return "parameter-problem";
 		case 128: return "echo-request";
 		case 129: return "echo-reply";
 		case 133: return "router-solicit";
@@ -107,6 +115,9 @@ void fmt_packet(struct strbuf *sb, const struct pp_event *e)
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
 	int l4 = (e->have & PP_HAVE_L4) != 0;
 
+	dec_vlan_tag(sb, e);
+	if (!(e->have & PP_HAVE_L3) && dec_l2(sb, e))
+		goto tail;
 	if (!(e->have & PP_HAVE_L3)) {
 		const char *name = e->ethertype == 0x0806 ? " (ARP)" : e->ethertype == 0x0800 ? " (IPv4)"
 				 : e->ethertype == 0x86dd ? " (IPv6)" : "";
@@ -126,6 +137,8 @@ void fmt_packet(struct strbuf *sb, const struct pp_event *e)
 				char f[9];
 				tcp_flags(e->tcp_flags, f);
 				sb_printf(sb, " [%s]", f);
+			} else {
+				dec_tunnel(sb, e);
 			}
 		} else {
 			sb_printf(sb, "%s %s > %s", e->l4proto == IPPROTO_TCP ? "TCP" : "UDP", src, dst);
@@ -145,10 +158,12 @@ void fmt_packet(struct strbuf *sb, const struct pp_event *e)
 			sb_printf(sb, " id %u seq %u", e->sport, e->dport);
 		else if (e->icmp_code)
 			sb_printf(sb, " code %u", e->icmp_code);
+		dec_icmp(sb, e);
 		break;
 	}
 	default:
 		sb_printf(sb, "IPv%u %s > %s proto %u", e->ipver, src, dst, e->l4proto);
+		dec_tunnel(sb, e);
 	}
 	if (e->have & PP_HAVE_FRAG)
 		sb_printf(sb, " frag");
@@ -210,7 +225,19 @@ void fmt_owner(char *out, size_t len, const struct pp_event *e)
 	pp_snprintf(out, len, "%u/%s", e->owner.tgid, comm);
 }
 
+void fmt_owner_learned(struct strbuf *sb, const struct pp_event *from)
+{
+	char pbuf[24], ns[64];
+	ev_netns(from, ns, sizeof(ns));
+	sb_printf(sb, " owner learned at %s (%s)", probe_point_name(from, pbuf, sizeof(pbuf)), ns);
+}
+
 void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
+{
+	fmt_event_x(sb, e, ctx, NULL);
+}
+
+void fmt_event_x(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx, const struct ev_extra *x)
 {
 	char t[32], skb[24], cpu[8], probe[64], ns[64], ifn[72], pid[16], comm[72], owner[96];
 	struct strbuf pkt = {0};
@@ -241,7 +268,8 @@ void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx
 	if (!comm[0])
 		pp_snprintf(comm, sizeof(comm), "-");
 
-	fmt_owner(owner, sizeof(owner), e);
+	const struct pp_event *ofrom = x && (!(e->have & PP_HAVE_OWNER) || x->receiver) ? x->owner_from : NULL;
+	fmt_owner(owner, sizeof(owner), ofrom ? ofrom : e);
 	fmt_packet(&pkt, e);
 	if (e->probe == PP_PROBE_DROP) {
 		char loc[256];
@@ -252,6 +280,14 @@ void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx
 		hint_nft_suffix(&pkt, e, ev_reason(e, ctx));
 	}
 	point_detail(&pkt, e);
+	rw_step_text(&pkt, e, x);
+	if (ofrom)
+		fmt_owner_learned(&pkt, ofrom);
+	if (ofrom && x->receiver) {
+		char rcv[96];
+		fmt_owner(rcv, sizeof(rcv), x->receiver);
+		sb_printf(&pkt, "; %s %s", e->probe == PP_PROBE_DELIVER ? "delivered to" : "receiving socket's", rcv);
+	}
 	const char *const v[NCOLS] = {t, skb, cpu, probe, ns, ifn, pkt_type_name(e->pkt_type), pid, comm,
 				      owner, pkt.s ? pkt.s : ""};
 	row(sb, v);

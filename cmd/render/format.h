@@ -24,6 +24,11 @@ struct fmt_ctx {
 
 void fmt_header(struct strbuf *sb);
 void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx);
+struct ev_extra;
+/* The same with what the packet's other events add (cmd/model/carry.h); x may be NULL. */
+void fmt_event_x(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx, const struct ev_extra *x);
+/* " owner learned at net_dev_queue (netns)" for an owner carried from event `from`. */
+void fmt_owner_learned(struct strbuf *sb, const struct pp_event *from);
 
 /* Pieces shared with the summary. */
 const char *pkt_type_name(uint8_t t);

@@ -45,6 +45,9 @@ enum front_verdict front_event(struct front *f, const struct pp_event *e)
 		}
 		return at_limit(f);
 	}
+	/* Every event feeds the packet memory, printed or not. */
+	struct ev_extra x;
+	carry_stream(&f->carry, e, &x);
 	/* --stream --drops loads only drop points, but the owner bookkeeping
 	 * also reports deliveries: counted above, not printed. */
 	if (f->opt->drops_only && e->probe != PP_PROBE_DROP)
@@ -54,7 +57,7 @@ enum front_verdict front_event(struct front *f, const struct pp_event *e)
 		return FRONT_GO;
 	}
 	sb_reset(&f->line);
-	f->r->event(&f->line, e, &f->fmt);
+	f->r->event(&f->line, e, &f->fmt, &x);
 	if (f->line.len && fwrite(f->line.s, 1, f->line.len, stdout) != f->line.len) {
 		front_out_failed(f, errno);
 		f->unprinted++;
@@ -79,6 +82,12 @@ enum front_verdict front_tick(struct front *f, uint64_t now_ns)
 
 void front_report_unprinted(const struct front *f, FILE *log, const char *verb, const uint64_t *flushed)
 {
+	/* --stream: packets forgotten by the packet memory before their end
+	 * was seen: a later line of theirs may lack the owner or a rewrite. */
+	if (f->carry.evicted)
+		fprintf(log, "pktpath: --stream remembers %d packets at a time for owners and rewrites; %llu were "
+			     "forgotten before their end was seen (most ended where no probe looks)\n",
+			CARRY_SETS * CARRY_WAYS, (unsigned long long)f->carry.evicted);
 	const char *what = f->timelines ? "packets" : "events";
 	uint64_t left = f->timelines ? f->tl.unprinted : f->unprinted;
 	uint64_t lostout = left + (flushed ? f->printed - *flushed : 0);
@@ -102,4 +111,5 @@ void front_free(struct front *f)
 	tl_out_free(&f->tl);
 	summary_free(&f->sum);
 	sb_free(&f->line);
+	carry_free(&f->carry);
 }

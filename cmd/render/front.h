@@ -9,9 +9,9 @@
 #include <stdio.h>
 
 #include "bpf/event.h"
+#include "cmd/model/carry.h"
 #include "cmd/render/format.h"
 #include "cmd/cli/options.h"
-#include "cmd/render/render.h"
 #include "cmd/util/strbuf.h"
 #include "cmd/model/summary.h"
 #include "cmd/render/timeline_out.h"
@@ -24,6 +24,7 @@ struct front {
 	bool timelines; /* default; --stream prints one line an event */
 	struct tl_out tl; /* timelines only */
 	struct strbuf line;
+	struct carry carry; /* --stream: each packet's header and owner for its later lines */
 	bool t0_set;
 	uint64_t printed;   /* events (--stream) or packets written */
 	uint64_t unprinted; /* --stream: received past -c or a failed output */

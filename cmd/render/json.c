@@ -1,11 +1,13 @@
 #include "cmd/render/json.h"
 #include "cmd/record/resolve.h"
 
-#include <arpa/inet.h> /* INET6_ADDRSTRLEN */
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <string.h>
 
+#include "cmd/model/carry.h"
 #include "cmd/attach/cgroup.h"
+#include "cmd/model/rewrite.h"
 #include "cmd/render/evtext.h"
 #include "cmd/render/hints.h"
 #include "cmd/render/pointtext.h"
@@ -101,6 +103,8 @@ static void point_fields(struct strbuf *sb, const struct pp_event *e)
 		char gw[INET6_ADDRSTRLEN];
 		if (route_gateway(e, gw, sizeof(gw)))
 			jkey_str(sb, "gateway", gw);
+		else
+			sb_printf(sb, ",\"gateway\":null"); /* on-link */
 		jkey_str(sb, "text", d.s ? d.s + 1 : "");
 		sb_printf(sb, "}");
 		sb_free(&d);
@@ -115,8 +119,28 @@ static void point_fields(struct strbuf *sb, const struct pp_event *e)
 		sb_printf(sb, ",\"clone\":\"0x%llx\"", (unsigned long long)e->peer);
 }
 
+/* The owner object of o's owner; from another step of the packet when
+ * carried (then where it was learned). */
+static void owner_fields(struct strbuf *sb, const struct pp_event *o, bool carried)
+{
+	sb_printf(sb, ",\"owner\":{\"pid\":%u,\"tid\":%u,\"uid\":%u,\"cgroup\":%llu,\"comm\":", o->owner.tgid,
+		  o->owner.pid, o->owner.uid, (unsigned long long)o->owner.cgroup);
+	json_str(sb, o->owner.comm, sizeof(o->owner.comm));
+	if (o->owner.cgroup)
+		cg_json(sb, rs_cgroup_path(o->owner.cgroup));
+	sb_printf(sb, ",\"source\":\"%s\"", o->have & PP_HAVE_OWNER_DIAG ? "sock_diag" : "kernel");
+	if (carried) {
+		char pbuf[24];
+		jkey_str(sb, "learned_at", probe_point_name(o, pbuf, sizeof(pbuf)));
+		if (o->have & PP_HAVE_NETNS)
+			sb_printf(sb, ",\"learned_netns_inode\":%u", o->netns);
+	}
+	sb_printf(sb, "}");
+}
+
 /* Fields of one event, without braces; delta_ns only inside a timeline. */
-static void event_fields(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx, uint32_t last_netns)
+static void event_fields(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx, uint32_t last_netns,
+			 const struct ev_extra *x)
 {
 	char pbuf[24];
 	struct strbuf pkt = {0};
@@ -144,14 +168,18 @@ static void event_fields(struct strbuf *sb, const struct pp_event *e, const stru
 	}
 	sb_printf(sb, ",\"pkt_type\":\"%s\",\"pid\":%u,\"comm\":", pkt_type_name(e->pkt_type), e->tgid);
 	json_str(sb, e->comm, sizeof(e->comm));
-	if (e->have & PP_HAVE_OWNER) {
-		sb_printf(sb, ",\"owner\":{\"pid\":%u,\"tid\":%u,\"uid\":%u,\"cgroup\":%llu,\"comm\":",
-			  e->owner.tgid, e->owner.pid, e->owner.uid, (unsigned long long)e->owner.cgroup);
+	if (x && x->owner_from && (x->receiver || !(e->have & PP_HAVE_OWNER)))
+		owner_fields(sb, x->owner_from, true);
+	else if (e->have & PP_HAVE_OWNER)
+		owner_fields(sb, e, false);
+	if (x && x->owner_from && x->receiver) {
+		sb_printf(sb, ",\"receiver\":{\"pid\":%u,\"comm\":", e->owner.tgid);
 		json_str(sb, e->owner.comm, sizeof(e->owner.comm));
-		if (e->owner.cgroup)
-			cg_json(sb, rs_cgroup_path(e->owner.cgroup));
-		sb_printf(sb, ",\"source\":\"%s\"}", e->have & PP_HAVE_OWNER_DIAG ? "sock_diag" : "kernel");
+		sb_printf(sb, "}");
 	}
+	if (e->vlan_proto)
+		sb_printf(sb, ",\"vlan\":{\"id\":%u,\"pcp\":%u,\"proto\":\"%s\"}", e->vlan_tci & 0xfff, e->vlan_tci >> 13,
+			  e->vlan_proto == 0x88a8 ? "802.1ad" : e->vlan_proto == 0x8100 ? "802.1Q" : "other");
 	sb_printf(sb, ",\"len\":%u,\"mark\":%u", e->len, e->mark);
 	if (e->step & PP_STEP_COPY)
 		jkey_str(sb, "copy", e->step & PP_STEP_NEIGH ? "neighbour probe" : "copy");
@@ -160,6 +188,9 @@ static void event_fields(struct strbuf *sb, const struct pp_event *e, const stru
 	fmt_packet(&pkt, e);
 	jkey_str(sb, "packet", pkt.s ? pkt.s : "");
 	sb_free(&pkt);
+	struct rewrite rw;
+	if (x && x->before && rw_find(x->before, e, &rw))
+		rw_json(sb, e, x, &rw);
 	if (e->probe == PP_PROBE_FREE) {
 		struct strbuf h = {0};
 		if (ev_silent(&h, e, ctx, last_netns) && h.s)
@@ -198,8 +229,14 @@ static void event_fields(struct strbuf *sb, const struct pp_event *e, const stru
 
 void json_event_line(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
 {
+	json_event_line_x(sb, e, ctx, NULL);
+}
+
+void json_event_line_x(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx,
+		       const struct ev_extra *x)
+{
 	sb_printf(sb, "{\"v\":%d,\"type\":\"event\",", JSON_SCHEMA_VERSION);
-	event_fields(sb, e, ctx, 0);
+	event_fields(sb, e, ctx, 0, x);
 	sb_printf(sb, "}\n");
 }
 
@@ -225,7 +262,9 @@ void json_timeline_line(struct strbuf *sb, const struct timeline *t, uint64_t se
 		  t0, (uint64_t)(t->ev[t->n - 1].ts_ns - t0), t->extra);
 	for (size_t i = 0; i < t->n; i++) {
 		sb_printf(sb, "%s{\"delta_ns\":%" PRIu64 ",", i ? "," : "", (uint64_t)(t->ev[i].ts_ns - t0));
-		event_fields(sb, &t->ev[i], ctx, ev_last_netns(t->ev, i + 1));
+		struct ev_extra x;
+		carry_in_timeline(t, i, &x);
+		event_fields(sb, &t->ev[i], ctx, ev_last_netns(t->ev, i + 1), &x);
 		sb_printf(sb, "}");
 	}
 	sb_printf(sb, "]}\n");

@@ -17,14 +17,14 @@ static void json_timeline(struct strbuf *sb, const struct timeline *t, uint64_t 
 const struct renderer render_text = {
 	.name = "text",
 	.stream_header = fmt_header,
-	.event = fmt_event,
+	.event = fmt_event_x,
 	.timeline = fmt_timeline,
 	.colors = true,
 };
 
 const struct renderer render_json = {
 	.name = "json",
-	.event = json_event_line,
+	.event = json_event_line_x,
 	.timeline = json_timeline,
 	.counters_on_out = true,
 };

@@ -14,13 +14,16 @@
 #include "cmd/model/timeline.h"
 
 struct options;
+struct ev_extra;
 
 struct renderer {
 	const char *name;
 	/* --stream: the column header, once before the first line; NULL: none. */
 	void (*stream_header)(struct strbuf *sb);
-	/* --stream: one event. */
-	void (*event)(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx);
+	/* --stream: one event, with what its packet's other events add
+	 * (cmd/model/carry.h; x may be NULL). */
+	void (*event)(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx,
+		      const struct ev_extra *x);
 	/* One finished packet, numbered seq. color: ANSI colors wanted. */
 	void (*timeline)(struct strbuf *sb, const struct timeline *t, uint64_t seq, const struct fmt_ctx *ctx,
 			 bool color);

@@ -10,6 +10,8 @@
 #include "cmd/render/evtext.h"
 #include "cmd/render/pointtext.h"
 #include "cmd/model/probes.h"
+#include "cmd/model/carry.h"
+#include "cmd/model/rewrite.h"
 #include "kernel/kallsyms.h"
 
 #define BOLD "\033[1m"
@@ -94,6 +96,18 @@ static void step_detail(struct strbuf *sb, const struct pp_event *e, const struc
 	point_detail(sb, e);
 }
 
+/* The header rewrite that first shows at step i (NAT), after its detail. */
+static void step_rewrite(struct strbuf *sb, const struct timeline *t, size_t i, bool color)
+{
+	struct ev_extra x;
+	struct strbuf w = {0};
+	carry_in_timeline(t, i, &x);
+	rw_step_text(&w, &t->ev[i], &x);
+	if (w.s)
+		sb_printf(sb, " %s%s%s", color ? BOLD : "", w.s, color ? RESET : "");
+	sb_free(&w);
+}
+
 void fmt_timeline_owner(struct strbuf *sb, const struct timeline *t)
 {
 	/* Who the packet belongs to: the first socket owner any step saw. */
@@ -150,6 +164,7 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 			neigh_wait = 0;
 		}
 		step_detail(sb, e, ctx, color);
+		step_rewrite(sb, t, i, color);
 		sb_append(sb, "\n", 1);
 		if (e->step & PP_STEP_NEIGH)
 			neigh_seen = true;

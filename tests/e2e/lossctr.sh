@@ -52,4 +52,4 @@ run js --json || exit 1
 check "JSON: the lost SYN's consume event carries 'lost'" \
 	bash -c "jq -e -s '[.[] | select(.type==\"packet\") | .events[] | select(.probe==\"consume_skb\" and ((.lost // \"\")|test(\"TcpExtListenOverflows\")))] | length > 0' '$LAB_DIR/js.out' >/dev/null"
 check "JSON: a counters line for netns xlo-b with TcpExtListenOverflows" \
-	bash -c "jq -e 'select(.type==\"counters\" and .v==2 and .netns==\"xlo-b\" and .moved.TcpExtListenOverflows >= 1)' '$LAB_DIR/js.out' >/dev/null"
+	bash -c "jq -e 'select(.type==\"counters\" and .v==3 and .netns==\"xlo-b\" and .moved.TcpExtListenOverflows >= 1)' '$LAB_DIR/js.out' >/dev/null"

@@ -91,7 +91,7 @@ printf '\001\000' | dd of="$LAB_DIR/old.rec" bs=1 seek=12 conv=notrunc status=no
 rc=$?
 check "a version 1 recording: refused with exit status 7 (got $rc)" [ "$rc" -eq 7 ]
 check "a version 1 recording: one line naming the versions" \
-	bash -c "[ \$(wc -l <'$LAB_DIR/old.err') -eq 1 ] && grep -q 'recording format version 1; this pktpath reads versions 3 to 3' '$LAB_DIR/old.err'"
+	bash -c "[ \$(wc -l <'$LAB_DIR/old.err') -eq 1 ] && grep -q 'recording format version 1; this pktpath reads versions 4 to 4' '$LAB_DIR/old.err'"
 
 # --stream and the pcapng comment carry it too.
 pp_start "$LAB_DIR/ps" --stream --drops --netns xru-b udp || { fail "pktpath --stream started"; exit 1; }

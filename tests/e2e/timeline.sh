@@ -134,7 +134,7 @@ js=$LAB_DIR/js.out
 check "--json: output is not empty" [ -s "$js" ]
 check "--json: every line parses with jq" bash -c "while IFS= read -r l; do jq -e . >/dev/null <<<\"\$l\" || exit 1; done <'$js'"
 check "--json: every line is a v1 packet with the documented fields" \
-	bash -c "jq -e 'select(.type != \"counters\") | select((.v == 2 and .type == \"packet\" and (.seq|type) == \"number\" and (.skb|test(\"^0x[0-9a-f]+$\")) and (.end|IN(\"drop\",\"free\",\"idle\",\"evicted\",\"reused\",\"exit\")) and (.packet|type) == \"string\" and (.events|length) > 0 and all(.events[]; (.delta_ns >= 0) and (.probe|type) == \"string\" and (.ts_ns|type) == \"number\")) | not)' '$js' | grep -q . && exit 1; exit 0"
+	bash -c "jq -e 'select(.type != \"counters\") | select((.v == 3 and .type == \"packet\" and (.seq|type) == \"number\" and (.skb|test(\"^0x[0-9a-f]+$\")) and (.end|IN(\"drop\",\"free\",\"idle\",\"evicted\",\"reused\",\"exit\")) and (.packet|type) == \"string\" and (.events|length) > 0 and all(.events[]; (.delta_ns >= 0) and (.probe|type) == \"string\" and (.ts_ns|type) == \"number\")) | not)' '$js' | grep -q . && exit 1; exit 0"
 jnf=$(jq -c "select(.type == \"packet\") | select(.packet|test(\"^UDP $A:[0-9]+ > $B:9999 \"))" "$js" | head -1)
 check "--json: iptables drop has end, steps and drop fields" \
 	jqc '[.events[] | select(.group != "netfilter")] as $e | .end == "drop" and ([$e[].probe] == ["net_dev_queue","netif_receive_skb","kfree_skb"]) and ($e[2].reason == "NETFILTER_DROP") and ($e[2].netns == "ppt-b") and ($e[2].ifname == "veth-b") and ($e[2].stack|length) > 2 and ($e[2].hint|test("INPUT hook"))' <<<"${jnf:-null}"
@@ -144,7 +144,7 @@ pp_start "$LAB_DIR/js2" --stream --json --netns ppt-b || { fail "--stream --json
 traffic
 pp_stop
 check "--stream --json: every line parses as a v1 event" \
-	bash -c "[ -s '$LAB_DIR/js2.out' ] && jq -e 'select(.type != \"counters\") | select((.v == 2 and .type == \"event\" and (.probe|type) == \"string\") | not)' '$LAB_DIR/js2.out' | grep -q . && exit 1; [ -s '$LAB_DIR/js2.out' ]"
+	bash -c "[ -s '$LAB_DIR/js2.out' ] && jq -e 'select(.type != \"counters\") | select((.v == 3 and .type == \"event\" and (.probe|type) == \"string\") | not)' '$LAB_DIR/js2.out' | grep -q . && exit 1; [ -s '$LAB_DIR/js2.out' ]"
 check "--stream --json: NO_SOCKET drop with hint" \
 	bash -c "jq -e 'select(.reason == \"NO_SOCKET\" and ((.hint // \"\")|test(\"udp port 7778 in netns ppt-b\")))' '$LAB_DIR/js2.out' | grep -q ."
 
