@@ -146,8 +146,8 @@ struct pp_event {
 	__s32 stack_id; /* <0: none taken, or -errno from bpf_get_stackid */
 	__u16 probe;    /* enum pp_probe */
 	__u16 cpu;
+	__u32 have;      /* enum pp_have (16 bits were full) */
 	__u16 ethertype; /* host order */
-	__u16 have;      /* enum pp_have */
 	__u8 pkt_type;   /* PACKET_HOST ... */
 	__u8 ipver;      /* 4 or 6 */
 	__u8 l4proto;    /* IPPROTO_* */
@@ -156,7 +156,6 @@ struct pp_event {
 	__u8 icmp_code;
 	__u16 sport;     /* host order; ICMP echo: id */
 	__u16 dport;     /* host order; ICMP echo: seq */
-	__u16 pad;
 	__u8 saddr[16];  /* IPv4 in the first 4 bytes */
 	__u8 daddr[16];
 	char comm[PP_COMM_LEN];

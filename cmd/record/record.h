@@ -14,7 +14,7 @@
 
 #define REC_MAGIC "PKTPATHR"
 /* 4: events carry vlan_tci, vlan_proto, raw_len and raw (decoding beyond
- * IP); 3: events carry the packet identity (head, lost_seen, tcp_seq, ip_id,
+ * IP), and `have` is 32 bits; 3: events carry the packet identity (head, lost_seen, tcp_seq, ip_id,
  * step, id_have); 2: answer kinds 5-11 (cmd/record/resolve.h). Older files hold
  * events of another layout: refused with one line. */
 #define REC_VERSION 4
