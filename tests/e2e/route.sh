@@ -41,6 +41,6 @@ check "reply: C's OUTPUT via the router, B's FORWARD to veth-b" \
 	bash -c "grep -qE 'nf OUTPUT last +prt-c .* dev veth-c via 198\.18\.135\.1 type unicast' <<<'$rep' &&
 		grep -qE 'nf FORWARD last +prt-b +veth-c .* dev veth-b on-link type unicast' <<<'$rep'"
 check "JSON: the FORWARD event carries the route object" \
-	grep -qE '"nf_hook":"FORWARD","nf_priority":[0-9]+,"route":\{"dev":"veth-c","ifindex":[0-9]+,"mtu":1500,"type":"unicast","text":"dev veth-c on-link type unicast mtu 1500"\}' "$LAB_DIR/json.out"
+	grep -qE '"nf_hook":"FORWARD","nf_priority":[0-9]+,"route":\{"dev":"veth-c","ifindex":[0-9]+,"mtu":1500,"type":"unicast","gateway":null,"text":"dev veth-c on-link type unicast mtu 1500"\}' "$LAB_DIR/json.out"
 check "JSON: A's OUTPUT route names its gateway" \
 	grep -qE '"nf_hook":"OUTPUT","nf_priority":[0-9]+,"route":\{"dev":"veth-a","ifindex":[0-9]+,"mtu":1500,"type":"unicast","gateway":"198\.18\.134\.2"' "$LAB_DIR/json.out"
