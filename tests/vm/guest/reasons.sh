@@ -1,6 +1,6 @@
 #!/bin/bash
 # Runs inside a test VM: every drop reason this kernel's BTF defines has an
-# explanation in pktpath (as tests/e2e/reasons.sh on the host).
+# explanation in pktpath. tests/e2e/reasons.sh runs this script on the host.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../lib/check.sh"
