@@ -6,12 +6,8 @@
 . "$(dirname "$0")/../lib/check.sh"
 lab_up prt 134 || { fail "lab setup"; exit 1; }
 # prt-b routes between prt-a (198.18.134.0/24) and prt-c (198.18.135.0/24).
-ip netns add prt-c && LAB_NAMESPACES+=(prt-c) || { fail "netns prt-c"; exit 1; }
-ip link add pprt$$c type veth peer name pprt$$b || { fail "veth"; exit 1; }
-ip link set pprt$$b netns prt-b && ip link set pprt$$c netns prt-c &&
-	ip -n prt-b link set pprt$$b name veth-c && ip -n prt-c link set pprt$$c name veth-c &&
+lab_ns prt-c && lab_veth prt-b veth-c prt-c veth-c &&
 	ip -n prt-b addr add 198.18.135.1/24 dev veth-c && ip -n prt-c addr add 198.18.135.2/24 dev veth-c &&
-	ip -n prt-b link set veth-c up && ip -n prt-c link set veth-c up && ip -n prt-c link set lo up &&
 	ip netns exec prt-c sysctl -qw net.ipv6.conf.all.disable_ipv6=1 &&
 	ip netns exec prt-b sysctl -qw net.ipv4.ip_forward=1 &&
 	ip -n prt-a route add 198.18.135.0/24 via 198.18.134.2 &&

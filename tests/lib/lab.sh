@@ -6,6 +6,9 @@
 #                        198.18.N.1/24 on veth-a, 198.18.N.2/24 on veth-b
 #   lab_exec NS CMD...   run CMD inside namespace NS
 #   lab_bg NS CMD...     same, in the background; killed at teardown (pid in $!)
+#   lab_ns NS            one more namespace (lo up), removed with the lab
+#   lab_veth NS1 IF1 NS2 IF2
+#                        a veth pair between two namespaces, both ends up
 #   lab_down             remove everything now (also runs on EXIT)
 #   $LAB_DIR             a scratch directory, removed with the lab
 #
@@ -43,6 +46,18 @@ lab_up() {
 	ip -n "$name-b" link set veth-b up || return 1
 	# Resolve neighbours now so the first test packet is not an ARP exchange.
 	ip netns exec "$name-a" ping -c1 -W2 "198.18.$n.2" >/dev/null || return 1
+}
+
+lab_ns() {
+	ip netns add "$1" && LAB_NAMESPACES+=("$1") && ip -n "$1" link set lo up
+}
+
+lab_veth() { # NS1 IF1 NS2 IF2; temporary unique names in the root namespace
+	local t="vt$$x$RANDOM"
+	ip link add "${t}a" type veth peer name "${t}b" &&
+		ip link set "${t}a" netns "$1" && ip link set "${t}b" netns "$3" &&
+		ip -n "$1" link set "${t}a" name "$2" && ip -n "$3" link set "${t}b" name "$4" &&
+		ip -n "$1" link set "$2" up && ip -n "$3" link set "$4" up
 }
 
 lab_exec() {

@@ -26,25 +26,14 @@ cd "$(dirname "$0")/../../.."
 PKTPATH=${PKTPATH:-$(command -v pktpath)}
 REL=$(uname -r)
 
-# Namespaces of our own beyond lab_up's pair, removed with the lab.
-ns_add() {
-	ip netns add "$1" && LAB_NAMESPACES+=("$1") && ip -n "$1" link set lo up
-}
-veth() { # NS1 IF1 NS2 IF2
-	local t="vt$$x$RANDOM"
-	ip link add "${t}a" type veth peer name "${t}b" &&
-		ip link set "${t}a" netns "$1" && ip link set "${t}b" netns "$3" &&
-		ip -n "$1" link set "${t}a" name "$2" && ip -n "$3" link set "${t}b" name "$4" &&
-		ip -n "$1" link set "$2" up && ip -n "$3" link set "$4" up
-}
 
 lab_up bk 70 || { fail "lab set-up"; exit 1; }
 lab_exec bk-b iptables -A INPUT -p udp --dport 7001 -j DROP || fail "iptables rule"
 
 # Router: rt-a (198.18.71.1) -- rt-r -- rt-b (198.18.72.1, and 198.18.73.1
 # behind it, reached through a gateway).
-ns_add rt-a && ns_add rt-r && ns_add rt-b &&
-	veth rt-a eth0 rt-r ra && veth rt-r rb rt-b eth0 &&
+lab_ns rt-a && lab_ns rt-r && lab_ns rt-b &&
+	lab_veth rt-a eth0 rt-r ra && lab_veth rt-r rb rt-b eth0 &&
 	ip -n rt-a addr add 198.18.71.1/24 dev eth0 && ip -n rt-r addr add 198.18.71.254/24 dev ra &&
 	ip -n rt-r addr add 198.18.72.254/24 dev rb && ip -n rt-b addr add 198.18.72.1/24 dev eth0 &&
 	ip -n rt-b addr add 198.18.73.1/32 dev lo &&
@@ -54,8 +43,8 @@ ns_add rt-a && ns_add rt-r && ns_add rt-b &&
 	fail "router set-up"
 
 # Bridge: br-x (198.18.74.1) -- [br-s: br0 joins px, py] -- br-y (198.18.74.2).
-ns_add br-x && ns_add br-s && ns_add br-y &&
-	veth br-x eth0 br-s px && veth br-y eth0 br-s py &&
+lab_ns br-x && lab_ns br-s && lab_ns br-y &&
+	lab_veth br-x eth0 br-s px && lab_veth br-y eth0 br-s py &&
 	ip -n br-s link add br0 type bridge && ip -n br-s link set px master br0 &&
 	ip -n br-s link set py master br0 && ip -n br-s link set br0 up &&
 	ip -n br-x addr add 198.18.74.1/24 dev eth0 && ip -n br-y addr add 198.18.74.2/24 dev eth0 ||

@@ -12,18 +12,8 @@ cd "$(dirname "$0")/../../.."
 . tests/lib/check.sh
 PKTPATH=${PKTPATH:-$(command -v pktpath)}
 
-ns_add() {
-	ip netns add "$1" && LAB_NAMESPACES+=("$1") && ip -n "$1" link set lo up
-}
-veth() { # NS1 IF1 NS2 IF2
-	local t="vt$$x$RANDOM"
-	ip link add "${t}a" type veth peer name "${t}b" &&
-		ip link set "${t}a" netns "$1" && ip link set "${t}b" netns "$3" &&
-		ip -n "$1" link set "${t}a" name "$2" && ip -n "$3" link set "${t}b" name "$4" &&
-		ip -n "$1" link set "$2" up && ip -n "$3" link set "$4" up
-}
-ns_add st-c && ns_add st-r && ns_add st-s &&
-	veth st-c eth0 st-r in0 && veth st-r out0 st-s eth0 &&
+lab_ns st-c && lab_ns st-r && lab_ns st-s &&
+	lab_veth st-c eth0 st-r in0 && lab_veth st-r out0 st-s eth0 &&
 	ip -n st-c addr add 198.18.81.2/24 dev eth0 && ip -n st-r addr add 198.18.81.1/24 dev in0 &&
 	ip -n st-r addr add 198.18.82.1/24 dev out0 && ip -n st-s addr add 198.18.82.2/24 dev eth0 &&
 	ip -n st-c route add default via 198.18.81.1 &&
