@@ -129,9 +129,11 @@ static __always_inline __u64 kp_point(struct pt_regs *ctx)
 }
 
 /* One kprobe program per kind (below): the kind is then a constant and
- * the verifier walks one path per program. A point whose cookie names
- * another kind is not this program's (it cannot happen; the check keeps
- * the packing and the program in step). */
+ * the verifier walks one path per program. A point whose packing names
+ * another kind is not this program's: without cookies (before 5.15) the
+ * packing is found by address, and --wide's plain program also fires on
+ * catalog functions of other kinds (nft_do_chain's first argument is not
+ * an skb), which must not be read as plain points. */
 static __always_inline int kprobe_hit(struct pt_regs *ctx, __u8 kind)
 {
 	__u64 pt = kp_point(ctx);

@@ -31,6 +31,10 @@ check "request: A's OUTPUT names device and gateway" \
 check "request: B's FORWARD names the output device, on-link" \
 	grep -qE 'nf FORWARD last +prt-b +veth-b .* dev veth-c on-link type unicast mtu 1500' <<<"$req"
 check "request: C's INPUT says local delivery" grep -qE 'nf INPUT last +prt-c +veth-c .* type local' <<<"$req"
+# One route per hook where it was decided: A's OUTPUT, B's FORWARD, C's
+# INPUT; none at PREROUTING or POSTROUTING (three namespaces, five hooks).
+n=$(grep -cE '^ .* nf [A-Z]+ (first|last) .* dev [^ ]+ (via|on-link|type)' <<<"$req")
+check "request: exactly 3 steps carry a route ($n)" [ "$n" -eq 3 ]
 check "request: no route at PREROUTING or POSTROUTING" \
 	bash -c "! grep -E 'nf (PREROUTING|POSTROUTING)' <<<'$req' | grep -q ' dev '"
 check "reply: C's OUTPUT via the router, B's FORWARD to veth-b" \
