@@ -97,6 +97,7 @@ enum pp_have {
 	PP_HAVE_PORT = 1 << 13,   /* out_dev: bridge egress port */
 	PP_HAVE_TABLE = 1 << 14,  /* table (and chain for nftables) */
 	PP_HAVE_CLONE = 1 << 15,  /* peer: the clone skb_clone made of this skb */
+	PP_HAVE_EXT6 = 1 << 16,   /* IPv6 extension headers before L4 (raw keeps them) */
 };
 
 /* Where on its path a point sees a packet (pp_event.step). */
@@ -198,7 +199,7 @@ struct pp_event {
 	 * ARP header, an in-band VLAN tag, an IP header. Read only for packets
 	 * whose summary needs more than the fields above: ARP and other non-IP,
 	 * ICMP and ICMPv6 messages other than echo, tunnels (VXLAN, Geneve,
-	 * GRE, IP in IP). */
+	 * GRE, IP in IP), IPv6 with extension headers. */
 	__u8 raw[PP_RAW_LEN];
 };
 

@@ -78,6 +78,8 @@ static __always_inline void parse_ipv6(struct pp_event *e, unsigned char *head, 
 
 	__u8 next = ip6.nexthdr;
 	__u32 off = nh + sizeof(ip6);
+	if (next == 0 || next == 43 || next == 44 || next == 60)
+		e->have |= PP_HAVE_EXT6; /* user space says them (cmd/render/decode.c) */
 	/* Skip a bounded number of extension headers to reach L4. */
 	for (int i = 0; i < 4; i++) {
 		if (next != 0 && next != 43 && next != 44 && next != 60)
@@ -123,7 +125,7 @@ static __always_inline void parse_raw(struct pp_event *e, struct sk_buff *skb, u
 	bool want = (proto != ETH_P_IP && proto != ETH_P_IPV6) ||
 		    (e->l4proto == IPPROTO_ICMP && t != 0 && t != 8) || (e->l4proto == 58 && t != 128 && t != 129) ||
 		    (e->l4proto == IPPROTO_UDP && (e->dport == 4789 || e->dport == 8472 || e->dport == 6081)) ||
-		    e->l4proto == 4 || e->l4proto == 41 || e->l4proto == 47;
+		    e->l4proto == 4 || e->l4proto == 41 || e->l4proto == 47 || (e->have & PP_HAVE_EXT6);
 	if (!want || nh >= tail)
 		return;
 	__u64 n = tail - nh;

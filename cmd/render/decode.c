@@ -65,6 +65,129 @@ static bool arp(struct strbuf *sb, const uint8_t *p, size_t n)
 	return true;
 }
 
+/* IPv6 extension headers that may precede the L4 header: hop-by-hop
+ * options, routing, fragment, destination options (what bpf/parse.bpf.h
+ * skips to find the ports). */
+static bool ext6(unsigned nh)
+{
+	return nh == 0 || nh == 43 || nh == 44 || nh == 60;
+}
+
+/* The options of a hop-by-hop or destination options header (TLVs from
+ * p, n bytes), in tcpdump's words. */
+static void opts6(struct strbuf *sb, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned t = p[i];
+		if (t == 0) { /* Pad1: a single byte, no length */
+			sb_printf(sb, " (pad1)");
+			i++;
+			continue;
+		}
+		if (i + 2 > n || i + 2 + p[i + 1] > n) {
+			sb_printf(sb, " (option cut short)");
+			return;
+		}
+		unsigned l = p[i + 1];
+		const uint8_t *v = p + i + 2;
+		if (t == 1)
+			sb_printf(sb, " (padn)");
+		else if (t == 5 && l == 2)
+			sb_printf(sb, " (rtalert: 0x%04x)", be16(v));
+		else if (t == 0xc2 && l == 4)
+			sb_printf(sb, " (jumbo: %u)", (unsigned)v[0] << 24 | (unsigned)v[1] << 16 | be16(v + 2));
+		else
+			sb_printf(sb, " (type 0x%02x: len=%u)", t, l);
+		i += 2 + l;
+	}
+}
+
+/* A routing header at p (hl bytes, n read): its type, segments left and
+ * the addresses it lists (type 0, 2: after 8 bytes; type 4, segment
+ * routing: after 8 bytes too, last-entry, flags and tag before). */
+static void rt6(struct strbuf *sb, const uint8_t *p, size_t hl, size_t n)
+{
+	sb_printf(sb, " srcrt (len=%u, type=%u, segleft=%u", p[1], p[2], p[3]);
+	if (p[2] == 4)
+		sb_printf(sb, ", last-entry=%u, flags=0x%x, tag=%x", p[4], p[5], be16(p + 6));
+	if (p[2] == 0 || p[2] == 2 || p[2] == 4) {
+		size_t end = hl < n ? hl : n;
+		for (size_t a = 8, i = 0; a + 16 <= end; a += 16, i++) {
+			char s[64];
+			ip6(s, sizeof(s), p + a);
+			sb_printf(sb, ", [%zu]%s", i, s);
+		}
+		if (hl > n)
+			sb_printf(sb, ", ...");
+	}
+	sb_printf(sb, ")");
+}
+
+/* Walks the extension headers of the IPv6 packet at p (n bytes read),
+ * saying each in sb when sb is not NULL. Returns the offset of what
+ * follows them, 0 when it is not in the bytes read or is not there (a
+ * later fragment); *proto is the header that follows. */
+static size_t walk6(struct strbuf *sb, const uint8_t *p, size_t n, unsigned *proto, bool *frag)
+{
+	*proto = 255; /* none */
+	if (n < 40 || p[0] >> 4 != 6)
+		return 0;
+	unsigned nh = p[6];
+	size_t off = 40;
+	*proto = nh;
+	for (int i = 0; i < 8 && ext6(nh); i++) {
+		if (off + 8 > n) {
+			*proto = nh;
+			if (sb)
+				sb_printf(sb, " (extension header %u not read)", nh);
+			return 0;
+		}
+		const uint8_t *h = p + off;
+		size_t hl = nh == 44 ? 8 : ((size_t)h[1] + 1) * 8;
+		if (nh == 44) {
+			/* Offset | this fragment's data: the payload after this header. */
+			unsigned fo = be16(h + 2) & 0xfff8, plen = be16(p + 4);
+			size_t after = off + 8 - 40;
+			if (sb)
+				sb_printf(sb, " frag (%u|%zu)", fo, plen > after ? plen - after : 0);
+			if (frag)
+				*frag = true;
+			if (fo) {
+				*proto = h[0];
+				return 0; /* a later fragment: no L4 header here */
+			}
+		} else if (sb) {
+			if (nh == 43)
+				rt6(sb, h, hl, n - off);
+			else {
+				sb_printf(sb, " %s", nh == 0 ? "HBH" : "DSTOPT");
+				opts6(sb, h + 2, (off + hl <= n ? hl : n - off) - 2);
+			}
+		}
+		nh = h[0];
+		off += hl;
+	}
+	*proto = nh;
+	if (ext6(nh)) {
+		if (sb)
+			sb_printf(sb, " (more extension headers)");
+		return 0;
+	}
+	return off <= n ? off : 0;
+}
+
+bool dec_ext6(struct strbuf *sb, const struct pp_event *e)
+{
+	const uint8_t *p = e->raw;
+	size_t n = e->raw_len < PP_RAW_LEN ? e->raw_len : PP_RAW_LEN;
+	unsigned proto;
+	bool frag = false;
+	if (e->ipver != 6 || n < 40 || p[0] >> 4 != 6 || !ext6(p[6]))
+		return false;
+	walk6(sb, p, n, &proto, &frag);
+	return frag;
+}
+
 /* "ICMP 198.18.0.1 > 198.18.0.2", "UDP 198.18.0.1:5 > 198.18.0.2:7": an IP
  * header at p (n bytes) and its ports when they are there. */
 static bool ip_summary(struct strbuf *sb, const uint8_t *p, size_t n)
@@ -84,6 +207,8 @@ static bool ip_summary(struct strbuf *sb, const uint8_t *p, size_t n)
 		ip6(d, sizeof(d), p + 24);
 		proto = p[6];
 		l4 = 40;
+		if (ext6(proto) && !(l4 = walk6(NULL, p, n, &proto, NULL)))
+			l4 = (size_t)-1; /* behind extension headers not read, or a later fragment */
 	} else {
 		return false;
 	}
@@ -138,8 +263,10 @@ static size_t l4_off(const struct pp_event *e, const uint8_t *p, size_t n)
 {
 	if (e->ipver == 4 && n >= 20 && p[0] >> 4 == 4 && !(be16(p + 6) & 0x1fff))
 		return (size_t)(p[0] & 0xf) * 4;
-	if (e->ipver == 6 && n >= 40 && p[0] >> 4 == 6 && p[6] == e->l4proto)
-		return 40;
+	unsigned proto;
+	size_t off;
+	if (e->ipver == 6 && (off = walk6(NULL, p, n, &proto, NULL)) && proto == e->l4proto)
+		return off;
 	return 0;
 }
 
@@ -225,8 +352,8 @@ void dec_icmp(struct strbuf *sb, const struct pp_event *e)
 	size_t off; /* the ICMP header in raw */
 	if (e->l4proto == 1 && n >= 20 && p[0] >> 4 == 4)
 		off = (size_t)(p[0] & 0xf) * 4;
-	else if (e->l4proto == 58 && n >= 40 && p[0] >> 4 == 6 && p[6] == 58)
-		off = 40; /* ICMPv6 right after the fixed header (ND always is) */
+	else if (e->l4proto == 58 && (off = l4_off(e, p, n)))
+		; /* ICMPv6 after the fixed header (ND always is) or extension headers (MLD) */
 	else
 		return;
 	if (off + 8 > n)
@@ -247,6 +374,22 @@ void dec_icmp(struct strbuf *sb, const struct pp_event *e)
 			sb_printf(sb, " (%s)", u);
 		if (type == 2)
 			sb_printf(sb, " mtu %u", (unsigned)p[off + 4] << 24 | (unsigned)p[off + 5] << 16 | be16(p + off + 6));
+		if ((type == 130 || type == 131 || type == 132) && off + 24 <= n) {
+			char g[64]; /* MLDv1 (and the query's): the multicast address */
+			ip6(g, sizeof(g), p + off + 8);
+			sb_printf(sb, " group %s", g);
+		}
+		if (type == 143) { /* MLDv2 report: records of 20 bytes and their sources */
+			unsigned nrec = be16(p + off + 6);
+			sb_printf(sb, " %u group record(s)", nrec);
+			size_t r = off + 8;
+			for (unsigned i = 0; i < nrec && r + 20 <= n; i++) {
+				char g[64];
+				ip6(g, sizeof(g), p + r + 4);
+				sb_printf(sb, "%s%s", i ? ", " : ": ", g);
+				r += 20 + (size_t)p[r + 1] * 4 + (size_t)be16(p + r + 2) * 16;
+			}
+		}
 		if ((type == 135 || type == 136) && off + 24 <= n) {
 			char t[64];
 			ip6(t, sizeof(t), p + off + 8);

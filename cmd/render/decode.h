@@ -20,6 +20,11 @@ bool dec_l2(struct strbuf *sb, const struct pp_event *e);
  * an error's reason and the packet it quotes, packet-too-big's MTU. */
 void dec_icmp(struct strbuf *sb, const struct pp_event *e);
 
+/* After an IPv6 packet's addresses: its extension headers as tcpdump says
+ * them (" HBH (rtalert: 0x0000) (padn)", " frag (0|1448)", " srcrt (...)",
+ * " DSTOPT ..."), from raw. Returns whether a fragment header was said. */
+bool dec_ext6(struct strbuf *sb, const struct pp_event *e);
+
 /* After a tunnel's outer summary (VXLAN, Geneve, GRE, IP in IP):
  * " vxlan vni 42: ICMP 10.0.0.1 > 10.0.0.2 echo-request id 1 seq 1". */
 void dec_tunnel(struct strbuf *sb, const struct pp_event *e);

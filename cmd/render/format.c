@@ -99,6 +99,10 @@ static const char *icmp_name(const struct pp_event *e)
 		case 134: return "router-advert";
 		case 135: return "neighbor-solicit";
 		case 136: return "neighbor-advert";
+		case 130: return "multicast-listener-query";
+		case 131: return "multicast-listener-report";
+		case 132: return "multicast-listener-done";
+		case 143: return "multicast-listener-report-v2";
 		}
 	}
 	return NULL;
@@ -127,12 +131,14 @@ void fmt_packet(struct strbuf *sb, const struct pp_event *e)
 	fmt_addr(e, e->saddr, src, sizeof(src));
 	fmt_addr(e, e->daddr, dst, sizeof(dst));
 	const char *lb = e->ipver == 6 ? "[" : "", *rb = e->ipver == 6 ? "]" : "";
+	bool frag = false; /* a fragment header said (IPv6 extension headers) */
 	switch (e->l4proto) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
 		if (l4) {
 			sb_printf(sb, "%s %s%s%s:%u > %s%s%s:%u", e->l4proto == IPPROTO_TCP ? "TCP" : "UDP",
 				  lb, src, rb, e->sport, lb, dst, rb, e->dport);
+			frag = dec_ext6(sb, e);
 			if (e->l4proto == IPPROTO_TCP) {
 				char f[9];
 				tcp_flags(e->tcp_flags, f);
@@ -142,11 +148,13 @@ void fmt_packet(struct strbuf *sb, const struct pp_event *e)
 			}
 		} else {
 			sb_printf(sb, "%s %s > %s", e->l4proto == IPPROTO_TCP ? "TCP" : "UDP", src, dst);
+			frag = dec_ext6(sb, e);
 		}
 		break;
 	case IPPROTO_ICMP:
 	case 58: {
 		sb_printf(sb, "%s %s > %s", e->l4proto == IPPROTO_ICMP ? "ICMP" : "ICMP6", src, dst);
+		frag = dec_ext6(sb, e);
 		if (!l4)
 			break;
 		const char *n = icmp_name(e);
@@ -163,9 +171,10 @@ void fmt_packet(struct strbuf *sb, const struct pp_event *e)
 	}
 	default:
 		sb_printf(sb, "IPv%u %s > %s proto %u", e->ipver, src, dst, e->l4proto);
+		frag = dec_ext6(sb, e);
 		dec_tunnel(sb, e);
 	}
-	if (e->have & PP_HAVE_FRAG)
+	if ((e->have & PP_HAVE_FRAG) && !frag)
 		sb_printf(sb, " frag");
 tail:
 	sb_printf(sb, " len %u", e->len);

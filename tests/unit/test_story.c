@@ -208,6 +208,123 @@ int main(void)
 	n.raw_len = 60;
 	CHECK_STR("ICMPv6 NS cut short: no target", pkt(&n), "ICMP6 2001:2:0:85::1 > ff02::1:ff00:2 neighbor-solicit len 72");
 
+	/* IPv6 extension headers, said where tcpdump says them (after the
+	 * addresses), the L4 header found behind them. */
+	struct pp_event f6 = n;
+	memset(f6.raw, 0, sizeof(f6.raw));
+	inet_pton(AF_INET6, "2001:2:0:85::2", f6.daddr);
+	f6.have |= PP_HAVE_EXT6;
+	f6.icmp_type = 128;
+	f6.sport = 7;
+	f6.dport = 1;
+	f6.len = 1496;
+	uint8_t *z = f6.raw;
+	z[0] = 0x60;
+	put16(z + 4, 8 + 1448); /* payload: the fragment header and 1448 bytes */
+	z[6] = 44;
+	z[40] = 58;
+	put16(z + 42, 0 | 1); /* offset 0, more fragments */
+	z[48] = 128;
+	put16(z + 52, 7);
+	put16(z + 54, 1);
+	f6.raw_len = 56;
+	CHECK_STR("IPv6 first fragment: the fragment header, then the echo behind it", pkt(&f6),
+		  "ICMP6 2001:2:0:85::1 > 2001:2:0:85::2 frag (0|1448) echo-request id 7 seq 1 len 1496");
+	put16(z + 42, 1448 | 1);
+	f6.have = (f6.have & ~PP_HAVE_L4) | PP_HAVE_FRAG;
+	f6.raw_len = 48;
+	CHECK_STR("IPv6 later fragment: its offset and length, no L4 (and no second 'frag')", pkt(&f6),
+		  "ICMP6 2001:2:0:85::1 > 2001:2:0:85::2 frag (1448|1448) len 1496");
+	f6.raw_len = 44;
+	CHECK_STR("IPv6 fragment header cut short: said so, 'frag' from the BPF side", pkt(&f6),
+		  "ICMP6 2001:2:0:85::1 > 2001:2:0:85::2 (extension header 44 not read) frag len 1496");
+	/* MLDv2 report behind a hop-by-hop header with router alert. */
+	struct pp_event m6 = n;
+	memset(m6.raw, 0, sizeof(m6.raw));
+	inet_pton(AF_INET6, "fe80::1", m6.saddr);
+	inet_pton(AF_INET6, "ff02::16", m6.daddr);
+	m6.have |= PP_HAVE_EXT6;
+	m6.icmp_type = 143;
+	m6.len = 76;
+	z = m6.raw;
+	z[0] = 0x60;
+	put16(z + 4, 36);
+	z[6] = 0;
+	z[40] = 58;
+	z[41] = 0;
+	z[42] = 5; /* router alert, 2 bytes: MLD */
+	z[43] = 2;
+	z[46] = 1; /* PadN, 0 bytes */
+	z[47] = 0;
+	z[48] = 143;
+	put16(z + 54, 1);
+	z[56] = 4;
+	inet_pton(AF_INET6, "ff02::1:ff00:3", z + 60);
+	m6.raw_len = 76;
+	CHECK_STR("MLDv2 report behind hop-by-hop: the options, the report and its group", pkt(&m6),
+		  "ICMP6 fe80::1 > ff02::16 HBH (rtalert: 0x0000) (padn) multicast-listener-report-v2 1 group record(s): "
+		  "ff02::1:ff00:3 len 76");
+	m6.raw_len = 60;
+	CHECK_STR("MLDv2 report cut before its record: the count only", pkt(&m6),
+		  "ICMP6 fe80::1 > ff02::16 HBH (rtalert: 0x0000) (padn) multicast-listener-report-v2 1 group record(s) len 76");
+	/* UDP behind destination options and a segment routing header. */
+	struct pp_event r6 = f6;
+	memset(r6.raw, 0, sizeof(r6.raw));
+	r6.have = PP_HAVE_L3 | PP_HAVE_L4 | PP_HAVE_EXT6;
+	r6.l4proto = 17;
+	r6.sport = 5000;
+	r6.dport = 7000;
+	r6.len = 80;
+	z = r6.raw;
+	z[0] = 0x60;
+	put16(z + 4, 40);
+	z[6] = 60;
+	z[40] = 43;
+	z[41] = 0;
+	z[42] = 1; /* PadN, 4 bytes */
+	z[43] = 4;
+	z[48] = 17;
+	z[49] = 2;
+	z[50] = 4; /* segment routing */
+	z[51] = 0;
+	inet_pton(AF_INET6, "2001:2::9", z + 56);
+	put16(z + 72, 5000);
+	put16(z + 74, 7000);
+	r6.raw_len = 80;
+	CHECK_STR("UDP behind destination options and a routing header", pkt(&r6),
+		  "UDP [2001:2:0:85::1]:5000 > [2001:2:0:85::2]:7000 DSTOPT (padn) srcrt (len=2, type=4, segleft=0, "
+		  "last-entry=0, flags=0x0, tag=0, [0]2001:2::9) len 80");
+	r6.raw_len = 64;
+	CHECK_STR("a routing header cut short lists what was read", pkt(&r6),
+		  "UDP [2001:2:0:85::1]:5000 > [2001:2:0:85::2]:7000 DSTOPT (padn) srcrt (len=2, type=4, segleft=0, "
+		  "last-entry=0, flags=0x0, tag=0, ...) len 80");
+	r6.have &= ~PP_HAVE_EXT6;
+	r6.raw_len = 0;
+	CHECK_STR("no bytes kept (an older recording): the summary as before", pkt(&r6),
+		  "UDP [2001:2:0:85::1]:5000 > [2001:2:0:85::2]:7000 len 80");
+	/* A quoted packet behind a fragment header: its ports found. */
+	struct pp_event q6 = n;
+	memset(q6.raw, 0, sizeof(q6.raw));
+	q6.icmp_type = 1;
+	q6.icmp_code = 4;
+	z = q6.raw;
+	z[0] = 0x60;
+	z[6] = 58;
+	z[40] = 1;
+	z[41] = 4;
+	uint8_t *qq = z + 48;
+	qq[0] = 0x60;
+	qq[6] = 44;
+	inet_pton(AF_INET6, "2001:2:0:85::2", qq + 8);
+	inet_pton(AF_INET6, "2001:2:0:85::1", qq + 24);
+	qq[40] = 17;
+	q6.raw_len = 96;
+	CHECK_STR("ICMPv6 error quoting a first fragment: UDP found behind it, its ports not kept", pkt(&q6),
+		  "ICMP6 2001:2:0:85::1 > ff02::1:ff00:2 unreachable code 4 (port) for UDP 2001:2:0:85::2 > 2001:2:0:85::1 len 72");
+	qq[40] = 0;
+	CHECK_STR("... and a hop-by-hop header beyond the bytes kept: the quoted header's words only", pkt(&q6),
+		  "ICMP6 2001:2:0:85::1 > ff02::1:ff00:2 unreachable code 4 (port) for IPv6 2001:2:0:85::2 > 2001:2:0:85::1 proto 0 len 72");
+
 	/* VXLAN: outer IPv4/UDP to 4789, VXLAN header, inner Ethernet + IPv4 + ICMP echo. */
 	struct pp_event vx = ip4("198.18.85.1", 44237, "198.18.85.2", 4789, 17);
 	uint8_t *y = vx.raw;
