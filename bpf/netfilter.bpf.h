@@ -65,11 +65,14 @@ static __always_inline int nf_observe(struct bpf_nf_ctx *ctx, __u8 last)
 	/* The route taken, where it was decided, as the hook leaves it (a
 	 * reroute by NAT inside OUTPUT included): INPUT (local delivery),
 	 * FORWARD and OUTPUT (output device, gateway). Not at PREROUTING (no
-	 * route yet) nor POSTROUTING (the same again). IPv4 only: there the
-	 * dst is a struct rtable. */
-	if (last && k.pf == 2 /* NFPROTO_IPV4 */ && k.hook >= 1 /* NF_INET_LOCAL_IN */ &&
-	    k.hook <= 3 /* NF_INET_LOCAL_OUT */)
-		route_out(e, (struct sk_buff *)skb);
+	 * route yet) nor POSTROUTING (the same again). The dst is a struct
+	 * rtable (IPv4) or struct rt6_info (IPv6). */
+	if (last && k.hook >= 1 /* NF_INET_LOCAL_IN */ && k.hook <= 3 /* NF_INET_LOCAL_OUT */) {
+		if (k.pf == 2 /* NFPROTO_IPV4 */)
+			route_out(e, (struct sk_buff *)skb);
+		else if (k.pf == 10 /* NFPROTO_IPV6 */)
+			route6_out(e, (struct sk_buff *)skb);
+	}
 	bpf_ringbuf_submit(e, 0);
 	return PP_NF_ACCEPT;
 }

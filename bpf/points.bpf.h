@@ -41,6 +41,60 @@ static __always_inline void route_out(struct pp_event *e, struct sk_buff *skb)
 	e->have |= PP_HAVE_ROUTE;
 }
 
+/* The skb's IPv6 route (a struct rt6_info: IPv6 has no route type or
+ * gateway family in the dst itself). The gateway is the next hop only when
+ * the route has one (RTF_GATEWAY; otherwise on-link); the type and the table
+ * come from the FIB entry the route was made from (rt->from), when it still
+ * has one; the MTU is a learned path MTU, else the device's IPv6 MTU. */
+#define PP_RTF_GATEWAY 0x0002
+#define PP_RTF_REJECT 0x0200
+#define PP_RTF_LOCAL 0x80000000
+#define PP_DST_METRICS_FLAGS 0x3UL
+static __always_inline void route6_out(struct pp_event *e, struct sk_buff *skb)
+{
+	unsigned long refdst = BPF_CORE_READ(skb, _skb_refdst);
+	struct rt6_info *rt = (struct rt6_info *)(refdst & ~SKB_DST_NOREF); /* dst is its first member */
+	if (!rt || BPF_CORE_READ(rt, dst.ops, family) != 10 /* AF_INET6: not an xfrm bundle's */)
+		return;
+	struct net_device *dev = BPF_CORE_READ(rt, dst.dev);
+	if (dev) {
+		e->rt_ifindex = BPF_CORE_READ(dev, ifindex);
+		BPF_CORE_READ_STR_INTO(&e->out_dev, dev, name);
+		e->rt_mtu = BPF_CORE_READ(dev, mtu);
+	}
+	__u32 flags = BPF_CORE_READ(rt, rt6i_flags);
+	if (flags & PP_RTF_GATEWAY) {
+		BPF_CORE_READ_INTO(&e->rt_gw, rt, rt6i_gateway);
+		e->rt_gw_family = 10; /* AF_INET6 */
+	}
+	struct fib6_info *from = BPF_CORE_READ(rt, from);
+	if (from) {
+		e->rt_type = BPF_CORE_READ(from, fib6_type);
+		__u32 tb = BPF_CORE_READ(from, fib6_table, tb6_id);
+		e->rt_table = tb <= 0xffff ? tb : 0;
+	} else {
+		/* Made without a FIB entry (neighbour discovery's and MLD's,
+		 * a released one): from its flags and destination. */
+		__u8 d0 = BPF_CORE_READ(rt, rt6i_dst.addr.in6_u.u6_addr8[0]);
+		e->rt_type = flags & PP_RTF_LOCAL    ? 2 /* RTN_LOCAL */
+			     : flags & PP_RTF_REJECT ? 7 /* RTN_UNREACHABLE */
+			     : d0 == 0xff	     ? 5 /* RTN_MULTICAST */
+						     : 1 /* RTN_UNICAST */;
+	}
+	/* The device's IPv6 MTU, when the route's inet6_dev is its device's
+	 * (a local route's is the receiving device's, its dst device lo). */
+	struct inet6_dev *idev = BPF_CORE_READ(rt, rt6i_idev);
+	__s32 mtu6 = idev && BPF_CORE_READ(idev, dev) == dev ? BPF_CORE_READ(idev, cnf.mtu6) : 0;
+	if (mtu6 > 0)
+		e->rt_mtu = mtu6;
+	/* A learned path MTU (the route's RTAX_MTU metric) is what applies. */
+	unsigned long m = BPF_CORE_READ(rt, dst._metrics) & ~PP_DST_METRICS_FLAGS;
+	__u32 pmtu = 0;
+	if (m && !bpf_probe_read_kernel(&pmtu, sizeof(pmtu), (void *)(m + 4 * (2 /* RTAX_MTU */ - 1))) && pmtu)
+		e->rt_mtu = pmtu;
+	e->have |= PP_HAVE_ROUTE;
+}
+
 static __always_inline void nf_state(struct pp_event *e, const struct nf_hook_state *st)
 {
 	if (!st)

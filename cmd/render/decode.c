@@ -383,12 +383,15 @@ void dec_icmp(struct strbuf *sb, const struct pp_event *e)
 			unsigned nrec = be16(p + off + 6);
 			sb_printf(sb, " %u group record(s)", nrec);
 			size_t r = off + 8;
-			for (unsigned i = 0; i < nrec && r + 20 <= n; i++) {
+			unsigned i = 0;
+			for (; i < nrec && r + 20 <= n; i++) {
 				char g[64];
 				ip6(g, sizeof(g), p + r + 4);
 				sb_printf(sb, "%s%s", i ? ", " : ": ", g);
 				r += 20 + (size_t)p[r + 1] * 4 + (size_t)be16(p + r + 2) * 16;
 			}
+			if (i && i < nrec)
+				sb_printf(sb, ", ..."); /* the rest beyond the bytes kept */
 		}
 		if ((type == 135 || type == 136) && off + 24 <= n) {
 			char t[64];

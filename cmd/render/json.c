@@ -105,6 +105,9 @@ static void point_fields(struct strbuf *sb, const struct pp_event *e)
 			jkey_str(sb, "gateway", gw);
 		else
 			sb_printf(sb, ",\"gateway\":null"); /* on-link */
+		char tb[16];
+		if (route_table(e, tb, sizeof(tb)))
+			jkey_str(sb, "table", tb);
 		jkey_str(sb, "text", d.s ? d.s + 1 : "");
 		sb_printf(sb, "}");
 		sb_free(&d);

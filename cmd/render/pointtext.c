@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd/util/escape.h"
+#include "cmd/util/strfmt.h"
 
 #define NFPROTO_INET 1
 #define NFPROTO_IPV4 2
@@ -73,8 +74,23 @@ void route_detail(struct strbuf *sb, const struct pp_event *e)
 	const char *t = rt_type_name(e->rt_type);
 	if (t)
 		sb_printf(sb, " type %s", t);
+	char tb[16];
+	if (route_table(e, tb, sizeof(tb)))
+		sb_printf(sb, " table %s", tb);
 	if (e->rt_mtu)
 		sb_printf(sb, " mtu %u", e->rt_mtu);
+}
+
+bool route_table(const struct pp_event *e, char *buf, size_t len)
+{
+	const char *n = e->rt_table == 253 ? "default" : e->rt_table == 254 ? "main" : e->rt_table == 255 ? "local" : NULL;
+	if (!e->rt_table)
+		return false;
+	if (n)
+		pp_snprintf(buf, len, "%s", n);
+	else
+		pp_snprintf(buf, len, "%u", e->rt_table);
+	return true;
 }
 
 bool route_gateway(const struct pp_event *e, char *buf, size_t len)

@@ -14,6 +14,8 @@ void point_detail(struct strbuf *sb, const struct pp_event *e);
 /* The route part of it, and the gateway alone (false: none, on-link). */
 void route_detail(struct strbuf *sb, const struct pp_event *e);
 bool route_gateway(const struct pp_event *e, char *buf, size_t len);
+/* The routing table ("main", "local", "default" or its id); false: not known. */
+bool route_table(const struct pp_event *e, char *buf, size_t len);
 
 const char *nf_hook_name(unsigned pf, unsigned hook); /* "INPUT", or NULL */
 const char *nf_family_name(unsigned pf);              /* "ipv4", or NULL */

@@ -1,24 +1,34 @@
 # The route a packet takes, on the tracepoint backend (BPF netfilter links
-# read the skb's route): a ping from A through router B to C. A's OUTPUT
-# names the device and the gateway, B's FORWARD the device on-link, C's
-# INPUT a local delivery; the reply the same the other way; JSON carries it.
+# read the skb's route): a ping from A through router B to C, over IPv4 and
+# IPv6. A's OUTPUT names the device and the gateway, B's FORWARD the device
+# on-link, C's INPUT a local delivery; the reply the same the other way; JSON
+# carries it. IPv6 routes also name their table. IPv6 addresses from
+# 2001:2::/48 (RFC 5180, benchmarking).
 . "$(dirname "$0")/../lib/lab.sh"
 . "$(dirname "$0")/../lib/check.sh"
-lab_up prt 134 || { fail "lab setup"; exit 1; }
-# prt-b routes between prt-a (198.18.134.0/24) and prt-c (198.18.135.0/24).
+LAB_IPV6=1 lab_up prt 134 || { fail "lab setup"; exit 1; }
+# prt-b routes between prt-a (198.18.134.0/24, 2001:2:0:134::/64) and prt-c
+# (198.18.135.0/24, 2001:2:0:135::/64).
 lab_ns prt-c && lab_veth prt-b veth-c prt-c veth-c &&
 	ip -n prt-b addr add 198.18.135.1/24 dev veth-c && ip -n prt-c addr add 198.18.135.2/24 dev veth-c &&
-	ip netns exec prt-c sysctl -qw net.ipv6.conf.all.disable_ipv6=1 &&
-	ip netns exec prt-b sysctl -qw net.ipv4.ip_forward=1 &&
+	ip netns exec prt-b sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 &&
 	ip -n prt-a route add 198.18.135.0/24 via 198.18.134.2 &&
-	ip -n prt-c route add 198.18.134.0/24 via 198.18.135.1 || { fail "router set-up"; exit 1; }
+	ip -n prt-c route add 198.18.134.0/24 via 198.18.135.1 &&
+	ip -n prt-a addr add 2001:2:0:134::1/64 dev veth-a nodad && ip -n prt-b addr add 2001:2:0:134::2/64 dev veth-b nodad &&
+	ip -n prt-b addr add 2001:2:0:135::1/64 dev veth-c nodad && ip -n prt-c addr add 2001:2:0:135::2/64 dev veth-c nodad &&
+	ip -n prt-a route add 2001:2:0:135::/64 via 2001:2:0:134::2 &&
+	ip -n prt-c route add 2001:2:0:134::/64 via 2001:2:0:135::1 || { fail "router set-up"; exit 1; }
 lab_exec prt-a ping -c1 -W2 198.18.135.2 >/dev/null || { fail "the router forwards"; exit 1; }
+# The first IPv6 packet through waits out neighbour discovery (about 2 s here).
+lab_exec prt-a ping -6 -c1 -W5 2001:2:0:135::2 >/dev/null || { fail "the router forwards IPv6"; exit 1; }
 
 for mode in text json; do
 	args=()
 	[ $mode = json ] && args=(--json)
-	pp_start "$LAB_DIR/$mode" "${args[@]}" 'icmp and host 198.18.135.2' || { fail "$mode: pktpath started"; continue; }
+	pp_start "$LAB_DIR/$mode" "${args[@]}" '(icmp and host 198.18.135.2) or (icmp6 and host 2001:2:0:135::2)' ||
+		{ fail "$mode: pktpath started"; continue; }
 	lab_exec prt-a ping -c1 -W2 198.18.135.2 >/dev/null
+	lab_exec prt-a ping -6 -c1 -W2 2001:2:0:135::2 >/dev/null
 	sleep 1
 	pp_stop
 done
@@ -44,3 +54,20 @@ check "JSON: the FORWARD event carries the route object" \
 	grep -qE '"nf_hook":"FORWARD","nf_priority":[0-9]+,"route":\{"dev":"veth-c","ifindex":[0-9]+,"mtu":1500,"type":"unicast","gateway":null,"text":"dev veth-c on-link type unicast mtu 1500"\}' "$LAB_DIR/json.out"
 check "JSON: A's OUTPUT route names its gateway" \
 	grep -qE '"nf_hook":"OUTPUT","nf_priority":[0-9]+,"route":\{"dev":"veth-a","ifindex":[0-9]+,"mtu":1500,"type":"unicast","gateway":"198\.18\.134\.2"' "$LAB_DIR/json.out"
+
+# IPv6: the skb's route is a struct rt6_info; its table from the FIB entry it came from.
+req6=$(awk '/^#[0-9]+ ICMP6 2001:2:0:134::1 > 2001:2:0:135::2 echo-request/{b=1; next} /^#/{b=0} b' "$out")
+rep6=$(awk '/^#[0-9]+ ICMP6 2001:2:0:135::2 > 2001:2:0:134::1 echo-reply/{b=1; next} /^#/{b=0} b' "$out")
+check "IPv6 request: A's OUTPUT names device, gateway and table" \
+	grep -qE 'nf OUTPUT last +prt-a .* ipv6 .* dev veth-a via 2001:2:0:134::2 type unicast table main mtu 1500' <<<"$req6"
+check "IPv6 request: B's FORWARD names the output device, on-link" \
+	grep -qE 'nf FORWARD last +prt-b +veth-b .* ipv6 .* dev veth-c on-link type unicast table main mtu 1500' <<<"$req6"
+check "IPv6 request: C's INPUT says local delivery from the local table" \
+	grep -qE 'nf INPUT last +prt-c +veth-c .* ipv6 .* type local table local' <<<"$req6"
+n=$(grep -cE '^ .* nf [A-Z]+ (first|last) .* dev [^ ]+ (via|on-link|type)' <<<"$req6")
+check "IPv6 request: exactly 3 steps carry a route ($n)" [ "$n" -eq 3 ]
+check "IPv6 reply: C's OUTPUT via the router, B's FORWARD to veth-b" \
+	bash -c "grep -qE 'nf OUTPUT last +prt-c .* dev veth-c via 2001:2:0:135::1 type unicast table main' <<<'$rep6' &&
+		grep -qE 'nf FORWARD last +prt-b +veth-c .* dev veth-b on-link type unicast table main' <<<'$rep6'"
+check "IPv6 JSON: A's OUTPUT route names its gateway and table" \
+	grep -qE '"nf_hook":"OUTPUT","nf_priority":[0-9]+,"route":\{"dev":"veth-a","ifindex":[0-9]+,"mtu":1500,"type":"unicast","gateway":"2001:2:0:134::2","table":"main"' "$LAB_DIR/json.out"

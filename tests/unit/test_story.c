@@ -7,6 +7,7 @@
 #include "cmd/model/carry.h"
 #include "cmd/render/decode.h"
 #include "cmd/render/format.h"
+#include "cmd/render/pointtext.h"
 #include "cmd/model/rewrite.h"
 #include "cmd/model/timeline.h"
 #include "unit.h"
@@ -264,6 +265,11 @@ int main(void)
 	CHECK_STR("MLDv2 report behind hop-by-hop: the options, the report and its group", pkt(&m6),
 		  "ICMP6 fe80::1 > ff02::16 HBH (rtalert: 0x0000) (padn) multicast-listener-report-v2 1 group record(s): "
 		  "ff02::1:ff00:3 len 76");
+	put16(z + 54, 3);
+	CHECK_STR("MLDv2 report with more records than the bytes kept: '...'", pkt(&m6),
+		  "ICMP6 fe80::1 > ff02::16 HBH (rtalert: 0x0000) (padn) multicast-listener-report-v2 3 group record(s): "
+		  "ff02::1:ff00:3, ... len 76");
+	put16(z + 54, 1);
 	m6.raw_len = 60;
 	CHECK_STR("MLDv2 report cut before its record: the count only", pkt(&m6),
 		  "ICMP6 fe80::1 > ff02::16 HBH (rtalert: 0x0000) (padn) multicast-listener-report-v2 1 group record(s) len 76");
@@ -324,6 +330,30 @@ int main(void)
 	qq[40] = 0;
 	CHECK_STR("... and a hop-by-hop header beyond the bytes kept: the quoted header's words only", pkt(&q6),
 		  "ICMP6 2001:2:0:85::1 > ff02::1:ff00:2 unreachable code 4 (port) for IPv6 2001:2:0:85::2 > 2001:2:0:85::1 proto 0 len 72");
+
+	/* An IPv6 route: its gateway and table (the tracepoint backend's rt6_info). */
+	struct pp_event rt = {0};
+	rt.have = PP_HAVE_ROUTE;
+	memcpy(rt.out_dev, "veth-a", 7);
+	rt.rt_gw_family = 10;
+	inet_pton(AF_INET6, "2001:2:0:134::2", rt.rt_gw);
+	rt.rt_type = 1;
+	rt.rt_table = 254;
+	rt.rt_mtu = 1500;
+	struct strbuf rs = {0};
+	route_detail(&rs, &rt);
+	CHECK_STR("IPv6 route: gateway, type and table main", rs.s ? rs.s : "",
+		  " dev veth-a via 2001:2:0:134::2 type unicast table main mtu 1500");
+	rt.rt_table = 100;
+	rt.rt_gw_family = 0;
+	sb_reset(&rs);
+	route_detail(&rs, &rt);
+	CHECK_STR("a table by its number, on-link", rs.s ? rs.s : "", " dev veth-a on-link type unicast table 100 mtu 1500");
+	rt.rt_table = 0;
+	sb_reset(&rs);
+	route_detail(&rs, &rt);
+	CHECK_STR("no table known (IPv4): none said", rs.s ? rs.s : "", " dev veth-a on-link type unicast mtu 1500");
+	sb_free(&rs);
 
 	/* VXLAN: outer IPv4/UDP to 4789, VXLAN header, inner Ethernet + IPv4 + ICMP echo. */
 	struct pp_event vx = ip4("198.18.85.1", 44237, "198.18.85.2", 4789, 17);
