@@ -161,7 +161,8 @@ echo "# bulk --stream: events ${lost:-? lost}"
 
 # 3. Decoding like tcpdump, in the namespace ppsd-b: ARP who-has / is-at,
 #    IPv6 neighbour solicitation and advertisement, ICMP and ICMPv6 errors
-#    with the packet they quote, VLAN-tagged frames. IPv6 addresses from
+#    with the packet they quote, IPv6 extension headers (fragments, MLD's
+#    hop-by-hop), VLAN-tagged frames. IPv6 addresses from
 #    2001:2::/48 (RFC 5180, benchmarking). This kernel has no VLAN devices
 #    (CONFIG_VLAN_8021Q is not set): a tc program on veth-a's egress tags the
 #    frames with bpf_skb_vlan_push instead — one 802.1Q tag (carried out of
@@ -195,6 +196,11 @@ pp_start "$LAB_DIR/dec" --stream --netns ppsd-b || { fail "decode: pktpath start
 lab_exec ppsd-a ping -c1 -W2 198.18.85.2 >/dev/null || fail "decode: ping after ARP"
 lab_exec ppsd-a ping -6 -c1 -W2 2001:2:0:85::2 >/dev/null || fail "decode: ping6 after ND"
 lab_exec ppsd-a bash -c 'echo x > /dev/udp/198.18.85.2/7779; echo x > /dev/udp/2001:2:0:85::2/7779'
+# IPv6 extension headers: a ping of 3000 bytes leaves in three fragments
+# (fragment header), and the reply too; a new address joins its
+# solicited-node group with an MLDv2 report behind a hop-by-hop header.
+lab_exec ppsd-a ping -6 -s 3000 -c1 -W2 2001:2:0:85::2 >/dev/null || fail "decode: ping6 -s 3000"
+lab_exec ppsd-b ip addr add 2001:2:0:85::3/64 dev veth-b nodad || fail "decode: a second IPv6 address"
 # VXLAN between the two: vni 42, inner 198.18.88.0/24.
 for s in a:1:2 b:2:1; do
 	ns=ppsd-${s%%:*} me=${s#*:} me=${me%:*} peer=${s##*:}
@@ -229,6 +235,15 @@ has "ICMP port unreachable quotes the datagram" \
 	'ICMP 198\.18\.85\.2 > 198\.18\.85\.1 unreachable code 3 \(port\) for UDP 198\.18\.85\.1:[0-9]+ > 198\.18\.85\.2:7779 '
 has "ICMPv6 port unreachable quotes the datagram" \
 	'ICMP6 2001:2:0:85::2 > 2001:2:0:85::1 unreachable code 4 \(port\) for UDP \[2001:2:0:85::1\]:[0-9]+ > \[2001:2:0:85::2\]:7779 '
+has "IPv6 first fragment: 'frag (0|1448)' then the echo request behind the fragment header" \
+	'netif_receive_skb +ppsd-b +veth-b .* ICMP6 2001:2:0:85::1 > 2001:2:0:85::2 frag \(0\|1448\) echo-request id [0-9]+ seq 1 len '
+has "IPv6 later fragments: offset and length, no L4" \
+	'netif_receive_skb +ppsd-b +veth-b .* ICMP6 2001:2:0:85::1 > 2001:2:0:85::2 frag \(1448\|1448\) len '
+has "IPv6 last fragment" 'netif_receive_skb +ppsd-b +veth-b .* ICMP6 2001:2:0:85::1 > 2001:2:0:85::2 frag \(2896\|112\) len '
+has "IPv6 fragmented reply on its way out: 'frag (0|1448) echo-reply'" \
+	'net_dev_queue +ppsd-b +veth-b .* ICMP6 2001:2:0:85::2 > 2001:2:0:85::1 frag \(0\|1448\) echo-reply id [0-9]+ seq 1 len '
+has "MLDv2 report behind hop-by-hop: 'HBH (rtalert: 0x0000) (padn) multicast-listener-report-v2 N group record(s): ...'" \
+	'net_dev_queue +ppsd-b +veth-b .* ICMP6 [0-9a-f:]+ > ff02::16 HBH \(rtalert: 0x0000\) \(padn\) multicast-listener-report-v2 [0-9]+ group record\(s\): ff02::'
 has "VXLAN: the outer datagram with the inner ping: 'UDP … > 198.18.85.2:4789 vxlan vni 42: ICMP 198.18.88.1 > 198.18.88.2 echo-request'" \
 	'netif_receive_skb +ppsd-b +veth-b .* UDP 198\.18\.85\.1:[0-9]+ > 198\.18\.85\.2:4789 vxlan vni 42: ICMP 198\.18\.88\.1 > 198\.18\.88\.2 echo-request id [0-9]+ seq 1 '
 has "VXLAN: the inner ARP request" \
