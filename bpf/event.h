@@ -98,6 +98,11 @@ enum pp_have {
 	PP_HAVE_TABLE = 1 << 14,  /* table (and chain for nftables) */
 	PP_HAVE_CLONE = 1 << 15,  /* peer: the clone skb_clone made of this skb */
 	PP_HAVE_EXT6 = 1 << 16,   /* IPv6 extension headers before L4 (raw keeps them) */
+	/* Set in user space only, at print time (timelines): the owner was
+	 * learned from another packet of the same socket and flow, usually
+	 * after this one was sent (cmd/model/carry.h, sko_fill). Never in
+	 * recordings. */
+	PP_HAVE_OWNER_SOCKET = 1 << 17,
 };
 
 /* Where on its path a point sees a packet (pp_event.step). */

@@ -156,3 +156,97 @@ void carry_free(struct carry *c)
 	free(c->v);
 	c->v = NULL;
 }
+
+/* e's socket and flow; false when e has no flow to tell its socket by. */
+static bool sko_key_of(const struct pp_event *e, struct sko_key *k)
+{
+	memset(k, 0, sizeof(*k)); /* compared whole, padding included */
+	if (!e->sk || (e->have & (PP_HAVE_L3 | PP_HAVE_L4)) != (PP_HAVE_L3 | PP_HAVE_L4) ||
+	    (e->have & PP_HAVE_FRAG) || (e->step & PP_STEP_COPY))
+		return false;
+	uint16_t ps = e->sport, pd = e->dport;
+	if (e->l4proto == 1 || e->l4proto == 58) {
+		bool echo = e->l4proto == 1 ? (e->icmp_type == 0 || e->icmp_type == 8)
+					    : (e->icmp_type == 128 || e->icmp_type == 129);
+		if (!echo)
+			return false;
+		pd = ps; /* the id; the sequence changes from packet to packet */
+	} else if (e->l4proto != 6 && e->l4proto != 17) {
+		return false;
+	}
+	size_t alen = e->ipver == 6 ? 16 : 4;
+	int c = memcmp(e->saddr, e->daddr, alen);
+	bool swap = c > 0 || (c == 0 && ps > pd);
+	k->sk = e->sk;
+	k->ipver = e->ipver;
+	k->proto = e->l4proto;
+	memcpy(k->a, swap ? e->daddr : e->saddr, alen);
+	memcpy(k->b, swap ? e->saddr : e->daddr, alen);
+	k->pa = swap ? pd : ps;
+	k->pb = swap ? ps : pd;
+	return true;
+}
+
+static struct sko_ent *sko_find(struct sk_owners *s, const struct sko_key *k, bool make)
+{
+	if (!s->v && (!make || !(s->v = calloc(SKO_SETS * SKO_WAYS, sizeof(*s->v)))))
+		return NULL;
+	struct sko_ent *set = &s->v[set_of(k->sk ^ ((uint64_t)k->pa << 32 | k->pb)) % SKO_SETS * SKO_WAYS];
+	struct sko_ent *old = &set[0];
+	for (size_t w = 0; w < SKO_WAYS; w++) {
+		if (set[w].k.sk && !memcmp(&set[w].k, k, sizeof(*k)))
+			return &set[w];
+		if (set[w].used < old->used)
+			old = &set[w]; /* a free way (used 0) or the least recently learned */
+	}
+	if (!make)
+		return NULL;
+	memset(old, 0, sizeof(*old));
+	memcpy(&old->k, k, sizeof(*k)); /* padding too: entries are compared whole */
+	return old;
+}
+
+void sko_learn(struct sk_owners *s, const struct pp_event *e)
+{
+	struct sko_key k;
+	if (!(e->have & PP_HAVE_OWNER) || !sko_key_of(e, &k))
+		return;
+	struct sko_ent *x = sko_find(s, &k, true);
+	if (!x)
+		return; /* out of memory: packets print as their records say */
+	x->owner = e->owner;
+	x->used = ++s->clock;
+}
+
+/* Whether a step of t names sk's owner by its own record: then the packet
+ * knew it, and its other steps carry it with where it was learned
+ * (carry_in_timeline). */
+static bool sk_known_in(const struct timeline *t, uint64_t sk)
+{
+	for (size_t j = 0; j < t->n; j++)
+		if (t->ev[j].sk == sk && (t->ev[j].have & PP_HAVE_OWNER) && !(t->ev[j].have & PP_HAVE_OWNER_SOCKET))
+			return true;
+	return false;
+}
+
+void sko_fill(struct sk_owners *s, struct timeline *t)
+{
+	for (size_t i = 0; s->v && i < t->n; i++) {
+		struct pp_event *e = &t->ev[i];
+		struct sko_key k;
+		if ((e->have & PP_HAVE_OWNER) || !sko_key_of(e, &k) || sk_known_in(t, e->sk))
+			continue;
+		const struct sko_ent *x = sko_find(s, &k, false);
+		if (!x)
+			continue;
+		e->owner = x->owner;
+		e->have |= PP_HAVE_OWNER | PP_HAVE_OWNER_SOCKET;
+		s->filled++;
+	}
+}
+
+void sko_free(struct sk_owners *s)
+{
+	free(s->v);
+	s->v = NULL;
+}

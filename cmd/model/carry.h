@@ -64,4 +64,42 @@ struct carry {
 void carry_stream(struct carry *c, const struct pp_event *e, struct ev_extra *x);
 void carry_free(struct carry *c);
 
+/* Owners by socket, for timelines: a packet sent (or received) before its
+ * socket's owner was learned — the kernel's first packets on a socket in
+ * softirq, a server's ACKs before its process touched the new socket —
+ * gets that owner when it prints, if another packet of the same socket
+ * named it by then. Keyed by the socket's address and the flow (protocol,
+ * both ends, either direction; ICMP echo by its id), so an address reused
+ * by another socket of another flow is not taken for it. Bounded like the
+ * stream's cache; the least recently learned is pushed out. */
+#define SKO_SETS 1024
+#define SKO_WAYS 4
+
+struct sko_key {
+	uint64_t sk;
+	uint8_t ipver, proto;
+	uint16_t pa, pb;   /* the ends' ports (ICMP echo: the id twice) */
+	uint8_t a[16], b[16]; /* the ends' addresses, the lower first */
+};
+
+struct sko_ent {
+	struct sko_key k; /* k.sk 0: free */
+	uint64_t used;
+	struct pp_owner owner;
+};
+
+struct sk_owners {
+	struct sko_ent *v; /* SKO_SETS * SKO_WAYS, allocated at first use */
+	uint64_t clock;
+	uint64_t filled; /* events that got their owner at print time */
+};
+
+/* Remembers e's socket owner (any event whose record names one). */
+void sko_learn(struct sk_owners *s, const struct pp_event *e);
+/* Gives each event of t with a socket but no owner the owner learned for
+ * its socket and flow (PP_HAVE_OWNER | PP_HAVE_OWNER_SOCKET), unless a step
+ * of t itself knew that socket's owner (carried from there as ever). */
+void sko_fill(struct sk_owners *s, struct timeline *t);
+void sko_free(struct sk_owners *s);
+
 #endif

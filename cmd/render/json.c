@@ -131,7 +131,8 @@ static void owner_fields(struct strbuf *sb, const struct pp_event *o, bool carri
 	json_str(sb, o->owner.comm, sizeof(o->owner.comm));
 	if (o->owner.cgroup)
 		cg_json(sb, rs_cgroup_path(o->owner.cgroup));
-	sb_printf(sb, ",\"source\":\"%s\"", o->have & PP_HAVE_OWNER_DIAG ? "sock_diag" : "kernel");
+	sb_printf(sb, ",\"source\":\"%s\"",
+		  o->have & PP_HAVE_OWNER_SOCKET ? "socket" : o->have & PP_HAVE_OWNER_DIAG ? "sock_diag" : "kernel");
 	if (carried) {
 		char pbuf[24];
 		jkey_str(sb, "learned_at", probe_point_name(o, pbuf, sizeof(pbuf)));

@@ -43,6 +43,9 @@ static void count_site(struct tl_out *o, const struct pp_event *e)
 static void on_timeline(void *arg, const struct timeline *t)
 {
 	struct tl_out *o = arg;
+	/* Owners learned since its packet was sent (the timeline is handed
+	 * over here and freed after: filling it in place is ours to do). */
+	sko_fill(&o->owners, (struct timeline *)t);
 	const struct pp_event *drop = NULL;
 	for (size_t i = 0; i < t->n; i++)
 		if (t->ev[i].probe == PP_PROBE_DROP)
@@ -83,6 +86,7 @@ int tl_out_init(struct tl_out *o, const struct fmt_ctx *fmt, FILE *out, size_t m
 
 void tl_out_event(struct tl_out *o, const struct pp_event *e)
 {
+	sko_learn(&o->owners, e);
 	tl_add(&o->tab, e);
 }
 
@@ -161,4 +165,5 @@ void tl_out_free(struct tl_out *o)
 	o->sites = NULL;
 	osum_free(o->by_owner);
 	o->by_owner = NULL;
+	sko_free(&o->owners);
 }

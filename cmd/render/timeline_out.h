@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "cmd/render/format.h"
+#include "cmd/model/carry.h"
 #include "cmd/model/owner_sum.h"
 #include "cmd/record/pcapng.h"
 #include "cmd/render/render.h"
@@ -35,6 +36,7 @@ struct tl_out {
 	uint64_t sites_other; /* beyond the site table's bound */
 	struct pcapng *pcap;  /* -w: each ended packet goes there too; NULL without */
 	struct osum *by_owner; /* --summary-by: counts per owner, freed here; NULL without */
+	struct sk_owners owners; /* socket owners learned so far, for print time */
 };
 
 int tl_out_init(struct tl_out *o, const struct fmt_ctx *fmt, FILE *out, size_t max_open, uint64_t idle_ms,

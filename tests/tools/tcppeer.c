@@ -1,8 +1,11 @@
-/* tcppeer server PORT BYTES      accept one connection, send BYTES, read to EOF
+/* tcppeer server PORT BYTES [MS] accept one connection (MS milliseconds after
+ *                                it came, at most 5000: the kernel meanwhile
+ *                                answers it alone), send BYTES, read to EOF
  * tcppeer client ADDR PORT BYTES  connect, send BYTES in small writes, read to EOF
  * Each side pauses between writes so the peer's ACKs are sent on their own
  * (from softirq), which is what the owner tests need. Bounded: 30 s alarm. */
 #include <arpa/inet.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +32,7 @@ static void pump(int fd, long bytes)
 int main(int argc, char **argv)
 {
 	alarm(30);
-	if (argc == 4 && strcmp(argv[1], "server") == 0) {
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "server") == 0) {
 		int s = socket(AF_INET, SOCK_STREAM, 0), one = 1;
 		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[2]))};
 		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -39,6 +42,13 @@ int main(int argc, char **argv)
 		}
 		printf("listening\n");
 		fflush(stdout);
+		long ms = argc == 5 ? atol(argv[4]) : 0;
+		if (ms > 0) { /* a connection first, then the wait */
+			struct pollfd p = {.fd = s, .events = POLLIN};
+			struct timespec w = {(ms > 5000 ? 5000 : ms) / 1000, (ms > 5000 ? 5000 : ms) % 1000 * 1000000};
+			poll(&p, 1, -1);
+			nanosleep(&w, NULL);
+		}
 		int c = accept(s, NULL, NULL);
 		if (c < 0)
 			return 1;
@@ -56,6 +66,6 @@ int main(int argc, char **argv)
 		pump(s, atol(argv[4]));
 		return 0;
 	}
-	fprintf(stderr, "usage: tcppeer server PORT BYTES | client ADDR PORT BYTES\n");
+	fprintf(stderr, "usage: tcppeer server PORT BYTES [MS] | client ADDR PORT BYTES\n");
 	return 2;
 }

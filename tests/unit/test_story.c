@@ -397,9 +397,68 @@ int main(void)
 	CHECK_STR("GRE with a key: the inner packet", pkt(&gre),
 		  "IPv4 198.18.85.1 > 198.18.85.2 proto 47 gre key 5: ICMP 198.18.88.1 > 198.18.88.2 echo-request id 7 seq 1 len 60");
 
+	/* Print time: a server's ACK sent in softirq before its process
+	 * touched the new socket names it once a later packet of that socket
+	 * and flow did. */
+	struct ev_extra ex;
+	struct sk_owners so = {0};
+	struct pp_event pt[3];
+	pt[0] = ip4("198.18.87.2", 8090, "198.18.87.1", 45288, 6); /* the server's ACK, sent */
+	pt[0].probe = PP_PROBE_TX;
+	pt[0].step = PP_STEP_DEV_TX;
+	pt[0].sk = 0xffff888111110000ull;
+	pt[0].have |= PP_HAVE_SK;
+	pt[1] = pt[0]; /* received by the client: its socket, its owner */
+	pt[1].probe = PP_PROBE_RX;
+	pt[1].step = PP_STEP_DEV_RX;
+	pt[1].sk = 0xffff888122220000ull;
+	pt[1].have |= PP_HAVE_OWNER;
+	pt[1].owner.tgid = 300;
+	pt[2] = pt[1];
+	pt[2].probe = PP_PROBE_NETFILTER;
+	pt[2].step = 0;
+	struct pp_event later = ip4("198.18.87.1", 45288, "198.18.87.2", 8090, 6); /* the other way, same socket */
+	later.sk = pt[0].sk;
+	later.have |= PP_HAVE_SK | PP_HAVE_OWNER;
+	later.owner.tgid = 400;
+	memcpy(later.owner.comm, "server", 7);
+	struct pp_event other = later; /* the same address, another flow */
+	other.sport = 45289;
+	other.sk = 0xffff888133330000ull;
+	sko_learn(&so, &other);
+	struct timeline pl = {.ev = pt, .n = 3};
+	sko_fill(&so, &pl);
+	CHECK("print time: nothing learned for its socket and flow, nothing filled", !(pt[0].have & PP_HAVE_OWNER));
+	sko_learn(&so, &pt[1]);
+	sko_learn(&so, &later);
+	sko_fill(&so, &pl);
+	CHECK("print time: the sent step gets its socket's owner, marked",
+	      pt[0].owner.tgid == 400 && (pt[0].have & PP_HAVE_OWNER_SOCKET) && !strcmp(pt[0].owner.comm, "server"));
+	CHECK("print time: steps with their own owner are left as they are",
+	      pt[1].owner.tgid == 300 && !(pt[1].have & PP_HAVE_OWNER_SOCKET) && so.filled == 1);
+	carry_in_timeline(&pl, 2, &ex);
+	CHECK("print time: the receiving side then names the sender, the client as receiver",
+	      ex.owner_from == &pt[0] && ex.receiver == &pt[2]);
+	struct pp_event reuse[1] = {pt[0]};
+	reuse[0].have &= ~(PP_HAVE_OWNER | PP_HAVE_OWNER_SOCKET);
+	reuse[0].sport = 8091; /* the socket's address, another flow: another socket */
+	struct timeline rl = {.ev = reuse, .n = 1};
+	sko_fill(&so, &rl);
+	CHECK("print time: an address with another flow is not taken for the socket", !(reuse[0].have & PP_HAVE_OWNER));
+	struct pp_event own[2] = {pt[0], pt[0]}; /* the packet knows its socket's owner at a later step */
+	own[0].have &= ~(PP_HAVE_OWNER | PP_HAVE_OWNER_SOCKET);
+	own[1].have = (own[1].have & ~PP_HAVE_OWNER_SOCKET) | PP_HAVE_OWNER;
+	own[1].owner.tgid = 500;
+	struct timeline ol = {.ev = own, .n = 2};
+	sko_fill(&so, &ol);
+	CHECK("print time: a packet that knew its socket's owner itself keeps carrying it from there",
+	      !(own[0].have & PP_HAVE_OWNER));
+	carry_in_timeline(&ol, 0, &ex);
+	CHECK("... as before: from its later step", ex.owner_from == &own[1]);
+	sko_free(&so);
+
 	/* --stream: the owner travels, receivers are said, rewrites show. */
 	struct carry c = {0};
-	struct ev_extra ex;
 	struct pp_event s1 = ip4("198.18.84.1", 5000, "198.18.84.2", 8090, 6);
 	s1.probe = PP_PROBE_TX;
 	s1.step = PP_STEP_DEV_TX;
