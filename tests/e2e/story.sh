@@ -257,6 +257,37 @@ has "802.1ad outside (out of band), 802.1Q inside (in the frame): '802.1ad vlan 
 check "decode: only what veth-a tagged says vlan (received on veth-b)" \
 	[ -z "$(grep -E 'vlan [0-9]' "$d" | grep -vE ' ppsd-b +veth-b ')" ]
 
+# 3b. A pcap expression on the VXLAN's inner packet: libpcap has no vxlan
+#     keyword (1.10), so by offsets from the UDP header (8 UDP + 8 VXLAN +
+#     14 Ethernet: the inner IPv4 header at udp[30], its destination at
+#     udp[46:4]). The encapsulated request to 198.18.88.2 is selected; its
+#     reply (inner destination 198.18.88.1) and plain datagrams are not.
+#     After decapsulation the skb carries another packet by the identity
+#     rules (another protocol, both addresses changed): not followed there.
+for s in a:1:2 b:2:1; do
+	ns=ppsd-${s%%:*} me=${s#*:} me=${me%:*} peer=${s##*:}
+	lab_exec $ns ip link del vx0 2>/dev/null
+	lab_exec $ns ip link add vx0 type vxlan id 42 local 198.18.85.$me remote 198.18.85.$peer dstport 4789 \
+		dev veth-${s%%:*} && lab_exec $ns ip addr add 198.18.88.$me/24 dev vx0 && lab_exec $ns ip link set vx0 up ||
+		fail "inner: vxlan device"
+done
+lab_exec ppsd-a ip neigh flush all
+lab_exec ppsd-a ping -c1 -W2 198.18.88.2 >/dev/null || fail "inner: ping over VXLAN before tracing"
+pp_start "$LAB_DIR/inner" 'udp port 4789 and udp[46:4] = 0xc6125802' || { fail "inner: pktpath started"; exit 1; }
+lab_exec ppsd-a ping -c1 -W2 198.18.88.2 >/dev/null
+lab_exec ppsd-a bash -c 'echo x > /dev/udp/198.18.85.2/7780'
+sleep 0.3
+pp_stop
+io=$LAB_DIR/inner.out
+vreq=$(awk '/^#[0-9]+ / { on = ($0 ~ /:4789 vxlan vni 42: ICMP 198\.18\.88\.1 > 198\.18\.88\.2 echo-request /) } on' "$io")
+check "inner: the VXLAN-encapsulated request to 198.18.88.2 is selected by 'udp[46:4] = 0xc6125802'" [ -n "$vreq" ]
+check "inner: its outer datagram seen from ppsd-a's veth-a to ppsd-b's veth-b" \
+	bash -c 'grep -qE "net_dev_queue +ppsd-a +veth-a " <<<"$1" && grep -qE "netif_receive_skb +ppsd-b +veth-b " <<<"$1"' _ "$vreq"
+check "inner: nothing else selected (the reply's inner destination is 198.18.88.1; the plain datagram)" \
+	[ "$(grep -c '^#' "$io")" -eq 1 ]
+lab_exec ppsd-a ip link del vx0
+lab_exec ppsd-b ip link del vx0
+
 # 4. The owner of a server's segments, the server older than pktpath and
 #    accepting its connection 300 ms after it came: meanwhile the kernel
 #    acknowledges the client's data from softirq on a socket no process
