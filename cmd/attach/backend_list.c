@@ -82,7 +82,8 @@ void backend_list(FILE *out, const struct backend_avail *a, struct kfuncs *kf, b
 	fprintf(out, "\nyou get: receive and transmit at every device, drops with %slocation and stack, frees, owners;\n",
 		drop_reason ? "reason, " : "");
 	if (b == BK_TRACEPOINT && a->nflink)
-		fprintf(out, "  the route taken (IPv4: device, gateway, type) at the INPUT, FORWARD and OUTPUT netfilter links;\n");
+		fprintf(out, "  the route taken (device, gateway, type; IPv6 also its table) at the INPUT, FORWARD and OUTPUT "
+			     "netfilter links;\n");
 	fprintf(out, "  catalog points by group:");
 	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
 		list_group(out, groups[g], b, a, kf);
@@ -91,7 +92,7 @@ void backend_list(FILE *out, const struct backend_avail *a, struct kfuncs *kf, b
 	if (b == BK_TRACEPOINT)
 		fprintf(out, "  IP-layer functions, routing decisions%s, netfilter tables and chains, bridge ports: they "
 			     "need fentry or kprobes\n",
-			a->nflink ? " (the look-up's result and table, the input route)" : "");
+			a->nflink ? " (the look-up's result, the input route)" : "");
 	else
 		list_missing(out, kf);
 	backend_limits(out, "  ", b, a, drop_reason, true);

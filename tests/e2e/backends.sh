@@ -49,9 +49,9 @@ check "--list-probes: says what you get, with the catalog points by group" \
 	grep -qE "^  catalog points by group: rx [0-9]+/4 route [0-9]+/4 netfilter [0-9]+/3" <<<"$lp"
 if [ "$kp" = missing ] && [ "$fe" = missing ]; then
 	check "--list-probes: says what you do not get, and why" \
-		grep -qE "^  IP-layer functions, routing decisions( \(the look-up's result and table, the input route\))?, netfilter tables and chains, bridge ports: they need fentry or kprobes" <<<"$lp"
+		grep -qE "^  IP-layer functions, routing decisions( \(the look-up's result, the input route\))?, netfilter tables and chains, bridge ports: they need fentry or kprobes" <<<"$lp"
 	check "--list-probes: says the route taken comes from the netfilter links" \
-		grep -qE "^  the route taken \(IPv4: device, gateway, type\) at the INPUT, FORWARD and OUTPUT netfilter links;" <<<"$lp"
+		grep -qE "^  the route taken \(device, gateway, type; IPv6 also its table\) at the INPUT, FORWARD and OUTPUT netfilter links;" <<<"$lp"
 fi
 # The test switch that hides a function from the catalog's view of the kernel.
 check "--list-probes: a function hidden by PKTPATH_TEST_HIDE_FUNCS is reported as absent" \
