@@ -43,7 +43,7 @@ static __always_inline int nf_observe(struct bpf_nf_ctx *ctx, __u8 last)
 	 * skb address as the map key straight from the stack (the verifier
 	 * lets a privileged program key a map by a pointer's value). */
 	if (cfg_filter && cfg_track && (last || st->hook != NF_INET_LOCAL_OUT) &&
-	    !bpf_map_lookup_elem(&tracked, &skb_ptr))
+	    !tracked_maybe((const __u64 *)&skb_ptr))
 		return PP_NF_ACCEPT;
 	__u64 skb = 0;
 	void *volatile spill = skb_ptr;
