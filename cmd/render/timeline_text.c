@@ -19,22 +19,47 @@
 #define DIM "\033[2m"
 #define RESET "\033[0m"
 
-/* "6.2us", "1.250ms", "2.000s" into out. */
-static void duration_str(char *out, size_t len, uint64_t ns)
+/* n as exactly three digits (n < 1000). */
+static size_t three(char *out, uint64_t n)
 {
-	if (ns < 1000000)
-		pp_snprintf(out, len, "%" PRIu64 ".%" PRIu64 "us", ns / 1000, ns % 1000 / 100);
-	else if (ns < 1000000000)
-		pp_snprintf(out, len, "%" PRIu64 ".%03" PRIu64 "ms", ns / 1000000, ns % 1000000 / 1000);
-	else
-		pp_snprintf(out, len, "%" PRIu64 ".%03" PRIu64 "s", ns / 1000000000, ns % 1000000000 / 1000000);
+	out[0] = (char)('0' + n / 100);
+	out[1] = (char)('0' + n / 10 % 10);
+	out[2] = (char)('0' + n % 10);
+	return 3;
+}
+
+/* "6.2us", "1.250ms", "2.000s" into out (DURATION_LEN bytes, NUL
+ * included); returns the length. By hand: it runs twice a step. */
+#define DURATION_LEN 28
+static size_t duration_str(char *out, uint64_t ns)
+{
+	size_t n;
+	if (ns < 1000000) {
+		n = pp_utoa(out, ns / 1000);
+		out[n++] = '.';
+		out[n++] = (char)('0' + ns % 1000 / 100);
+		out[n++] = 'u';
+		out[n++] = 's';
+	} else if (ns < 1000000000) {
+		n = pp_utoa(out, ns / 1000000);
+		out[n++] = '.';
+		n += three(out + n, ns % 1000000 / 1000);
+		out[n++] = 'm';
+		out[n++] = 's';
+	} else {
+		n = pp_utoa(out, ns / 1000000000);
+		out[n++] = '.';
+		n += three(out + n, ns % 1000000000 / 1000000);
+		out[n++] = 's';
+	}
+	out[n] = '\0';
+	return n;
 }
 
 void fmt_duration(struct strbuf *sb, uint64_t ns)
 {
-	char d[32];
-	duration_str(d, sizeof(d), ns);
-	sb_append(sb, d, strlen(d));
+	char d[DURATION_LEN];
+	sb_append(sb, d, duration_str(d, ns));
 }
 
 static const char *end_note(enum tl_end end)
@@ -142,12 +167,15 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 		const struct pp_event *e = &t->ev[i];
 		char pbuf[24];
 		const char *point = probe_point_name(e, pbuf, sizeof(pbuf));
-		char d[32], tot[40], step[40] = "", ns[64], ifn[72];
-		duration_str(d, sizeof(d), e->ts_ns - t0);
-		pp_snprintf(tot, sizeof(tot), "+%s", d);
+		char d[DURATION_LEN], tot[DURATION_LEN + 1], step[DURATION_LEN + 3] = "", ns[64], ifn[72];
+		tot[0] = '+';
+		duration_str(tot + 1, e->ts_ns - t0);
 		if (i) {
-			duration_str(d, sizeof(d), e->ts_ns - prev);
-			pp_snprintf(step, sizeof(step), "(+%s)", d);
+			size_t k = duration_str(step + 2, e->ts_ns - prev);
+			step[0] = '(';
+			step[1] = '+';
+			step[k + 2] = ')';
+			step[k + 3] = '\0';
 		}
 		ev_netns(e, ns, sizeof(ns));
 		ev_ifname(e, ifn, sizeof(ifn));
@@ -159,7 +187,7 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 		sb_append(sb, " ", 1);
 		if ((e->step & PP_STEP_DEV_TX) && neigh_seen && neigh_wait) {
 			/* The named step: the wait from before the probe to this transmit. */
-			duration_str(d, sizeof(d), neigh_wait);
+			duration_str(d, neigh_wait);
 			sb_printf(sb, "neighbour resolved after %s; ", d);
 			neigh_wait = 0;
 		}

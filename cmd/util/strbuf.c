@@ -2,17 +2,39 @@
 #include "cmd/util/strfmt.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Room for n more bytes and the NUL; 0, or -1 (oom set) when out of memory. */
+static int reserve(struct strbuf *sb, size_t n)
+{
+	if (sb->cap - sb->len > n)
+		return 0;
+	size_t cap = sb->cap ? sb->cap : 256;
+	while (cap - sb->len <= n)
+		cap *= 2;
+	char *s = realloc(sb->s, cap);
+	if (!s) {
+		sb->oom = 1;
+		return -1;
+	}
+	sb->s = s;
+	sb->cap = cap;
+	return 0;
+}
+
 void sb_printf(struct strbuf *sb, const char *fmt, ...)
 {
 	va_list ap;
+	/* Most texts are short: room first, so one formatting pass does. */
+	if (sb->cap - sb->len < 128 && reserve(sb, 128))
+		return;
 	for (;;) {
 		size_t room = sb->cap - sb->len;
 		va_start(ap, fmt);
-		int n = pp_vsnprintf(sb->s ? sb->s + sb->len : NULL, room, fmt, ap);
+		int n = pp_vsnprintf(sb->s + sb->len, room, fmt, ap);
 		va_end(ap);
 		if (n < 0)
 			return;
@@ -20,36 +42,60 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
 			sb->len += (size_t)n;
 			return;
 		}
-		size_t cap = sb->cap ? sb->cap : 256;
-		while (cap - sb->len <= (size_t)n)
-			cap *= 2;
-		char *s = realloc(sb->s, cap);
-		if (!s) {
-			sb->oom = 1;
+		if (reserve(sb, (size_t)n))
 			return;
-		}
-		sb->s = s;
-		sb->cap = cap;
 	}
 }
 
 void sb_append(struct strbuf *sb, const char *s, size_t n)
 {
-	if (sb->cap - sb->len <= n) {
-		size_t cap = sb->cap ? sb->cap : 256;
-		while (cap - sb->len <= n)
-			cap *= 2;
-		char *ns = realloc(sb->s, cap);
-		if (!ns) {
-			sb->oom = 1;
-			return;
-		}
-		sb->s = ns;
-		sb->cap = cap;
-	}
+	if (reserve(sb, n))
+		return;
 	memcpy(sb->s + sb->len, s, n);
 	sb->len += n;
 	sb->s[sb->len] = '\0';
+}
+
+void sb_puts(struct strbuf *sb, const char *s)
+{
+	sb_append(sb, s, strlen(s));
+}
+
+void sb_pad(struct strbuf *sb, char c, size_t n)
+{
+	if (reserve(sb, n))
+		return;
+	memset(sb->s + sb->len, c, n);
+	sb->len += n;
+	sb->s[sb->len] = '\0';
+}
+
+void sb_putu(struct strbuf *sb, uint64_t v)
+{
+	char d[24];
+	size_t n = pp_utoa(d, v);
+	sb_append(sb, d, n);
+}
+
+void sb_putd(struct strbuf *sb, int64_t v)
+{
+	char d[24];
+	size_t n = 0;
+	if (v < 0)
+		d[n++] = '-';
+	n += pp_utoa(d + n, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+	sb_append(sb, d, n);
+}
+
+void sb_putx(struct strbuf *sb, uint64_t v)
+{
+	char d[16];
+	size_t n = 0;
+	do {
+		d[sizeof(d) - 1 - n++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	sb_append(sb, d + sizeof(d) - n, n);
 }
 
 void sb_reset(struct strbuf *sb)
@@ -79,23 +125,24 @@ static size_t display_width(const char *s, size_t n)
 
 void sb_columns(struct strbuf *sb, const struct sb_col *cols, size_t n)
 {
-	size_t start = sb->len, at = 0; /* at: where this column starts in a row that fits */
+	size_t now = 0, at = 0; /* now: the row's display width so far; at: where this column starts in a row that fits */
 	for (size_t i = 0; i < n; i++) {
 		const char *v = cols[i].text ? cols[i].text : "";
 		size_t vlen = strlen(v), vw = display_width(v, vlen);
 		size_t width = (size_t)(cols[i].width < 0 ? -cols[i].width : cols[i].width);
-		size_t now = display_width(sb->s ? sb->s + start : "", sb->len - start);
 		size_t to = at; /* where this cell's text starts */
 		if (cols[i].width > 0 && vw < width) /* right-aligned */
 			to += width - vw;
 		if (i && to < now + 1)
 			to = now + 1; /* an earlier cell overflowed: one space, the row catches up later */
-		for (size_t k = now; k < to; k++)
-			sb_append(sb, " ", 1);
+		if (to > now) {
+			sb_pad(sb, ' ', to - now);
+			now = to;
+		}
 		sb_append(sb, v, vlen);
+		now += vw;
 		at += width + 1;
 		if (i + 1 == n && cols[i].width < 0 && vw < width && cols[i].pad_last)
-			for (size_t k = vw; k < width; k++)
-				sb_append(sb, " ", 1);
+			sb_pad(sb, ' ', width - vw);
 	}
 }

@@ -2,6 +2,7 @@
 #ifndef PKTPATH_STRBUF_H
 #define PKTPATH_STRBUF_H
 #include <stddef.h>
+#include <stdint.h>
 
 struct strbuf {
 	char *s;
@@ -12,6 +13,14 @@ struct strbuf {
 void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends n bytes of s (no formatting: the fast path for plain text). */
 void sb_append(struct strbuf *sb, const char *s, size_t n);
+/* The fast paths for the output code's commonest pieces (exactly what
+ * sb_printf gives for "%s", "%c" repeated n times, "%" PRIu64, "%" PRId64
+ * and "%" PRIx64), without parsing a format. */
+void sb_puts(struct strbuf *sb, const char *s);
+void sb_pad(struct strbuf *sb, char c, size_t n);
+void sb_putu(struct strbuf *sb, uint64_t v);
+void sb_putd(struct strbuf *sb, int64_t v);
+void sb_putx(struct strbuf *sb, uint64_t v);
 void sb_reset(struct strbuf *sb);
 
 /* A table row's cell: width > 0 right-aligned, < 0 left-aligned, 0 none. */

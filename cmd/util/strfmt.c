@@ -199,6 +199,18 @@ fallback: {
 }
 }
 
+size_t pp_utoa(char *out, uint64_t v)
+{
+	char d[20];
+	size_t n = 0;
+	do {
+		d[sizeof(d) - 1 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	memcpy(out, d + sizeof(d) - n, n);
+	return n;
+}
+
 int pp_snprintf(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;
