@@ -68,7 +68,14 @@ const char *probe_point_name(const struct pp_event *e, char *buf, size_t len)
 	 * at the lowest and the highest priority the kernel allows). */
 	if (e->probe == PP_PROBE_NETFILTER && !e->func && (e->have & PP_HAVE_NF)) {
 		const char *h = nf_hook_name(e->nf_pf, e->nf_hook);
-		if (h)
+		if (h && len) { /* as "nf %s %s", cut to fit: it names every netfilter step */
+			const char *part[] = {"nf ", h, e->nf_prio < 0 ? " first" : " last"};
+			size_t o = 0;
+			for (size_t i = 0; i < 3; i++)
+				for (const char *c = part[i]; *c && o + 1 < len; c++)
+					buf[o++] = *c;
+			buf[o] = '\0';
+		} else if (h)
 			pp_snprintf(buf, len, "nf %s %s", h, e->nf_prio < 0 ? "first" : "last");
 		else
 			pp_snprintf(buf, len, "nf hook#%u %s", e->nf_hook, e->nf_prio < 0 ? "first" : "last");

@@ -40,8 +40,8 @@ size_t ev_frames(const struct pp_event *e, const struct fmt_ctx *ctx, char (*sym
 	size_t n = ctx->read_stack(ctx->stack_arg, e->stack_id, ips, max < EV_MAX_FRAMES ? max : EV_MAX_FRAMES);
 	size_t out = 0;
 	for (size_t i = 0; i < n; i++) {
-		char sym[EV_SYM_LEN];
-		rs_ksym(ctx->ksyms, ips[i], sym, sizeof(sym));
+		char *sym = syms[out]; /* written in place: a frame skipped is overwritten by the next */
+		rs_ksym(ctx->ksyms, ips[i], sym, EV_SYM_LEN);
 		/* pktpath's program and its dispatcher come first and are not
 		 * the story (see evtext.h). */
 		if (out == 0 && i < 8 &&
@@ -49,7 +49,7 @@ size_t ev_frames(const struct pp_event *e, const struct fmt_ctx *ctx, char (*sym
 		     strncmp(sym, "__bpf_trace_", 12) == 0 || strncmp(sym, "__traceiter_", 12) == 0 ||
 		     strncmp(sym, "bpf_trampoline_", 15) == 0))
 			continue;
-		memcpy(syms[out++], sym, sizeof(sym));
+		out++;
 	}
 	return out;
 }

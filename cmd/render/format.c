@@ -53,8 +53,16 @@ void fmt_header(struct strbuf *sb)
 
 void fmt_addr(const struct pp_event *e, const uint8_t *a, char *out, size_t len)
 {
-	if (e->ipver != 6) { /* glibc's inet_ntop formats IPv4 with sprintf */
-		pp_snprintf(out, len, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+	if (e->ipver != 6) { /* glibc's inet_ntop formats IPv4 with sprintf: by hand here */
+		char v[16];
+		size_t n = 0;
+		for (int i = 0; i < 4; i++) {
+			if (i)
+				v[n++] = '.';
+			n += pp_utoa(v + n, a[i]);
+		}
+		v[n] = '\0';
+		pp_snprintf(out, len, "%s", v); /* cut to fit as before */
 		return;
 	}
 	if (!inet_ntop(AF_INET6, a, out, (socklen_t)len))
@@ -130,9 +138,19 @@ void fmt_packet(struct strbuf *sb, const struct pp_event *e)
 	switch (e->l4proto) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
-		if (l4) {
-			sb_printf(sb, "%s %s%s%s:%u > %s%s%s:%u", e->l4proto == IPPROTO_TCP ? "TCP" : "UDP",
-				  lb, src, rb, e->sport, lb, dst, rb, e->dport);
+		if (l4) { /* "%s %s%s%s:%u > %s%s%s:%u", piece by piece: every packet's header */
+			sb_puts(sb, e->l4proto == IPPROTO_TCP ? "TCP " : "UDP ");
+			sb_puts(sb, lb);
+			sb_puts(sb, src);
+			sb_puts(sb, rb);
+			sb_append(sb, ":", 1);
+			sb_putu(sb, e->sport);
+			sb_puts(sb, " > ");
+			sb_puts(sb, lb);
+			sb_puts(sb, dst);
+			sb_puts(sb, rb);
+			sb_append(sb, ":", 1);
+			sb_putu(sb, e->dport);
 			if (e->l4proto == IPPROTO_TCP) {
 				char f[9];
 				tcp_flags(e->tcp_flags, f);
@@ -168,7 +186,8 @@ void fmt_packet(struct strbuf *sb, const struct pp_event *e)
 	if (e->have & PP_HAVE_FRAG)
 		sb_printf(sb, " frag");
 tail:
-	sb_printf(sb, " len %u", e->len);
+	sb_puts(sb, " len ");
+	sb_putu(sb, e->len);
 	if (e->mark)
 		sb_printf(sb, " mark 0x%x", e->mark);
 }
@@ -205,7 +224,8 @@ void fmt_stack_indent(struct strbuf *sb, const struct pp_event *e, const struct 
 		sb_printf(sb, "%*sstack: id %d no longer in the stack map\n", indent, "", e->stack_id);
 		return;
 	}
-	sb_printf(sb, "%*sstack:", indent, "");
+	sb_pad(sb, ' ', indent > 0 ? (size_t)indent : 0);
+	sb_puts(sb, "stack:");
 	for (size_t i = 0; i < n; i++) {
 		sb_append(sb, " < ", i ? 3 : 1);
 		sb_append(sb, syms[i], strlen(syms[i]));

@@ -110,11 +110,12 @@ static void step_detail(struct strbuf *sb, const struct pp_event *e, const struc
 		break;
 	default: {
 		/* Points with detail words only: no separating space first. */
-		struct strbuf d = {0};
-		point_detail(&d, e);
-		if (d.s)
-			sb_printf(sb, "%s", d.s[0] == ' ' ? d.s + 1 : d.s);
-		sb_free(&d);
+		size_t at = sb->len;
+		point_detail(sb, e);
+		if (sb->len > at && sb->s[at] == ' ') {
+			memmove(sb->s + at, sb->s + at + 1, sb->len - at); /* with the NUL */
+			sb->len--;
+		}
 		return;
 	}
 	}
@@ -125,12 +126,50 @@ static void step_detail(struct strbuf *sb, const struct pp_event *e, const struc
 static void step_rewrite(struct strbuf *sb, const struct timeline *t, size_t i, bool color)
 {
 	struct ev_extra x;
-	struct strbuf w = {0};
 	carry_in_timeline(t, i, &x);
-	rw_step_text(&w, &t->ev[i], &x);
-	if (w.s)
-		sb_printf(sb, " %s%s%s", color ? BOLD : "", w.s, color ? RESET : "");
-	sb_free(&w);
+	/* Its lead-in first, taken back when there is no rewrite to show
+	 * (rw_step_text writes nothing or a whole text). */
+	size_t at = sb->len;
+	sb_append(sb, " ", 1);
+	if (color)
+		sb_puts(sb, BOLD);
+	size_t body = sb->len;
+	rw_step_text(sb, &t->ev[i], &x);
+	if (sb->len == body) {
+		sb->len = at;
+		if (sb->s)
+			sb->s[at] = '\0';
+	} else if (color) {
+		sb_puts(sb, RESET);
+	}
+}
+
+/* A hint line is written in place: its lead-in first (hint_open, which
+ * returns where the line starts), then the hint, then hint_close ends the
+ * line, or takes it all back when there was no hint (said: 0, or no text). */
+#define HINT_INDENT "                "
+static size_t hint_open(struct strbuf *sb, bool color)
+{
+	size_t at = sb->len;
+	sb_puts(sb, HINT_INDENT);
+	if (color)
+		sb_puts(sb, BOLD);
+	sb_puts(sb, "hint: ");
+	return at;
+}
+
+static void hint_close(struct strbuf *sb, size_t at, int said, bool color)
+{
+	size_t lead = sizeof(HINT_INDENT) - 1 + (color ? sizeof(BOLD) - 1 : 0) + 6;
+	if (!said || sb->len <= at + lead) {
+		sb->len = at;
+		if (sb->s)
+			sb->s[at] = '\0';
+		return;
+	}
+	if (color)
+		sb_puts(sb, RESET);
+	sb_append(sb, "\n", 1);
 }
 
 void fmt_timeline_owner(struct strbuf *sb, const struct timeline *t)
@@ -154,11 +193,21 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 		return;
 	/* The header describes the packet as first decoded with an IP header. */
 	const struct pp_event *head = tl_head(t);
-	sb_printf(sb, "%s#%" PRIu64 " ", color ? BOLD : "", seq);
+	if (color)
+		sb_puts(sb, BOLD);
+	sb_append(sb, "#", 1);
+	sb_putu(sb, seq);
+	sb_append(sb, " ", 1);
 	fmt_packet(sb, head);
 	fmt_timeline_owner(sb, t);
-	sb_printf(sb, " skb 0x%" PRIx64 "%s%s%s\n", t->skb, color ? RESET : "", end_note(t->end),
-		  t->gap ? " [events lost meanwhile: may be incomplete]" : "");
+	sb_puts(sb, " skb 0x");
+	sb_putx(sb, t->skb);
+	if (color)
+		sb_puts(sb, RESET);
+	sb_puts(sb, end_note(t->end));
+	if (t->gap)
+		sb_puts(sb, " [events lost meanwhile: may be incomplete]");
+	sb_append(sb, "\n", 1);
 	uint64_t neigh_wait = tl_neigh_wait(t);
 	bool neigh_seen = false;
 
@@ -199,15 +248,11 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 		prev = e->ts_ns;
 		if (e->probe == PP_PROBE_DROP) {
 			fmt_stack_indent(sb, e, ctx, 16);
-			struct strbuf h = {0};
-			if (ev_hint(&h, e, ctx) && h.s)
-				sb_printf(sb, "%16s%shint: %s%s\n", "", color ? BOLD : "", h.s, color ? RESET : "");
-			sb_free(&h);
+			size_t at = hint_open(sb, color);
+			hint_close(sb, at, ev_hint(sb, e, ctx), color);
 		} else if (e->probe == PP_PROBE_FREE) {
-			struct strbuf h = {0}; /* a loss the kernel frees as consumed */
-			if (ev_silent(&h, e, ctx, ev_last_netns(t->ev, i + 1)) && h.s)
-				sb_printf(sb, "%16s%shint: %s%s\n", "", color ? BOLD : "", h.s, color ? RESET : "");
-			sb_free(&h);
+			size_t at = hint_open(sb, color); /* a loss the kernel frees as consumed */
+			hint_close(sb, at, ev_silent(sb, e, ctx, ev_last_netns(t->ev, i + 1)), color);
 		}
 	}
 	if (t->extra)

@@ -13,6 +13,8 @@ struct out {
 
 static void put(struct out *o, const char *s, size_t n)
 {
+	if (!n)
+		return;
 	if (o->n < o->room) {
 		size_t k = o->room - 1 - o->n;
 		memcpy(o->buf + o->n, s, n < k ? n : k);
@@ -38,6 +40,10 @@ static void field(struct out *o, const char *sign, const char *s, size_t n, size
 		  bool zero_pad)
 {
 	size_t sl = sign[0] != '\0', total = sl + zeros + n;
+	if (width <= 0 && total == n) { /* the commonest: the text alone */
+		put(o, s, n);
+		return;
+	}
 	size_t fill = width > 0 && (size_t)width > total ? (size_t)width - total : 0;
 	if (!left && !zero_pad)
 		pad(o, ' ', fill);
