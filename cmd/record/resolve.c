@@ -45,23 +45,49 @@ static struct {
 	void *live_arg;
 } R;
 
-static size_t hash(uint16_t kind, const void *key, uint32_t klen)
+static inline uint64_t mix(uint64_t h)
 {
-	/* Word at a time: a replay looks up a key per stack frame it prints. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	return h ^ (h >> 33);
+}
+
+/* Word at a time, with the commonest key sizes (an address, a stack id or
+ * inode) apart: a replay looks up a key per stack frame it prints. */
+static inline size_t hash(uint16_t kind, const void *key, uint32_t klen)
+{
 	uint64_t h = (kind + 1) * 0x9e3779b97f4a7c15ull ^ klen;
+	if (klen == 8) {
+		uint64_t w;
+		memcpy(&w, key, 8);
+		return (size_t)mix(h ^ w);
+	}
+	if (klen == 4) {
+		uint32_t w;
+		memcpy(&w, key, 4);
+		return (size_t)mix(h ^ w);
+	}
 	const uint8_t *p = key;
 	uint32_t i = 0;
 	for (; i + 8 <= klen; i += 8) {
 		uint64_t w;
 		memcpy(&w, p + i, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
+		h = mix(h ^ w);
 	}
 	for (; i < klen; i++)
 		h = (h ^ p[i]) * 1099511628211ull;
-	h ^= h >> 29;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	return (size_t)(h ^ (h >> 32));
+	return (size_t)mix(h);
+}
+
+static inline bool same_key(const uint8_t *a, const void *b, uint32_t klen)
+{
+	if (klen == 8) {
+		uint64_t x, y;
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		return x == y;
+	}
+	return memcmp(a, b, klen) == 0;
 }
 
 static int grow(void)
@@ -87,7 +113,7 @@ static struct entry *find(uint16_t kind, const void *key, uint32_t klen, bool cr
 {
 	if (R.nb) {
 		for (struct entry *e = R.b[hash(kind, key, klen) & (R.nb - 1)]; e; e = e->next)
-			if (e->kind == kind && e->klen == klen && memcmp(e->key, key, klen) == 0)
+			if (e->kind == kind && e->klen == klen && same_key(e->key, key, klen))
 				return e;
 	}
 	if (!create)

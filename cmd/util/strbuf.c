@@ -117,9 +117,15 @@ void sb_free(struct strbuf *sb)
  * pktpath's own arrows). */
 static size_t display_width(const char *s, size_t n)
 {
-	size_t w = 0;
-	for (size_t i = 0; i < n; i++)
-		w += ((unsigned char)s[i] & 0xc0) != 0x80;
+	size_t w = n, i = 0;
+	for (; i + 8 <= n; i += 8) { /* plain ASCII, the usual case, a word at a time */
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		if (x & 0x8080808080808080ull)
+			break;
+	}
+	for (; i < n; i++)
+		w -= ((unsigned char)s[i] & 0xc0) == 0x80;
 	return w;
 }
 
