@@ -32,11 +32,57 @@ void ev_ifname(const struct pp_event *e, char *out, size_t len)
 		pp_snprintf(out, len, "-");
 }
 
+/* A replay prints the same few stacks over and over (a flood's drops): the
+ * frame names of recent stacks, for as long as the resolver says they
+ * cannot change (cmd/record/resolve.h). Direct-mapped by stack id. */
+#define FRAME_CACHE 64
+static struct frame_cache {
+	uint64_t epoch; /* 0: empty */
+	int32_t id;
+	size_t max, nread, out; /* as asked; frames read; frames kept */
+	struct strbuf names;    /* the kept frames' names, each with its NUL */
+} fcache[FRAME_CACHE];
+
+static struct frame_cache *cached(int32_t id, size_t max)
+{
+	uint64_t ep = rs_fixed_epoch();
+	struct frame_cache *c = &fcache[(uint32_t)id % FRAME_CACHE];
+	if (!ep || c->epoch != ep || c->id != id || c->max != max)
+		return NULL;
+	return c;
+}
+
+static void cache_put(int32_t id, size_t max, size_t nread, char (*syms)[EV_SYM_LEN], size_t out)
+{
+	struct frame_cache *c = &fcache[(uint32_t)id % FRAME_CACHE];
+	c->epoch = 0;
+	sb_reset(&c->names);
+	for (size_t i = 0; i < out; i++)
+		sb_append(&c->names, syms[i], strlen(syms[i]) + 1);
+	if (c->names.oom) {
+		sb_free(&c->names);
+		c->names.oom = 0;
+		return;
+	}
+	*c = (struct frame_cache){rs_fixed_epoch(), id, max, nread, out, c->names};
+}
+
 size_t ev_frames(const struct pp_event *e, const struct fmt_ctx *ctx, char (*syms)[EV_SYM_LEN], size_t max)
 {
 	uint64_t ips[EV_MAX_FRAMES];
 	if (e->stack_id < 0 || !ctx->read_stack)
 		return 0;
+	const struct frame_cache *c = cached(e->stack_id, max);
+	if (c) {
+		rs_skip(1 + c->nread); /* the stack read and one look-up a frame */
+		const char *s = c->names.s;
+		for (size_t i = 0; i < c->out; i++) {
+			size_t l = strlen(s) + 1;
+			memcpy(syms[i], s, l);
+			s += l;
+		}
+		return c->out;
+	}
 	size_t n = ctx->read_stack(ctx->stack_arg, e->stack_id, ips, max < EV_MAX_FRAMES ? max : EV_MAX_FRAMES);
 	size_t out = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -51,6 +97,8 @@ size_t ev_frames(const struct pp_event *e, const struct fmt_ctx *ctx, char (*sym
 			continue;
 		out++;
 	}
+	if (rs_fixed_epoch() && rs_frames_fixed(ctx, e->stack_id, ips, n))
+		cache_put(e->stack_id, max, n, syms, out);
 	return out;
 }
 
