@@ -39,9 +39,14 @@ void ev_ifname(const struct pp_event *e, char *out, size_t len)
 static struct frame_cache {
 	uint64_t epoch; /* 0: empty */
 	int32_t id;
-	size_t max, nread, out; /* as asked; frames read; frames kept */
-	struct strbuf names;    /* the kept frames' names, each with its NUL */
+	size_t max, nread, out;         /* as asked; frames read; frames kept */
+	uint16_t at[EV_MAX_FRAMES];      /* where each kept frame's name starts in names */
+	struct strbuf names;             /* the kept frames' names, each with its NUL */
+	struct strbuf joined;            /* the same joined by " < " */
 } fcache[FRAME_CACHE];
+
+/* Names of the frames of the last stack read without the cache. */
+static char syms[EV_MAX_FRAMES][EV_SYM_LEN]; /* 32 KB: kept off the stack */
 
 static struct frame_cache *cached(int32_t id, size_t max)
 {
@@ -52,36 +57,46 @@ static struct frame_cache *cached(int32_t id, size_t max)
 	return c;
 }
 
-static void cache_put(int32_t id, size_t max, size_t nread, char (*syms)[EV_SYM_LEN], size_t out)
+static struct frame_cache *cache_put(int32_t id, size_t max, size_t nread, size_t out)
 {
 	struct frame_cache *c = &fcache[(uint32_t)id % FRAME_CACHE];
 	c->epoch = 0;
 	sb_reset(&c->names);
-	for (size_t i = 0; i < out; i++)
-		sb_append(&c->names, syms[i], strlen(syms[i]) + 1);
-	if (c->names.oom) {
-		sb_free(&c->names);
-		c->names.oom = 0;
-		return;
+	sb_reset(&c->joined);
+	for (size_t i = 0; i < out; i++) {
+		size_t l = strlen(syms[i]);
+		c->at[i] = (uint16_t)c->names.len; /* < EV_MAX_FRAMES * EV_SYM_LEN */
+		sb_append(&c->names, syms[i], l + 1);
+		if (i)
+			sb_append(&c->joined, " < ", 3);
+		sb_append(&c->joined, syms[i], l);
 	}
-	*c = (struct frame_cache){rs_fixed_epoch(), id, max, nread, out, c->names};
+	if (c->names.oom || c->joined.oom) {
+		sb_free(&c->names);
+		sb_free(&c->joined);
+		c->names.oom = c->joined.oom = 0;
+		return NULL;
+	}
+	c->epoch = rs_fixed_epoch();
+	c->id = id;
+	c->max = max;
+	c->nread = nread;
+	c->out = out;
+	return c;
 }
 
-size_t ev_frames(const struct pp_event *e, const struct fmt_ctx *ctx, char (*syms)[EV_SYM_LEN], size_t max)
+/* The kept frames' names in syms, or in the cache entry returned. */
+static struct frame_cache *frames(const struct pp_event *e, const struct fmt_ctx *ctx, size_t max, size_t *nout)
 {
 	uint64_t ips[EV_MAX_FRAMES];
+	*nout = 0;
 	if (e->stack_id < 0 || !ctx->read_stack)
-		return 0;
-	const struct frame_cache *c = cached(e->stack_id, max);
+		return NULL;
+	struct frame_cache *c = cached(e->stack_id, max);
 	if (c) {
 		rs_skip(1 + c->nread); /* the stack read and one look-up a frame */
-		const char *s = c->names.s;
-		for (size_t i = 0; i < c->out; i++) {
-			size_t l = strlen(s) + 1;
-			memcpy(syms[i], s, l);
-			s += l;
-		}
-		return c->out;
+		*nout = c->out;
+		return c;
 	}
 	size_t n = ctx->read_stack(ctx->stack_arg, e->stack_id, ips, max < EV_MAX_FRAMES ? max : EV_MAX_FRAMES);
 	size_t out = 0;
@@ -97,9 +112,35 @@ size_t ev_frames(const struct pp_event *e, const struct fmt_ctx *ctx, char (*sym
 			continue;
 		out++;
 	}
+	*nout = out;
 	if (rs_fixed_epoch() && rs_frames_fixed(ctx, e->stack_id, ips, n))
-		cache_put(e->stack_id, max, n, syms, out);
-	return out;
+		return cache_put(e->stack_id, max, n, out);
+	return NULL;
+}
+
+size_t ev_frame_list(const struct pp_event *e, const struct fmt_ctx *ctx, const char **list, size_t max)
+{
+	size_t n;
+	const struct frame_cache *c = frames(e, ctx, max, &n);
+	for (size_t i = 0; i < n; i++)
+		list[i] = c ? c->names.s + c->at[i] : syms[i];
+	return n;
+}
+
+size_t ev_frames_joined(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
+{
+	size_t n;
+	const struct frame_cache *c = frames(e, ctx, EV_MAX_FRAMES, &n);
+	if (c) {
+		sb_append(sb, c->joined.s ? c->joined.s : "", c->joined.len);
+		return n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_append(sb, " < ", 3);
+		sb_puts(sb, syms[i]);
+	}
+	return n;
 }
 
 const char *ev_reason(const struct pp_event *e, const struct fmt_ctx *ctx)
@@ -111,12 +152,9 @@ const char *ev_reason(const struct pp_event *e, const struct fmt_ctx *ctx)
 
 int ev_hint(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
 {
-	static char syms[EV_MAX_FRAMES][EV_SYM_LEN]; /* 32 KB: kept off the stack */
 	const char *frames[EV_MAX_FRAMES];
 	char ns[64], ifn[72];
-	size_t n = ev_frames(e, ctx, syms, EV_MAX_FRAMES);
-	for (size_t i = 0; i < n; i++)
-		frames[i] = syms[i];
+	size_t n = ev_frame_list(e, ctx, frames, EV_MAX_FRAMES);
 	ev_netns(e, ns, sizeof(ns));
 	ev_ifname(e, ifn, sizeof(ifn));
 	struct hint_in in = {

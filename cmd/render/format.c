@@ -207,8 +207,6 @@ void fmt_reason(struct strbuf *sb, const struct dropreasons *dr, const struct pp
 
 void fmt_stack_indent(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx, int indent)
 {
-	static char syms[EV_MAX_FRAMES][EV_SYM_LEN]; /* 32 KB: kept off the stack */
-
 	if (e->stack_id < 0 || !ctx->read_stack) {
 		/* -errno from bpf_get_stackid; anything else from a corrupt
 		 * record is said as a number (and INT32_MIN cannot be negated). */
@@ -218,17 +216,17 @@ void fmt_stack_indent(struct strbuf *sb, const struct pp_event *e, const struct 
 			sb_printf(sb, "%*sstack: not recorded (error %d)\n", indent, "", (int)e->stack_id);
 		return;
 	}
-	/* The same frames, from the same rule, as JSON and the hints. */
-	size_t n = ev_frames(e, ctx, syms, EV_MAX_FRAMES);
-	if (!n) {
+	/* The same frames, from the same rule, as JSON and the hints; the
+	 * line written first, taken back when there is none. */
+	size_t at = sb->len;
+	sb_pad(sb, ' ', indent > 0 ? (size_t)indent : 0);
+	sb_puts(sb, "stack: ");
+	if (!ev_frames_joined(sb, e, ctx)) {
+		sb->len = at;
+		if (sb->s)
+			sb->s[at] = '\0';
 		sb_printf(sb, "%*sstack: id %d no longer in the stack map\n", indent, "", e->stack_id);
 		return;
-	}
-	sb_pad(sb, ' ', indent > 0 ? (size_t)indent : 0);
-	sb_puts(sb, "stack:");
-	for (size_t i = 0; i < n; i++) {
-		sb_append(sb, " < ", i ? 3 : 1);
-		sb_append(sb, syms[i], strlen(syms[i]));
 	}
 	sb_append(sb, "\n", 1);
 }
