@@ -61,8 +61,11 @@ void fmt_addr(const struct pp_event *e, const uint8_t *a, char *out, size_t len)
 				v[n++] = '.';
 			n += pp_utoa(v + n, a[i]);
 		}
-		v[n] = '\0';
-		pp_snprintf(out, len, "%s", v); /* cut to fit as before */
+		if (len) { /* cut to fit, as snprintf would */
+			n = n < len - 1 ? n : len - 1;
+			memcpy(out, v, n);
+			out[n] = '\0';
+		}
 		return;
 	}
 	if (!inet_ntop(AF_INET6, a, out, (socklen_t)len))
@@ -200,7 +203,7 @@ void fmt_reason(struct strbuf *sb, const struct dropreasons *dr, const struct pp
 	}
 	const char *n = dropreasons_name(dr, e->reason);
 	if (n)
-		sb_printf(sb, "%s", n);
+		sb_puts(sb, n);
 	else
 		sb_printf(sb, "reason %u", e->reason);
 }

@@ -83,7 +83,8 @@ static void step_detail(struct strbuf *sb, const struct pp_event *e, const struc
 		sb_printf(sb, "tx  pid %u (%s)", e->tgid, comm[0] ? comm : "-");
 		break;
 	case PP_PROBE_RX:
-		sb_printf(sb, "rx  pkt_type %s", pkt_type_name(e->pkt_type));
+		sb_puts(sb, "rx  pkt_type ");
+		sb_puts(sb, pkt_type_name(e->pkt_type));
 		break;
 	case PP_PROBE_FREE:
 		if (e->step & PP_STEP_NEIGH)
@@ -103,10 +104,15 @@ static void step_detail(struct strbuf *sb, const struct pp_event *e, const struc
 			sb_printf(sb, "delivered");
 		break;
 	case PP_PROBE_DROP:
-		sb_printf(sb, "%sDROP ", color ? RED BOLD : "");
+		if (color)
+			sb_puts(sb, RED BOLD);
+		sb_puts(sb, "DROP ");
 		fmt_reason(sb, ctx->reasons, e);
 		rs_ksym(ctx->ksyms, (uint64_t)e->location, loc, sizeof(loc));
-		sb_printf(sb, "%s at %s", color ? RESET : "", loc);
+		if (color)
+			sb_puts(sb, RESET);
+		sb_puts(sb, " at ");
+		sb_puts(sb, loc);
 		break;
 	default: {
 		/* Points with detail words only: no separating space first. */
@@ -179,7 +185,11 @@ void fmt_timeline_owner(struct strbuf *sb, const struct timeline *t)
 		if (t->ev[i].have & PP_HAVE_OWNER) {
 			char comm[72];
 			escape_field(t->ev[i].owner.comm, sizeof(t->ev[i].owner.comm), comm, sizeof(comm));
-			sb_printf(sb, " owner %u (%s)", t->ev[i].owner.tgid, comm);
+			sb_puts(sb, " owner ");
+			sb_putu(sb, t->ev[i].owner.tgid);
+			sb_puts(sb, " (");
+			sb_puts(sb, comm);
+			sb_append(sb, ")", 1);
 			/* Its container, pod or service, when the cgroup says. */
 			cg_text(sb, t->ev[i].owner.cgroup, rs_cgroup_path(t->ev[i].owner.cgroup));
 			return;

@@ -207,13 +207,27 @@ fallback: {
 
 size_t pp_utoa(char *out, uint64_t v)
 {
-	char d[20];
-	size_t n = 0;
-	do {
-		d[sizeof(d) - 1 - n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	memcpy(out, d + sizeof(d) - n, n);
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				    "8081828384858687888990919293949596979899";
+	char d[20], *p = d + sizeof(d);
+	while (v >= 100) { /* two digits a division */
+		uint64_t r = v % 100;
+		v /= 100;
+		p -= 2;
+		p[0] = pairs[2 * r];
+		p[1] = pairs[2 * r + 1];
+	}
+	if (v >= 10) {
+		p -= 2;
+		p[0] = pairs[2 * v];
+		p[1] = pairs[2 * v + 1];
+	} else {
+		*--p = (char)('0' + v);
+	}
+	size_t n = (size_t)(d + sizeof(d) - p);
+	for (size_t i = 0; i < n; i++)
+		out[i] = p[i];
 	return n;
 }
 
