@@ -118,13 +118,17 @@ void sb_free(struct strbuf *sb)
 static size_t display_width(const char *s, size_t n)
 {
 	size_t w = n, i = 0;
-	for (; i + 8 <= n; i += 8) { /* plain ASCII, the usual case, a word at a time */
+	uint64_t high = 0; /* plain ASCII, the usual case, a word at a time */
+	for (; i + 8 <= n; i += 8) {
 		uint64_t x;
 		memcpy(&x, s + i, 8);
-		if (x & 0x8080808080808080ull)
-			break;
+		high |= x;
 	}
-	for (; i < n; i++)
+	for (size_t k = i; k < n; k++)
+		high |= (uint64_t)(unsigned char)s[k] << 8 * (k - i);
+	if (!(high & 0x8080808080808080ull))
+		return n;
+	for (i = 0; i < n; i++)
 		w -= ((unsigned char)s[i] & 0xc0) == 0x80;
 	return w;
 }
@@ -141,14 +145,25 @@ void sb_columns(struct strbuf *sb, const struct sb_col *cols, size_t n)
 			to += width - vw;
 		if (i && to < now + 1)
 			to = now + 1; /* an earlier cell overflowed: one space, the row catches up later */
-		if (to > now) {
-			sb_pad(sb, ' ', to - now);
-			now = to;
-		}
-		sb_append(sb, v, vlen);
+		size_t pad = to > now ? to - now : 0;
+		if (reserve(sb, pad + vlen + width + 8))
+			return;
+		/* Spaces eight at a time (room for the overshoot reserved; the
+		 * text then overwrites it). */
+		for (size_t k = 0; k < pad; k += 8)
+			memcpy(sb->s + sb->len + k, "        ", 8);
+		sb->len += pad;
+		now += pad;
+		memcpy(sb->s + sb->len, v, vlen);
+		sb->len += vlen;
+		sb->s[sb->len] = '\0';
 		now += vw;
 		at += width + 1;
-		if (i + 1 == n && cols[i].width < 0 && vw < width && cols[i].pad_last)
-			sb_pad(sb, ' ', width - vw);
+		if (i + 1 == n && cols[i].width < 0 && vw < width && cols[i].pad_last) {
+			for (size_t k = 0; k < width - vw; k += 8) /* reserved above */
+				memcpy(sb->s + sb->len + k, "        ", 8);
+			sb->len += width - vw;
+			sb->s[sb->len] = '\0';
+		}
 	}
 }
