@@ -534,6 +534,11 @@ bool rs_frames_fixed(const struct fmt_ctx *ctx, int32_t id, const uint64_t *ips,
 	return true;
 }
 
+bool rs_netns_fixed(uint32_t inode)
+{
+	return R.mode == MODE_REPLAY && one_answer(RS_NETNS, &inode, sizeof(inode));
+}
+
 void rs_skip(uint64_t n)
 {
 	if (R.mode != MODE_LIVE)

@@ -77,6 +77,8 @@ int rs_route_kind(uint32_t netns, int family, const uint8_t *dst, char *out, siz
  * have been. */
 uint64_t rs_fixed_epoch(void);
 bool rs_frames_fixed(const struct fmt_ctx *ctx, int32_t id, const uint64_t *ips, size_t n);
+/* The same for the name of namespace inode. */
+bool rs_netns_fixed(uint32_t inode);
 void rs_skip(uint64_t n);
 /* Routes ctx's stack reads through the resolver (keeps the live reader,
  * if any, for live and recording modes). */

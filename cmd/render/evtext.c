@@ -11,25 +11,69 @@
 #include "kernel/kallsyms.h"
 #include "netlib/netns.h"
 
+/* Every step prints its namespace: a replay's few names, escaped once,
+ * kept while the resolver says their answers cannot change
+ * (cmd/record/resolve.h). Direct-mapped by inode. */
+#define NETNS_CACHE 16
+static struct {
+	uint64_t epoch; /* 0: empty */
+	uint32_t inode;
+	size_t len;     /* the out buffer's size it was made for */
+	char text[96];
+} ncache[NETNS_CACHE];
+
 void ev_netns(const struct pp_event *e, char *out, size_t len)
 {
-	const char *name = (e->have & PP_HAVE_NETNS) ? rs_netns_name(e->netns) : NULL;
+	if (!(e->have & PP_HAVE_NETNS)) {
+		pp_snprintf(out, len, "-");
+		return;
+	}
+	uint64_t ep = rs_fixed_epoch();
+	__typeof__(ncache[0]) *c = &ncache[e->netns % NETNS_CACHE];
+	if (ep && c->epoch == ep && c->inode == e->netns && c->len == len) {
+		rs_skip(1); /* the name's look-up */
+		memcpy(out, c->text, strlen(c->text) + 1);
+		return;
+	}
+	const char *name = rs_netns_name(e->netns);
 	if (name)
 		escape_field(name, strlen(name), out, len);
-	else if (e->have & PP_HAVE_NETNS)
-		pp_snprintf(out, len, "%u", e->netns);
 	else
-		pp_snprintf(out, len, "-");
+		pp_snprintf(out, len, "%u", e->netns);
+	if (ep && len <= sizeof(c->text) && rs_netns_fixed(e->netns)) {
+		memcpy(c->text, out, strlen(out) + 1);
+		c->epoch = ep;
+		c->inode = e->netns;
+		c->len = len;
+	}
 }
 
 void ev_ifname(const struct pp_event *e, char *out, size_t len)
 {
-	if (e->have & PP_HAVE_DEV)
-		escape_field(e->ifname, sizeof(e->ifname), out, len);
-	else
+	/* The last name escaped: a packet's steps mostly share a device. */
+	static struct {
+		bool valid;
+		char name[sizeof(e->ifname)];
+		size_t len;
+		char text[96];
+	} last;
+	if (!(e->have & PP_HAVE_DEV)) {
 		pp_snprintf(out, len, "-");
+		return;
+	}
+	if (last.valid && last.len == len && !memcmp(last.name, e->ifname, sizeof(last.name))) {
+		memcpy(out, last.text, strlen(last.text) + 1);
+		return;
+	}
+	escape_field(e->ifname, sizeof(e->ifname), out, len);
 	if (!out[0])
 		pp_snprintf(out, len, "-");
+	if (len <= sizeof(last.text)) {
+		memcpy(last.name, e->ifname, sizeof(last.name));
+		memcpy(last.text, out, strlen(out) + 1);
+		last.len = len;
+		last.valid = true;
+	}
 }
 
 /* A replay prints the same few stacks over and over (a flood's drops): the
