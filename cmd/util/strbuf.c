@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Room for n more bytes and the NUL; 0, or -1 (oom set) when out of memory. */
-static int reserve(struct strbuf *sb, size_t n)
+int sb_reserve(struct strbuf *sb, size_t n)
 {
 	if (sb->cap - sb->len > n)
 		return 0;
@@ -29,7 +28,7 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
 {
 	va_list ap;
 	/* Most texts are short: room first, so one formatting pass does. */
-	if (sb->cap - sb->len < 128 && reserve(sb, 128))
+	if (sb->cap - sb->len < 128 && sb_reserve(sb, 128))
 		return;
 	for (;;) {
 		size_t room = sb->cap - sb->len;
@@ -42,28 +41,14 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
 			sb->len += (size_t)n;
 			return;
 		}
-		if (reserve(sb, (size_t)n))
+		if (sb_reserve(sb, (size_t)n))
 			return;
 	}
 }
 
-void sb_append(struct strbuf *sb, const char *s, size_t n)
-{
-	if (reserve(sb, n))
-		return;
-	memcpy(sb->s + sb->len, s, n);
-	sb->len += n;
-	sb->s[sb->len] = '\0';
-}
-
-void sb_puts(struct strbuf *sb, const char *s)
-{
-	sb_append(sb, s, strlen(s));
-}
-
 void sb_pad(struct strbuf *sb, char c, size_t n)
 {
-	if (reserve(sb, n))
+	if (sb_reserve(sb, n))
 		return;
 	memset(sb->s + sb->len, c, n);
 	sb->len += n;
@@ -146,7 +131,7 @@ void sb_columns(struct strbuf *sb, const struct sb_col *cols, size_t n)
 		if (i && to < now + 1)
 			to = now + 1; /* an earlier cell overflowed: one space, the row catches up later */
 		size_t pad = to > now ? to - now : 0;
-		if (reserve(sb, pad + vlen + width + 8))
+		if (sb_reserve(sb, pad + vlen + width + 8))
 			return;
 		/* Spaces eight at a time (room for the overshoot reserved; the
 		 * text then overwrites it). */

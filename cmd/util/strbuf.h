@@ -3,6 +3,7 @@
 #define PKTPATH_STRBUF_H
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct strbuf {
 	char *s;
@@ -11,12 +12,26 @@ struct strbuf {
 };
 
 void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Appends n bytes of s (no formatting: the fast path for plain text). */
-void sb_append(struct strbuf *sb, const char *s, size_t n);
+/* Room for n more bytes and the NUL: 0, or -1 (oom set) when out of
+ * memory. The slow half of the appenders below. */
+int sb_reserve(struct strbuf *sb, size_t n);
+/* Appends n bytes of s (no formatting: the fast path for plain text).
+ * Inline: most appends are a few bytes, often of a literal. */
+static inline void sb_append(struct strbuf *sb, const char *s, size_t n)
+{
+	if (sb->cap - sb->len <= n && sb_reserve(sb, n))
+		return;
+	memcpy(sb->s + sb->len, s, n);
+	sb->len += n;
+	sb->s[sb->len] = '\0';
+}
 /* The fast paths for the output code's commonest pieces (exactly what
  * sb_printf gives for "%s", "%c" repeated n times, "%" PRIu64, "%" PRId64
  * and "%" PRIx64), without parsing a format. */
-void sb_puts(struct strbuf *sb, const char *s);
+static inline void sb_puts(struct strbuf *sb, const char *s)
+{
+	sb_append(sb, s, strlen(s));
+}
 void sb_pad(struct strbuf *sb, char c, size_t n);
 void sb_putu(struct strbuf *sb, uint64_t v);
 void sb_putd(struct strbuf *sb, int64_t v);
