@@ -59,7 +59,11 @@ void fmt_addr(const struct pp_event *e, const uint8_t *a, char *out, size_t len)
 		for (int i = 0; i < 4; i++) {
 			if (i)
 				v[n++] = '.';
-			n += pp_utoa(v + n, a[i]);
+			if (a[i] >= 100)
+				v[n++] = (char)('0' + a[i] / 100);
+			if (a[i] >= 10)
+				v[n++] = (char)('0' + a[i] / 10 % 10);
+			v[n++] = (char)('0' + a[i] % 10);
 		}
 		if (len) { /* cut to fit, as snprintf would */
 			n = n < len - 1 ? n : len - 1;

@@ -104,13 +104,19 @@ static size_t display_width(const char *s, size_t n)
 {
 	size_t w = n, i = 0;
 	uint64_t high = 0; /* plain ASCII, the usual case, a word at a time */
-	for (; i + 8 <= n; i += 8) {
-		uint64_t x;
-		memcpy(&x, s + i, 8);
+	if (n >= 8) {
+		for (; i + 8 <= n; i += 8) {
+			uint64_t x;
+			memcpy(&x, s + i, 8);
+			high |= x;
+		}
+		uint64_t x; /* the last 8 bytes, overlapping: the rest of them */
+		memcpy(&x, s + n - 8, 8);
 		high |= x;
+	} else {
+		for (; i < n; i++)
+			high |= (unsigned char)s[i];
 	}
-	for (size_t k = i; k < n; k++)
-		high |= (uint64_t)(unsigned char)s[k] << 8 * (k - i);
 	if (!(high & 0x8080808080808080ull))
 		return n;
 	for (i = 0; i < n; i++)

@@ -210,7 +210,10 @@ size_t pp_utoa(char *out, uint64_t v)
 	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
 				    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 				    "8081828384858687888990919293949596979899";
-	char d[20], *p = d + sizeof(d);
+	size_t n = 1; /* digits: counted first, then written from the last */
+	for (uint64_t pow = 10; n < 20 && v >= pow; pow *= 10)
+		n++;
+	char *p = out + n;
 	while (v >= 100) { /* two digits a division */
 		uint64_t r = v % 100;
 		v /= 100;
@@ -225,9 +228,6 @@ size_t pp_utoa(char *out, uint64_t v)
 	} else {
 		*--p = (char)('0' + v);
 	}
-	size_t n = (size_t)(d + sizeof(d) - p);
-	for (size_t i = 0; i < n; i++)
-		out[i] = p[i];
 	return n;
 }
 
