@@ -345,7 +345,9 @@ int replay_run(const struct options *opt)
 	struct pp_event e; /* records are not aligned in the file */
 	struct pp_capture c;
 	for (size_t off = sizeof(struct rec_header); off < s.cut;) {
-		__builtin_prefetch(buf + off + 4096); /* as in scan() */
+		/* Every line of the record a few ahead: each is copied whole. */
+		for (size_t k = 0; k < sizeof(struct pp_event) + 64; k += 64)
+			__builtin_prefetch(buf + off + 2048 + k);
 		struct rec_hdr r;
 		memcpy(&r, buf + off, sizeof(r));
 		const uint8_t *q = buf + off + sizeof(r);
