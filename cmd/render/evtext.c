@@ -19,61 +19,68 @@ static struct {
 	uint64_t epoch; /* 0: empty */
 	uint32_t inode;
 	size_t len;     /* the out buffer's size it was made for */
+	size_t tlen;    /* strlen(text) */
 	char text[96];
 } ncache[NETNS_CACHE];
 
-void ev_netns(const struct pp_event *e, char *out, size_t len)
+size_t ev_netns(const struct pp_event *e, char *out, size_t len)
 {
 	if (!(e->have & PP_HAVE_NETNS)) {
 		pp_snprintf(out, len, "-");
-		return;
+		return strlen(out);
 	}
 	uint64_t ep = rs_fixed_epoch();
 	__typeof__(ncache[0]) *c = &ncache[e->netns % NETNS_CACHE];
 	if (ep && c->epoch == ep && c->inode == e->netns && c->len == len) {
 		rs_skip(1); /* the name's look-up */
-		memcpy(out, c->text, strlen(c->text) + 1);
-		return;
+		memcpy(out, c->text, c->tlen + 1);
+		return c->tlen;
 	}
 	const char *name = rs_netns_name(e->netns);
 	if (name)
 		escape_field(name, strlen(name), out, len);
 	else
 		pp_snprintf(out, len, "%u", e->netns);
-	if (ep && len <= sizeof(c->text) && rs_netns_fixed(e->netns)) {
-		memcpy(c->text, out, strlen(out) + 1);
+	size_t n = strlen(out);
+	if (ep && n < sizeof(c->text) && rs_netns_fixed(e->netns)) {
+		memcpy(c->text, out, n + 1);
 		c->epoch = ep;
 		c->inode = e->netns;
 		c->len = len;
+		c->tlen = n;
 	}
+	return n;
 }
 
-void ev_ifname(const struct pp_event *e, char *out, size_t len)
+size_t ev_ifname(const struct pp_event *e, char *out, size_t len)
 {
 	/* The last name escaped: a packet's steps mostly share a device. */
 	static struct {
 		bool valid;
 		char name[sizeof(e->ifname)];
-		size_t len;
+		size_t len, tlen;
 		char text[96];
 	} last;
 	if (!(e->have & PP_HAVE_DEV)) {
 		pp_snprintf(out, len, "-");
-		return;
+		return strlen(out);
 	}
 	if (last.valid && last.len == len && !memcmp(last.name, e->ifname, sizeof(last.name))) {
-		memcpy(out, last.text, strlen(last.text) + 1);
-		return;
+		memcpy(out, last.text, last.tlen + 1);
+		return last.tlen;
 	}
 	escape_field(e->ifname, sizeof(e->ifname), out, len);
 	if (!out[0])
 		pp_snprintf(out, len, "-");
-	if (len <= sizeof(last.text)) {
+	size_t n = strlen(out);
+	if (n < sizeof(last.text)) {
 		memcpy(last.name, e->ifname, sizeof(last.name));
-		memcpy(last.text, out, strlen(out) + 1);
+		memcpy(last.text, out, n + 1);
 		last.len = len;
+		last.tlen = n;
 		last.valid = true;
 	}
+	return n;
 }
 
 /* A replay prints the same few stacks over and over (a flood's drops): the

@@ -11,9 +11,9 @@
 #define EV_MAX_FRAMES 127
 
 /* Escaped namespace name, else its inode, else "-". */
-void ev_netns(const struct pp_event *e, char *out, size_t len);
+size_t ev_netns(const struct pp_event *e, char *out, size_t len); /* returns strlen(out) */
 /* Escaped interface name, else "-". */
-void ev_ifname(const struct pp_event *e, char *out, size_t len);
+size_t ev_ifname(const struct pp_event *e, char *out, size_t len); /* returns strlen(out) */
 /* Stack symbols, innermost first. The one rule every renderer uses: the
  * leading frames of pktpath's own program and of the tracepoint or
  * trampoline dispatch that called it are skipped, the kernel's story

@@ -228,21 +228,23 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 		const char *point = probe_point_name(e, pbuf, sizeof(pbuf));
 		char d[DURATION_LEN], tot[DURATION_LEN + 1], step[DURATION_LEN + 3] = "", ns[64], ifn[72];
 		tot[0] = '+';
-		duration_str(tot + 1, e->ts_ns - t0);
+		size_t totl = 1 + duration_str(tot + 1, e->ts_ns - t0), stepl = 0;
 		if (i) {
 			size_t k = duration_str(step + 2, e->ts_ns - prev);
 			step[0] = '(';
 			step[1] = '+';
 			step[k + 2] = ')';
 			step[k + 3] = '\0';
+			stepl = k + 3;
 		}
-		ev_netns(e, ns, sizeof(ns));
-		ev_ifname(e, ifn, sizeof(ifn));
+		size_t nsl = ev_netns(e, ns, sizeof(ns));
+		size_t ifnl = ev_ifname(e, ifn, sizeof(ifn));
 		/* Aligned by display width: an escaped name wider than its
 		 * column does not push the step's detail out of line. */
 		const struct sb_col cols[] = {{tot, -10, 0}, {step, -11, 0}, {point, -18, 0}, {ns, -12, 0}, {ifn, -10, 1}};
+		const size_t lens[] = {totl, stepl, strlen(point), nsl, ifnl};
 		sb_append(sb, "    ", 4);
-		sb_columns(sb, cols, sizeof(cols) / sizeof(cols[0]));
+		sb_columns_len(sb, cols, lens, sizeof(cols) / sizeof(cols[0]));
 		sb_append(sb, " ", 1);
 		if ((e->step & PP_STEP_DEV_TX) && neigh_seen && neigh_wait) {
 			/* The named step: the wait from before the probe to this transmit. */

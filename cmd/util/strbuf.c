@@ -126,10 +126,15 @@ static size_t display_width(const char *s, size_t n)
 
 void sb_columns(struct strbuf *sb, const struct sb_col *cols, size_t n)
 {
+	sb_columns_len(sb, cols, NULL, n);
+}
+
+void sb_columns_len(struct strbuf *sb, const struct sb_col *cols, const size_t *lens, size_t n)
+{
 	size_t now = 0, at = 0; /* now: the row's display width so far; at: where this column starts in a row that fits */
 	for (size_t i = 0; i < n; i++) {
 		const char *v = cols[i].text ? cols[i].text : "";
-		size_t vlen = strlen(v), vw = display_width(v, vlen);
+		size_t vlen = lens ? lens[i] : strlen(v), vw = display_width(v, vlen);
 		size_t width = (size_t)(cols[i].width < 0 ? -cols[i].width : cols[i].width);
 		size_t to = at; /* where this cell's text starts */
 		if (cols[i].width > 0 && vw < width) /* right-aligned */

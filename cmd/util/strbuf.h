@@ -49,6 +49,9 @@ struct sb_col {
  * its column (an escaped name) pushes the next ones right only until
  * later cells have room again, so the rest of the row stays aligned. */
 void sb_columns(struct strbuf *sb, const struct sb_col *cols, size_t n);
+/* The same with the cells' lengths, as strlen would give them, known to the
+ * caller (lens[i]; NULL: measured). */
+void sb_columns_len(struct strbuf *sb, const struct sb_col *cols, const size_t *lens, size_t n);
 void sb_free(struct strbuf *sb);
 
 #endif
