@@ -113,6 +113,11 @@ static size_t display_width(const char *s, size_t n)
 		uint64_t x; /* the last 8 bytes, overlapping: the rest of them */
 		memcpy(&x, s + n - 8, 8);
 		high |= x;
+	} else if (n >= 4) { /* the first four and the last four, overlapping */
+		uint32_t x, y;
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		high = x | y;
 	} else {
 		for (; i < n; i++)
 			high |= (unsigned char)s[i];
