@@ -55,10 +55,12 @@ __noinline int track(__u64 key, __u64 head, __u64 where, __u64 place, __u32 what
 		if (!(step & PP_STEP_GONE))
 			hdr_read(&fresh.hdr, (unsigned char *)head, (where >> 32) & 0xffff, (__u32)where, where >> 48);
 		pp_ident_note_at(&fresh, head, place >> 32, (__u32)place, what & 0xff, step);
-		if (bpf_map_update_elem(&tracked, &key, &fresh, BPF_ANY) == -E2BIG)
+		if (tracked_add(&key, &fresh) == -E2BIG)
 			count(&track_full);
 		return TRACK_SAME;
 	}
+	if (!*(volatile __u64 *)&tracked_n)
+		return TRACK_NONE;
 	struct pp_sight g = {};
 	struct pp_ident *tr = bpf_map_lookup_elem(&tracked, &key);
 	if (!tr)
@@ -68,7 +70,7 @@ __noinline int track(__u64 key, __u64 head, __u64 where, __u64 place, __u32 what
 	if (mode == TRACK_LOOK && r == TRACK_SAME)
 		pp_ident_note(tr, &g);
 	else
-		bpf_map_delete_elem(&tracked, &key);
+		tracked_del(&key);
 	return r;
 }
 
@@ -77,7 +79,7 @@ __noinline int track(__u64 key, __u64 head, __u64 where, __u64 place, __u32 what
  * program, which is near the kernel's 512-byte limit. */
 __noinline int tracked_has(__u64 key)
 {
-	return bpf_map_lookup_elem(&tracked, &key) != NULL;
+	return tracked_maybe(&key);
 }
 
 /* Where a point is, for emit_begin(). */

@@ -11,6 +11,7 @@
 #define ARPHRD_ETHER 1
 #define MAC_HEADER_UNSET 0xffff
 #define E2BIG 7
+#define EEXIST 17
 
 /* Set by user space between open and load. */
 const volatile __u32 cfg_netns = 0;      /* 0: every namespace */
@@ -74,6 +75,40 @@ struct {
 	__type(key, __u64);
 	__type(value, struct pp_ident);
 } tracked SEC(".maps");
+
+/* At least how many entries `tracked` holds: raised before an insert,
+ * lowered after a delete that removed one (tracked_add/tracked_del, the
+ * only writers). While it is 0, the usual state of an expression that
+ * matches nothing, "is this skb followed?" needs no look-up: that look-up
+ * was most of what every unmatched packet paid at each point after its
+ * first. Two CPUs inserting one key count it twice: an over-count only
+ * costs look-ups, never a missed packet. */
+__u64 tracked_n = 0;
+
+static __always_inline bool tracked_maybe(const __u64 *key)
+{
+	return *(volatile __u64 *)&tracked_n && bpf_map_lookup_elem(&tracked, key);
+}
+
+/* Inserts or replaces key's entry; returns the update's result. */
+static __always_inline long tracked_add(__u64 *key, const void *val)
+{
+	/* Counted first, then inserted: no point sees an entry uncounted. */
+	__sync_fetch_and_add(&tracked_n, 1);
+	long r = bpf_map_update_elem(&tracked, key, val, BPF_NOEXIST);
+	if (r) {
+		__sync_fetch_and_add(&tracked_n, -1);
+		if (r == -EEXIST) /* a stale entry at the address: replaced, counted once */
+			r = bpf_map_update_elem(&tracked, key, val, BPF_EXIST);
+	}
+	return r;
+}
+
+static __always_inline void tracked_del(__u64 *key)
+{
+	if (bpf_map_delete_elem(&tracked, key) == 0)
+		__sync_fetch_and_add(&tracked_n, -1);
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

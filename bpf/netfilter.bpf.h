@@ -43,7 +43,7 @@ static __always_inline int nf_observe(struct bpf_nf_ctx *ctx, __u8 last)
 	 * skb address as the map key straight from the stack (the verifier
 	 * lets a privileged program key a map by a pointer's value). */
 	if (cfg_filter && cfg_track && (last || st->hook != NF_INET_LOCAL_OUT) &&
-	    !bpf_map_lookup_elem(&tracked, &skb_ptr))
+	    !tracked_maybe((const __u64 *)&skb_ptr))
 		return PP_NF_ACCEPT;
 	__u64 skb = 0;
 	void *volatile spill = skb_ptr;
@@ -52,10 +52,11 @@ static __always_inline int nf_observe(struct bpf_nf_ctx *ctx, __u8 last)
 	if (!e)
 		return PP_NF_ACCEPT;
 	/* Only for selected packets: the rest pay for the selection alone. */
+	/* Plain loads through the trusted context (no helper call each). */
 	struct pp_nf_key k = {.last = last};
-	k.pf = BPF_CORE_READ(st, pf);
-	k.hook = BPF_CORE_READ(st, hook);
-	k.netns = BPF_CORE_READ(st, net, ns.inum);
+	k.pf = st->pf;
+	k.hook = st->hook;
+	k.netns = st->net->ns.inum;
 	e->nf_pf = k.pf;
 	e->nf_hook = k.hook;
 	__s32 *prio = bpf_map_lookup_elem(&nf_prios, &k);

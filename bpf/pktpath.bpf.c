@@ -83,7 +83,7 @@ int pp_own_copy(struct bpf_raw_tracepoint_args *ctx)
 	 * TCP read copies, and selecting again cost more than the rest of
 	 * the packet's receive). */
 	__u64 key = (__u64)skb;
-	if (cfg_filter && cfg_track && !bpf_map_lookup_elem(&tracked, &key))
+	if (cfg_filter && cfg_track && !tracked_maybe(&key))
 		return 0;
 	struct pp_event *e = emit_begin(ctx, skb, AT_DELIVER, 0, 0);
 	if (!e)

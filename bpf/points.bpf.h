@@ -207,7 +207,7 @@ static __always_inline void nf_drop(struct pp_event *e, struct sk_buff *skb)
 __noinline int track_clone(__u64 child, __u64 head)
 {
 	struct pp_ident id = {.head = head};
-	return bpf_map_update_elem(&tracked, &child, &id, BPF_ANY);
+	return tracked_add(&child, &id);
 }
 
 /* One hit of point pt, of kind `kind`. skb_v, aux_v, aux2_v: the
@@ -234,7 +234,7 @@ static __always_inline int point_hit(void *ctx, __u8 kind, __u64 pt, __u64 skb_v
 		/* kfree_skbmem: the packet's end, wherever it was freed; also
 		 * forgets its tracking (emit_begin, at.step). With a filter only
 		 * tracked packets are reported: the rest stop at one look-up. */
-		if (cfg_filter && cfg_track && !bpf_map_lookup_elem(&tracked, &skb_v))
+		if (cfg_filter && cfg_track && !tracked_maybe(&skb_v))
 			return 0;
 		at.step = PP_STEP_GONE;
 		break;

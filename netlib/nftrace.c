@@ -17,6 +17,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/xt_bpf.h>
 #include <linux/netlink.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,11 @@
 struct tns {
 	uint32_t inode;
 	char label[64];
-	struct mnl_socket *cmd;   /* owns the table */
+	int nsfd;                 /* the namespace (-1: pktpath's own), to add the table later */
+	uint32_t ifindex;
+	struct mnl_socket *watch; /* NFNLGRP_NFTABLES, until the table is added */
+	bool recheck;             /* the watch overflowed: list the tables again */
+	struct mnl_socket *cmd;   /* owns the table; NULL until added */
 	struct mnl_socket *trace; /* NFNLGRP_NFTRACE */
 	uint32_t seq;
 	char table[32];
@@ -65,16 +70,20 @@ struct nftrace {
 	struct verdict ring[RING];
 	size_t next; /* ring slot written next */
 	uint64_t lost;
+	size_t armed; /* namespaces with pktpath's table (the others wait for a table of their own) */
 	size_t owned; /* tables the kernel removes with the socket */
 	size_t selected; /* tables that trace only the selected packets */
 	struct xt_bpf_info sel;
 	bool has_sel;
 	char *buf;
+	FILE *log;
 };
 
-struct nftrace *nftrace_new(void)
+struct nftrace *nftrace_new(FILE *log)
 {
 	struct nftrace *t = calloc(1, sizeof(*t));
+	if (t)
+		t->log = log;
 	if (t && !(t->buf = malloc(BUFSZ))) {
 		free(t);
 		t = NULL;
@@ -418,6 +427,86 @@ static int setup_here(void *arg)
 	return 0;
 }
 
+/* Tables other than pktpath's (iptables-nft's included) in the namespace
+ * the socket is in, counted by on_foreign. */
+static int on_foreign(const struct nlmsghdr *h, void *data)
+{
+	int *n = data;
+	struct nftnl_table *t = nftnl_table_alloc();
+	if (!t)
+		return MNL_CB_OK;
+	if (nftnl_table_nlmsg_parse(h, t) == 0) {
+		const char *name = nftnl_table_get_str(t, NFTNL_TABLE_NAME);
+		if (name && !table_pid(name))
+			(*n)++;
+	}
+	nftnl_table_free(t);
+	return MNL_CB_OK;
+}
+
+struct probe {
+	struct tns *ns;
+	char *buf;
+	int foreign; /* tables of others; -1: could not list them */
+};
+
+/* Runs inside the namespace: subscribes to nftables' changes, then lists
+ * the tables (in that order: a table made in between is not missed). */
+static int probe_here(void *arg)
+{
+	struct probe *p = arg;
+	clean_here(NULL);
+	p->foreign = -1;
+	if (!(p->ns->watch = open_nl(true)))
+		return -1;
+	int grp = NFNLGRP_NFTABLES;
+	if (mnl_socket_setsockopt(p->ns->watch, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) < 0)
+		return -1;
+	struct mnl_socket *nl = open_nl(false);
+	if (!nl)
+		return -1;
+	uint32_t seq = (uint32_t)time(NULL);
+	struct nlmsghdr *h = nftnl_nlmsg_build_hdr(p->buf, NFT_MSG_GETTABLE, NFPROTO_UNSPEC, NLM_F_DUMP, seq);
+	int n = 0, rc = MNL_CB_ERROR;
+	if (mnl_socket_sendto(nl, h, h->nlmsg_len) >= 0) {
+		ssize_t len;
+		while ((len = mnl_socket_recvfrom(nl, p->buf, BUFSZ)) > 0)
+			if ((rc = mnl_cb_run(p->buf, (size_t)len, seq, mnl_socket_get_portid(nl), on_foreign, &n)) <= 0)
+				break;
+	}
+	mnl_socket_close(nl);
+	if (rc == MNL_CB_STOP)
+		p->foreign = n;
+	return 0;
+}
+
+/* Adds pktpath's table in ns: 0, or -1 with a reason in err. */
+static int arm(struct nftrace *t, struct tns *ns, char *err, size_t errlen)
+{
+	struct setup s = {.ns = ns, .ifindex = ns->ifindex, .buf = t->buf, .err = err, .errlen = errlen,
+			  .sel = t->has_sel ? &t->sel : NULL};
+	err[0] = '\0';
+	errno = 0;
+	int rc = ns->nsfd < 0 ? setup_here(&s) : netns_run_in(ns->nsfd, setup_here, &s);
+	if (rc < 0) {
+		if (!err[0])
+			snprintf(err, errlen, "%s", strerror(errno ? errno : EIO));
+		if (ns->cmd)
+			mnl_socket_close(ns->cmd);
+		if (ns->trace)
+			mnl_socket_close(ns->trace);
+		ns->cmd = ns->trace = NULL;
+		return -1;
+	}
+	if (ns->watch)
+		mnl_socket_close(ns->watch);
+	ns->watch = NULL;
+	t->armed++;
+	t->owned += s.owner;
+	t->selected += s.selected;
+	return 0;
+}
+
 int nftrace_add_ns(struct nftrace *t, int nsfd, uint32_t inode, const char *label, uint32_t ifindex, FILE *log,
 		   char *err, size_t errlen)
 {
@@ -430,27 +519,29 @@ int nftrace_add_ns(struct nftrace *t, int nsfd, uint32_t inode, const char *labe
 	struct tns *ns = &t->ns[t->nns];
 	memset(ns, 0, sizeof(*ns));
 	ns->inode = inode;
+	ns->ifindex = ifindex;
+	ns->nsfd = -1;
 	snprintf(ns->label, sizeof(ns->label), "%s", label);
-	struct setup s = {.ns = ns, .ifindex = ifindex, .buf = t->buf, .err = err, .errlen = errlen,
-			  .sel = t->has_sel ? &t->sel : NULL};
-	err[0] = '\0';
-	errno = 0;
-	int rc = nsfd < 0 ? setup_here(&s) : netns_run_in(nsfd, setup_here, &s);
-	if (rc < 0) {
-		if (!err[0])
-			snprintf(err, errlen, "%s", strerror(errno ? errno : EIO));
-		if (ns->cmd)
-			mnl_socket_close(ns->cmd);
-		if (ns->trace)
-			mnl_socket_close(ns->trace);
+	if (nsfd >= 0 && (ns->nsfd = fcntl(nsfd, F_DUPFD_CLOEXEC, 0)) < 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	/* A namespace without a table of its own has no rule to name: the
+	 * table would only cost every packet a chain (and a BPF match). It
+	 * is added when a table appears there (nftrace_poll). */
+	struct probe p = {.ns = ns, .buf = t->buf, .foreign = -1};
+	int rc = nsfd < 0 ? probe_here(&p) : netns_run_in(nsfd, probe_here, &p);
+	if ((rc < 0 || p.foreign != 0) && arm(t, ns, err, errlen) < 0) {
+		if (ns->watch)
+			mnl_socket_close(ns->watch);
+		if (ns->nsfd >= 0)
+			close(ns->nsfd);
 		return -1;
 	}
 	t->nns++;
-	t->owned += s.owner;
-	t->selected += s.selected;
-	if (log)
+	if (log && ns->cmd)
 		fprintf(log, "pktpath: nftables: added table inet %s in netns %s\n", ns->table, ns->label);
-	return 0;
+	return ns->cmd ? 0 : 1;
 }
 
 size_t nftrace_count(const struct nftrace *t, size_t *owned, size_t *selected)
@@ -459,7 +550,7 @@ size_t nftrace_count(const struct nftrace *t, size_t *owned, size_t *selected)
 		*owned = t ? t->owned : 0;
 	if (selected)
 		*selected = t ? t->selected : 0;
-	return t ? t->nns : 0;
+	return t ? t->armed : 0;
 }
 
 void nftrace_select(struct nftrace *t, const void *cbpf, size_t n)
@@ -535,10 +626,61 @@ out:
 	nftnl_trace_free(tr);
 }
 
+/* A namespace waiting for a table of its own: did one appear? */
+static void watch_ns(struct nftrace *t, struct tns *ns)
+{
+	int appeared = 0;
+	for (;;) {
+		ssize_t len = mnl_socket_recvfrom(ns->watch, t->buf, BUFSZ);
+		if (len < 0) {
+			if (errno == ENOBUFS) { /* notifications lost: look again */
+				ns->recheck = true;
+				continue;
+			}
+			break;
+		}
+		const struct nlmsghdr *h = (const struct nlmsghdr *)t->buf;
+		int rest = (int)len;
+		for (; mnl_nlmsg_ok(h, rest); h = mnl_nlmsg_next(h, &rest))
+			if (h->nlmsg_type == (NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_NEWTABLE))
+				on_foreign(h, &appeared);
+	}
+	if (ns->recheck) {
+		struct probe p = {.ns = ns, .buf = t->buf, .foreign = -1};
+		mnl_socket_close(ns->watch);
+		ns->watch = NULL;
+		if (ns->nsfd < 0)
+			probe_here(&p);
+		else
+			netns_run_in(ns->nsfd, probe_here, &p);
+		ns->recheck = false;
+		appeared += p.foreign != 0;
+	}
+	if (!appeared)
+		return;
+	char err[256];
+	if (arm(t, ns, err, sizeof(err)) < 0) {
+		if (t->log)
+			fprintf(t->log, "pktpath: warning: a ruleset appeared in netns %s, but its netfilter drops will not name their rule: %s\n",
+				ns->label, err);
+		if (ns->watch) /* not again at every tick */
+			mnl_socket_close(ns->watch);
+		ns->watch = NULL;
+		return;
+	}
+	if (t->log)
+		fprintf(t->log, "pktpath: nftables: netns %s got a table: added table inet %s there (removed at exit)\n",
+			ns->label, ns->table);
+}
+
 void nftrace_poll(struct nftrace *t)
 {
 	for (size_t i = 0; t && i < t->nns; i++) {
 		struct tns *ns = &t->ns[i];
+		if (ns->watch)
+			watch_ns(t, ns);
+		if (!ns->trace)
+			continue;
 		/* Bounded: under a flood messages can come as fast as they are
 		 * read; what is left waits for the next round (or overruns the
 		 * socket, which is counted). */
@@ -676,6 +818,12 @@ void nftrace_free(struct nftrace *t, FILE *log)
 		return;
 	for (size_t i = 0; i < t->nns; i++) {
 		struct tns *ns = &t->ns[i];
+		if (ns->watch)
+			mnl_socket_close(ns->watch);
+		if (ns->nsfd >= 0)
+			close(ns->nsfd);
+		if (!ns->cmd)
+			continue;
 		struct del_arg d = {.table = ns->table};
 		if (batch(ns->cmd, &ns->seq, t->buf, fill_del, &d) < 0 && log) {
 			fprintf(log, "pktpath: nftables: removing table inet %s in netns %s: %s (the kernel removes it as pktpath exits)\n",

@@ -24,12 +24,17 @@
 
 struct nftrace;
 
-struct nftrace *nftrace_new(void);
+/* log: where nftrace_poll says that it added a table later (or NULL). */
+struct nftrace *nftrace_new(FILE *log);
 
 /* Adds tracing in one namespace: nsfd an open namespace file, or -1 for
  * pktpath's own; inode its inode; ifindex 0 or the only interface to
- * trace. Removes tables left by dead pktpath processes first. With log,
- * says what was added. Returns 0, or -1 with a reason in err. */
+ * trace. Removes tables left by dead pktpath processes first. The table
+ * is added only where the namespace has a table of its own (nftables or
+ * iptables-nft): elsewhere no rule can drop, and the table would cost
+ * every packet a chain. There it is added when a table appears
+ * (nftrace_poll). With log, says what was added. Returns 0 (added), 1
+ * (waits for a table), or -1 with a reason in err. */
 int nftrace_add_ns(struct nftrace *t, int nsfd, uint32_t inode, const char *label, uint32_t ifindex, FILE *log,
 		   char *err, size_t errlen);
 
@@ -39,11 +44,12 @@ int nftrace_add_ns(struct nftrace *t, int nsfd, uint32_t inode, const char *labe
  * the namespace traces every packet, and nftrace_count says so. */
 void nftrace_select(struct nftrace *t, const void *cbpf, size_t n);
 
-/* Namespaces traced; *owned: how many tables carry the owner flag;
+/* Namespaces with pktpath's table; *owned: how many tables carry the owner flag;
  * *selected: how many trace only the selected packets (nftrace_select). */
 size_t nftrace_count(const struct nftrace *t, size_t *owned, size_t *selected);
 
-/* Reads the trace messages that arrived (non-blocking). */
+/* Reads the trace messages that arrived, and adds the table where a
+ * namespace got a table of its own (non-blocking). */
 void nftrace_poll(struct nftrace *t);
 
 /* For a NETFILTER_DROP event: "FAMILY\tTABLE\tCHAIN\tHANDLE\tRULE" (HANDLE

@@ -3,7 +3,7 @@
 # packet of a bounded 64-byte UDP flood between two lab namespaces, from the
 # kernel's run-time statistics (tests/lib/bpf_stats.sh). Unlike make bench's
 # throughput ratios this does not need a quiet machine.
-#   tests/cost.sh [CONFIG...]   configs: nomatch-netns nomatch match-netns (default: the first two)
+#   tests/cost.sh [CONFIG...]   configs: nomatch-netns nomatch match-netns match-netns-nostack (default: the first two)
 # Env: REPS (3), PKTS (100000 datagrams, at most 5 s each), PKTPATH, and
 # CMP=OTHER_PKTPATH to compare two builds, alternated within each repetition
 # (the machine's load drifts: only runs close in time compare well).
@@ -37,6 +37,7 @@ run() { # config build repetition: one traced flood
 	nomatch-netns) args=(--netns ppk-b --stream 'udp dst port 4') ;;
 	nomatch) args=(--stream 'udp dst port 4') ;;
 	match-netns) args=(--netns ppk-b --stream 'udp dst port 9') ;;
+	match-netns-nostack) args=(--netns ppk-b --stream --no-stack 'udp dst port 9') ;;
 	*) echo "cost: unknown config $cfg" >&2; exit 2 ;;
 	esac
 	"$bin" "${args[@]}" >/dev/null 2>"$LAB_DIR/pp.err" &

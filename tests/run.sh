@@ -17,6 +17,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 logs=build/test-logs
 mkdir -p "$logs"
 passed=0 failed=0
+fails=() # every FAIL line, said again at the end: a CI log shows only its tail
 
 run_one() { # name, command...   (TEST_TIMEOUT: seconds, default 300)
 	local name=$1 log="$logs/$1.log" rc p f
@@ -26,8 +27,10 @@ run_one() { # name, command...   (TEST_TIMEOUT: seconds, default 300)
 	p=$(grep -c '^PASS ' "$log")
 	f=$(grep -c '^FAIL ' "$log")
 	grep -E '^(PASS|FAIL) ' "$log" | sed "s|^|[$name] |"
+	mapfile -t -O "${#fails[@]}" fails < <(grep '^FAIL ' "$log" | sed "s|^|[$name] |")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "[$name] FAIL exited with status $rc without reporting a failure"
+		fails+=("[$name] FAIL exited with status $rc without reporting a failure")
 		f=1
 	fi
 	if [ "$f" -ne 0 ]; then
@@ -50,5 +53,9 @@ done
 # matrix as a whole (four kernels, 7-10 min each under TCG, plus the kernels'
 # first download) gets 55 min, so that make test stays within CI's 90.
 TEST_TIMEOUT=3300 run_one vm bash tests/vm/run.sh
+if [ "${#fails[@]}" -gt 0 ]; then
+	echo "==== the failures again (logs in $logs/):"
+	printf '%s\n' "${fails[@]}"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -44,26 +44,37 @@ static void count_ns(int fd, uint32_t inode, const char *label)
 
 /* Adds tracing in one namespace; a failure is one line, and the run goes
  * on without rule names there. */
-static void trace_ns(int fd, uint32_t inode, const char *label, uint32_t ifindex, FILE *log, char *names,
-		     size_t nlen)
+/* The namespaces named in the start-up lines: with pktpath's table, and
+ * waiting for a table of their own. */
+struct ns_names {
+	char added[512], waiting[512];
+};
+
+static void name_add(char *names, size_t nlen, const char *label)
 {
-	char err[256];
-	count_ns(fd, inode, label);
-	if (!nft)
-		return;
-	if (nftrace_add_ns(nft, fd, inode, label, ifindex, NULL, err, sizeof(err)) < 0) {
-		fprintf(log, "pktpath: warning: netfilter drops in netns %s will not name their rule: %s\n", label, err);
-		return;
-	}
 	size_t o = strlen(names);
 	if (o + 3 < nlen)
 		snprintf(names + o, nlen - o, "%s%s", o ? ", " : "", label);
 }
 
+static void trace_ns(int fd, uint32_t inode, const char *label, uint32_t ifindex, FILE *log, struct ns_names *nn)
+{
+	char err[256];
+	count_ns(fd, inode, label);
+	if (!nft)
+		return;
+	int rc = nftrace_add_ns(nft, fd, inode, label, ifindex, NULL, err, sizeof(err));
+	if (rc < 0)
+		fprintf(log, "pktpath: warning: netfilter drops in netns %s will not name their rule: %s\n", label, err);
+	else if (rc == 0)
+		name_add(nn->added, sizeof(nn->added), label);
+	else
+		name_add(nn->waiting, sizeof(nn->waiting), label);
+}
+
 struct named_ctx {
 	FILE *log;
-	char *names;
-	size_t size;
+	struct ns_names *nn;
 };
 
 static void trace_named(int fd, uint32_t inode, const char *name, void *arg)
@@ -71,15 +82,21 @@ static void trace_named(int fd, uint32_t inode, const char *name, void *arg)
 	struct named_ctx *nc = arg;
 	char label[64];
 	snprintf(label, sizeof(label), "%.60s", name);
-	trace_ns(fd, inode, label, 0, nc->log, nc->names, nc->size);
+	trace_ns(fd, inode, label, 0, nc->log, nc->nn);
+}
+
+static const char *more(const char *names, size_t size)
+{
+	return strlen(names) + 4 >= size ? ", ..." : "";
 }
 
 void explain_start(const struct explain_cfg *c, FILE *log)
 {
-	if (c->rules && !(nft = nftrace_new()))
+	if (c->rules && !(nft = nftrace_new(log)))
 		fprintf(log, "pktpath: warning: out of memory: netfilter drops will not name their rule\n");
 	nftrace_select(nft, c->cbpf, c->ncbpf);
-	char names[512] = "", label[64];
+	struct ns_names nn = {.added = "", .waiting = ""};
+	char label[64];
 	uint32_t self = netns_self_inode();
 	if (!c->all) {
 		uint32_t ino = c->nsfd >= 0 ? netns_fd_inode(c->nsfd) : self;
@@ -87,19 +104,24 @@ void explain_start(const struct explain_cfg *c, FILE *log)
 		snprintf(label, sizeof(label), "%s", n ? n : "?");
 		if (!n)
 			snprintf(label, sizeof(label), "%u", ino);
-		trace_ns(c->nsfd, ino, label, c->ifindex, log, names, sizeof(names));
+		trace_ns(c->nsfd, ino, label, c->ifindex, log, &nn);
 	} else {
-		trace_ns(-1, self, netns_name(self) ? netns_name(self) : "init", 0, log, names, sizeof(names));
-		struct named_ctx nc = {.log = log, .names = names, .size = sizeof(names)};
+		trace_ns(-1, self, netns_name(self) ? netns_name(self) : "init", 0, log, &nn);
+		struct named_ctx nc = {.log = log, .nn = &nn};
 		netns_each_named(self, trace_named, &nc);
 	}
+	if (nn.waiting[0])
+		fprintf(log,
+			"pktpath: nftables: no table in netns %s%s: no rule there to name, so pktpath adds its own only "
+			"when one appears\n",
+			nn.waiting, more(nn.waiting, sizeof(nn.waiting)));
 	size_t owned = 0, selected = 0, n = nftrace_count(nft, &owned, &selected);
 	if (!n)
 		return;
 	fprintf(log,
 		"pktpath: nftables: added table inet pktpath_%d (netns %s%s): it sets nftrace on packets %s so that a "
 		"netfilter drop names its rule; removed at exit%s; --no-rules: not added\n",
-		(int)getpid(), names, strlen(names) + 4 >= sizeof(names) ? ", ..." : "",
+		(int)getpid(), nn.added, more(nn.added, sizeof(nn.added)),
 		selected == n ? "the expression selects, entering or leaving these namespaces"
 		: selected   ? "entering or leaving these namespaces (only those the expression selects where the kernel has xt_bpf)"
 		: c->ifindex ? "of the selected interface"

@@ -8,16 +8,23 @@
 /* A tap's copy is freed within this of the original's last event. */
 #define COPY_NEAR_NS (1000ull * 1000)
 
-struct pp_sight ident_sight(const struct pp_event *e)
+/* Filled in place (and inlined by its callers here): a struct built field
+ * by field and then returned whole is read back with wide loads that wait
+ * for the narrow stores (no store forwarding), twice an event. */
+static inline void sight_fill(struct pp_sight *g, const struct pp_event *e)
 {
-	struct pp_sight g = {.head = e->head, .netns = e->netns, .probe = e->probe, .step = e->step};
+	memset(g, 0, sizeof(*g));
+	g->head = e->head;
+	g->netns = e->netns;
+	g->probe = e->probe;
+	g->step = e->step;
 	/* The kernel compares net_device pointers; here netns and ifindex
 	 * name the device. */
 	if (e->have & PP_HAVE_DEV)
-		g.dev = PP_DEV_FOLD((uint64_t)e->netns << 32 | e->ifindex);
+		g->dev = PP_DEV_FOLD((uint64_t)e->netns << 32 | e->ifindex);
 	if ((e->have & PP_HAVE_L3) && !(e->step & PP_STEP_GONE)) {
 		/* As the kernel reads them (bpf/parse.bpf.h hdr_read). */
-		struct pp_hdr *h = &g.hdr;
+		struct pp_hdr *h = &g->hdr;
 		uint32_t a[8];
 		h->l4proto = e->l4proto;
 		if (e->ipver == 4) {
@@ -33,6 +40,12 @@ struct pp_sight ident_sight(const struct pp_event *e)
 		h->ip_id = e->ip_id;
 		h->seq = e->tcp_seq;
 	}
+}
+
+struct pp_sight ident_sight(const struct pp_event *e)
+{
+	struct pp_sight g;
+	sight_fill(&g, e);
 	return g;
 }
 
@@ -44,13 +57,15 @@ bool ident_same(const struct timeline *x, const struct pp_event *e)
 		return false; /* freed: the address is in use again */
 	if (x->end && e->ts_ns <= x->end_ts)
 		return true; /* a late event from another CPU */
-	struct pp_sight g = ident_sight(e);
+	struct pp_sight g;
+	sight_fill(&g, e);
 	return pp_ident_same(&x->ident, &g);
 }
 
 void ident_note(struct timeline *x, const struct pp_event *e)
 {
-	struct pp_sight g = ident_sight(e);
+	struct pp_sight g;
+	sight_fill(&g, e);
 	pp_ident_note(&x->ident, &g);
 }
 
@@ -81,7 +96,8 @@ uint8_t ident_copy_of(const struct timeline *x, const struct pp_event *e)
 {
 	if (x->end || !e->head || x->ident.head != e->head || x->skb == e->skb || e->probe != PP_PROBE_FREE)
 		return 0;
-	struct pp_sight g = ident_sight(e);
+	struct pp_sight g;
+	sight_fill(&g, e);
 	if (!pp_ident_same_hdr(&x->ident, &g.hdr))
 		return 0;
 	if (x->ident.state == PP_IS_NONE && !(e->step & PP_STEP_GONE))

@@ -68,7 +68,13 @@ const char *probe_point_name(const struct pp_event *e, char *buf, size_t len)
 	 * at the lowest and the highest priority the kernel allows). */
 	if (e->probe == PP_PROBE_NETFILTER && !e->func && (e->have & PP_HAVE_NF)) {
 		const char *h = nf_hook_name(e->nf_pf, e->nf_hook);
-		if (h)
+		const char *end = e->nf_prio < 0 ? " first" : " last";
+		size_t hl = h ? strlen(h) : 0, el = strlen(end);
+		if (h && 3 + hl + el < len) { /* "nf %s %s" without a format: it names every netfilter step */
+			memcpy(buf, "nf ", 3);
+			memcpy(buf + 3, h, hl);
+			memcpy(buf + 3 + hl, end, el + 1);
+		} else if (h)
 			pp_snprintf(buf, len, "nf %s %s", h, e->nf_prio < 0 ? "first" : "last");
 		else
 			pp_snprintf(buf, len, "nf hook#%u %s", e->nf_hook, e->nf_prio < 0 ? "first" : "last");

@@ -187,7 +187,18 @@ static uint64_t lost_since(struct tl_table *t, uint64_t ts)
 	uint64_t ms = ts / 1000000, want = ms >= TL_LOST_WINDOW_MS ? ms - TL_LOST_WINDOW_MS : 0;
 	uint64_t best_ms = 0, best = 0;
 	bool found = false;
-	for (size_t i = 0; i < TL_LOST_SLOTS; i++) {
+	/* The latest millisecond kept at or before want: slot x % TL_LOST_SLOTS
+	 * holds only milliseconds congruent to x, so the first of want, want-1,
+	 * ... that its slot holds is the latest (any other is at least a whole
+	 * round of slots older). Most events find it at once; else all slots. */
+	for (uint64_t x = want; x > 0 && x + TL_LOST_SLOTS > want; x--)
+		if (t->lost_at[x % TL_LOST_SLOTS].ms == x) {
+			found = true;
+			best_ms = x;
+			best = x < want ? t->lost_at[x % TL_LOST_SLOTS].last : t->lost_at[x % TL_LOST_SLOTS].first;
+			break;
+		}
+	for (size_t i = 0, fast = found; i < TL_LOST_SLOTS && !fast; i++) {
 		uint64_t m = t->lost_at[i].ms;
 		if (m && m <= want && (!found || m > best_ms)) {
 			best_ms = m;

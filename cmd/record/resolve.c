@@ -34,6 +34,9 @@ struct entry {
 	size_t n, cap;
 };
 
+/* Outside R: it survives rs_free, so an epoch is never seen twice. */
+static uint64_t epoch = 1;
+
 static struct {
 	int mode;
 	rs_sink sink;
@@ -45,13 +48,49 @@ static struct {
 	void *live_arg;
 } R;
 
-static size_t hash(uint16_t kind, const void *key, uint32_t klen)
+static inline uint64_t mix(uint64_t h)
 {
-	uint64_t h = 1469598103934665603ull ^ kind;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	return h ^ (h >> 33);
+}
+
+/* Word at a time, with the commonest key sizes (an address, a stack id or
+ * inode) apart: a replay looks up a key per stack frame it prints. */
+static inline size_t hash(uint16_t kind, const void *key, uint32_t klen)
+{
+	uint64_t h = (kind + 1) * 0x9e3779b97f4a7c15ull ^ klen;
+	if (klen == 8) {
+		uint64_t w;
+		memcpy(&w, key, 8);
+		return (size_t)mix(h ^ w);
+	}
+	if (klen == 4) {
+		uint32_t w;
+		memcpy(&w, key, 4);
+		return (size_t)mix(h ^ w);
+	}
 	const uint8_t *p = key;
-	for (uint32_t i = 0; i < klen; i++)
+	uint32_t i = 0;
+	for (; i + 8 <= klen; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		h = mix(h ^ w);
+	}
+	for (; i < klen; i++)
 		h = (h ^ p[i]) * 1099511628211ull;
-	return (size_t)(h ^ (h >> 29));
+	return (size_t)mix(h);
+}
+
+static inline bool same_key(const uint8_t *a, const void *b, uint32_t klen)
+{
+	if (klen == 8) {
+		uint64_t x, y;
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		return x == y;
+	}
+	return memcmp(a, b, klen) == 0;
 }
 
 static int grow(void)
@@ -77,7 +116,7 @@ static struct entry *find(uint16_t kind, const void *key, uint32_t klen, bool cr
 {
 	if (R.nb) {
 		for (struct entry *e = R.b[hash(kind, key, klen) & (R.nb - 1)]; e; e = e->next)
-			if (e->kind == kind && e->klen == klen && memcmp(e->key, key, klen) == 0)
+			if (e->kind == kind && e->klen == klen && same_key(e->key, key, klen))
 				return e;
 	}
 	if (!create)
@@ -137,6 +176,10 @@ static const uint8_t *answer(uint16_t kind, const void *key, uint32_t klen, uint
 	struct entry *e = find(kind, key, klen, false);
 	if (!e || !e->n)
 		return NULL;
+	if (e->n == 1) { /* the common case: one answer, whatever the look-up's number */
+		*vlen = e->a[0].vlen;
+		return e->a[0].val;
+	}
 	size_t lo = 0, hi = e->n; /* the last answer with seq <= R.seq */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -152,6 +195,7 @@ static const uint8_t *answer(uint16_t kind, const void *key, uint32_t klen, uint
 
 void rs_record(rs_sink sink, void *arg)
 {
+	epoch++;
 	R.mode = MODE_RECORD;
 	R.sink = sink;
 	R.arg = arg;
@@ -159,12 +203,14 @@ void rs_record(rs_sink sink, void *arg)
 
 void rs_replay(void)
 {
+	epoch++;
 	R.mode = MODE_REPLAY;
 	R.seq = 0;
 }
 
 int rs_replay_add(uint16_t kind, uint64_t seq, const void *key, uint32_t klen, const void *val, uint32_t vlen)
 {
+	epoch++;
 	struct entry *e = find(kind, key, klen, true);
 	if (!e)
 		return -1;
@@ -184,6 +230,7 @@ void rs_free(void)
 		}
 	free(R.b);
 	memset(&R, 0, sizeof(R));
+	epoch++;
 }
 
 /* Values that are an i32 and a text. */
@@ -463,4 +510,37 @@ void rs_wrap_stacks(struct fmt_ctx *ctx)
 	}
 	ctx->read_stack = rs_read_stack;
 	ctx->stack_arg = NULL;
+}
+
+uint64_t rs_fixed_epoch(void)
+{
+	return R.mode == MODE_REPLAY ? epoch : 0;
+}
+
+/* At most one answer: the same for every look-up number (none: none). */
+static bool one_answer(uint16_t kind, const void *key, uint32_t klen)
+{
+	const struct entry *e = find(kind, key, klen, false);
+	return !e || e->n <= 1;
+}
+
+bool rs_frames_fixed(const struct fmt_ctx *ctx, int32_t id, const uint64_t *ips, size_t n)
+{
+	if (R.mode != MODE_REPLAY || ctx->read_stack != rs_read_stack || !one_answer(RS_STACK, &id, sizeof(id)))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!one_answer(RS_KSYM, &ips[i], sizeof(ips[i])))
+			return false;
+	return true;
+}
+
+bool rs_netns_fixed(uint32_t inode)
+{
+	return R.mode == MODE_REPLAY && one_answer(RS_NETNS, &inode, sizeof(inode));
+}
+
+void rs_skip(uint64_t n)
+{
+	if (R.mode != MODE_LIVE)
+		R.seq += n;
 }

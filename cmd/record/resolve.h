@@ -64,6 +64,22 @@ int rs_qdisc(uint32_t netns, uint32_t ifindex, char *out, size_t len);
 int rs_counters(char *out, size_t len);
 int rs_silent(const struct pp_event *e, char *out, size_t len);
 int rs_route_kind(uint32_t netns, int family, const uint8_t *dst, char *out, size_t len);
+
+/* For caches of what the output code makes of answers (a stack's frame
+ * names, which a replay would otherwise look up frame by frame each time a
+ * drop prints). rs_fixed_epoch() is nonzero only in replay mode, and
+ * changes whenever answers are added or forgotten; while it stays the
+ * same, what rs_frames_fixed() said stays true. rs_frames_fixed: reading
+ * stack id through ctx (the resolver's reader) and naming the addresses
+ * ips gives the same answers whatever the look-ups' numbers (at most one
+ * answer recorded for each). rs_skip(n) counts n look-ups without making
+ * them: a cached result leaves the later look-ups' numbers as they would
+ * have been. */
+uint64_t rs_fixed_epoch(void);
+bool rs_frames_fixed(const struct fmt_ctx *ctx, int32_t id, const uint64_t *ips, size_t n);
+/* The same for the name of namespace inode. */
+bool rs_netns_fixed(uint32_t inode);
+void rs_skip(uint64_t n);
 /* Routes ctx's stack reads through the resolver (keeps the live reader,
  * if any, for live and recording modes). */
 void rs_wrap_stacks(struct fmt_ctx *ctx);

@@ -11,14 +11,17 @@
 #define EV_MAX_FRAMES 127
 
 /* Escaped namespace name, else its inode, else "-". */
-void ev_netns(const struct pp_event *e, char *out, size_t len);
+size_t ev_netns(const struct pp_event *e, char *out, size_t len); /* returns strlen(out) */
 /* Escaped interface name, else "-". */
-void ev_ifname(const struct pp_event *e, char *out, size_t len);
+size_t ev_ifname(const struct pp_event *e, char *out, size_t len); /* returns strlen(out) */
 /* Stack symbols, innermost first. The one rule every renderer uses: the
  * leading frames of pktpath's own program and of the tracepoint or
  * trampoline dispatch that called it are skipped, the kernel's story
- * starts after them. Returns how many were written to syms. */
-size_t ev_frames(const struct pp_event *e, const struct fmt_ctx *ctx, char (*syms)[EV_SYM_LEN], size_t max);
+ * starts after them. Returns how many were pointed to in list. */
+size_t ev_frame_list(const struct pp_event *e, const struct fmt_ctx *ctx, const char **list, size_t max);
+/* The names in list stay valid until the next call of either. */
+/* The same frames appended to sb joined by " < "; returns how many. */
+size_t ev_frames_joined(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx);
 /* Appends the hint for a drop event; 0 when there is none. */
 /* A consumed packet the kernel counted as lost (cmd/render/hints.h hint_silent):
  * 1 and the text, else 0. */

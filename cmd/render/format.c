@@ -53,8 +53,23 @@ void fmt_header(struct strbuf *sb)
 
 void fmt_addr(const struct pp_event *e, const uint8_t *a, char *out, size_t len)
 {
-	if (e->ipver != 6) { /* glibc's inet_ntop formats IPv4 with sprintf */
-		pp_snprintf(out, len, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+	if (e->ipver != 6) { /* glibc's inet_ntop formats IPv4 with sprintf: by hand here */
+		char v[16];
+		size_t n = 0;
+		for (int i = 0; i < 4; i++) {
+			if (i)
+				v[n++] = '.';
+			if (a[i] >= 100)
+				v[n++] = (char)('0' + a[i] / 100);
+			if (a[i] >= 10)
+				v[n++] = (char)('0' + a[i] / 10 % 10);
+			v[n++] = (char)('0' + a[i] % 10);
+		}
+		if (len) { /* cut to fit, as snprintf would */
+			n = n < len - 1 ? n : len - 1;
+			memcpy(out, v, n);
+			out[n] = '\0';
+		}
 		return;
 	}
 	if (!inet_ntop(AF_INET6, a, out, (socklen_t)len))
@@ -135,9 +150,19 @@ void fmt_packet(struct strbuf *sb, const struct pp_event *e)
 	switch (e->l4proto) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
-		if (l4) {
-			sb_printf(sb, "%s %s%s%s:%u > %s%s%s:%u", e->l4proto == IPPROTO_TCP ? "TCP" : "UDP",
-				  lb, src, rb, e->sport, lb, dst, rb, e->dport);
+		if (l4) { /* "%s %s%s%s:%u > %s%s%s:%u", piece by piece: every packet's header */
+			sb_puts(sb, e->l4proto == IPPROTO_TCP ? "TCP " : "UDP ");
+			sb_puts(sb, lb);
+			sb_puts(sb, src);
+			sb_puts(sb, rb);
+			sb_append(sb, ":", 1);
+			sb_putu(sb, e->sport);
+			sb_puts(sb, " > ");
+			sb_puts(sb, lb);
+			sb_puts(sb, dst);
+			sb_puts(sb, rb);
+			sb_append(sb, ":", 1);
+			sb_putu(sb, e->dport);
 			frag = dec_ext6(sb, e);
 			if (e->l4proto == IPPROTO_TCP) {
 				char f[9];
@@ -177,7 +202,8 @@ void fmt_packet(struct strbuf *sb, const struct pp_event *e)
 	if ((e->have & PP_HAVE_FRAG) && !frag)
 		sb_printf(sb, " frag");
 tail:
-	sb_printf(sb, " len %u", e->len);
+	sb_puts(sb, " len ");
+	sb_putu(sb, e->len);
 	if (e->mark)
 		sb_printf(sb, " mark 0x%x", e->mark);
 }
@@ -190,15 +216,13 @@ void fmt_reason(struct strbuf *sb, const struct dropreasons *dr, const struct pp
 	}
 	const char *n = dropreasons_name(dr, e->reason);
 	if (n)
-		sb_printf(sb, "%s", n);
+		sb_puts(sb, n);
 	else
 		sb_printf(sb, "reason %u", e->reason);
 }
 
 void fmt_stack_indent(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx, int indent)
 {
-	static char syms[EV_MAX_FRAMES][EV_SYM_LEN]; /* 32 KB: kept off the stack */
-
 	if (e->stack_id < 0 || !ctx->read_stack) {
 		/* -errno from bpf_get_stackid; anything else from a corrupt
 		 * record is said as a number (and INT32_MIN cannot be negated). */
@@ -208,18 +232,36 @@ void fmt_stack_indent(struct strbuf *sb, const struct pp_event *e, const struct 
 			sb_printf(sb, "%*sstack: not recorded (error %d)\n", indent, "", (int)e->stack_id);
 		return;
 	}
-	/* The same frames, from the same rule, as JSON and the hints. */
-	size_t n = ev_frames(e, ctx, syms, EV_MAX_FRAMES);
-	if (!n) {
+	/* The same frames, from the same rule, as JSON and the hints; the
+	 * line written first, taken back when there is none. */
+	size_t at = sb->len;
+	sb_pad(sb, ' ', indent > 0 ? (size_t)indent : 0);
+	sb_puts(sb, "stack: ");
+	if (!ev_frames_joined(sb, e, ctx)) {
+		sb->len = at;
+		if (sb->s)
+			sb->s[at] = '\0';
 		sb_printf(sb, "%*sstack: id %d no longer in the stack map\n", indent, "", e->stack_id);
 		return;
 	}
-	sb_printf(sb, "%*sstack:", indent, "");
-	for (size_t i = 0; i < n; i++) {
-		sb_append(sb, " < ", i ? 3 : 1);
-		sb_append(sb, syms[i], strlen(syms[i]));
-	}
 	sb_append(sb, "\n", 1);
+}
+
+/* n bytes of s into out (len bytes), cut to fit as snprintf cuts. */
+static void cut_copy(char *out, size_t len, const char *s, size_t n)
+{
+	if (!len)
+		return;
+	n = n < len - 1 ? n : len - 1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+}
+
+/* "%u" / "%" PRIu64 into out (len bytes), cut to fit: a few a line. */
+static void u_str(char *out, size_t len, uint64_t v)
+{
+	char d[20];
+	cut_copy(out, len, d, pp_utoa(d, v));
 }
 
 void fmt_owner(char *out, size_t len, const struct pp_event *e)
@@ -227,18 +269,25 @@ void fmt_owner(char *out, size_t len, const struct pp_event *e)
 	char comm[72];
 	if (!(e->have & PP_HAVE_OWNER)) {
 		/* "sk" says a socket was there but its user never showed up. */
-		pp_snprintf(out, len, "%s", (e->have & PP_HAVE_SK) ? "?" : "-");
+		cut_copy(out, len, (e->have & PP_HAVE_SK) ? "?" : "-", 1);
 		return;
 	}
-	escape_field(e->owner.comm, sizeof(e->owner.comm), comm, sizeof(comm));
-	pp_snprintf(out, len, "%u/%s", e->owner.tgid, comm);
+	char v[20 + 1 + sizeof(comm)]; /* "%u/%s", cut to fit len */
+	size_t n = pp_utoa(v, e->owner.tgid);
+	v[n++] = '/';
+	n += escape_field(e->owner.comm, sizeof(e->owner.comm), v + n, sizeof(comm));
+	cut_copy(out, len, v, n);
 }
 
 void fmt_owner_learned(struct strbuf *sb, const struct pp_event *from)
 {
 	char pbuf[24], ns[64];
 	ev_netns(from, ns, sizeof(ns));
-	sb_printf(sb, " owner learned at %s (%s)", probe_point_name(from, pbuf, sizeof(pbuf)), ns);
+	sb_puts(sb, " owner learned at ");
+	sb_puts(sb, probe_point_name(from, pbuf, sizeof(pbuf)));
+	sb_puts(sb, " (");
+	sb_puts(sb, ns);
+	sb_append(sb, ")", 1);
 }
 
 void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx)
@@ -249,43 +298,59 @@ void fmt_event(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx
 void fmt_event_x(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx, const struct ev_extra *x)
 {
 	char t[32], skb[24], cpu[8], probe[64], ns[64], ifn[72], pid[16], comm[72], owner[96];
-	struct strbuf pkt = {0};
+	static struct strbuf pkt; /* reused line after line: no allocation each */
+	sb_reset(&pkt);
 
 	uint64_t rel = e->ts_ns >= ctx->t0 ? e->ts_ns - ctx->t0 : 0;
-	pp_snprintf(t, sizeof(t), "%" PRIu64 ".%06" PRIu64, rel / 1000000000, rel % 1000000000 / 1000);
-	pp_snprintf(skb, sizeof(skb), "0x%" PRIx64, (uint64_t)e->skb);
-	pp_snprintf(cpu, sizeof(cpu), "%u", e->cpu);
+	{ /* "%" PRIu64 ".%06" PRIu64: seconds and microseconds */
+		char d[32];
+		size_t n = pp_utoa(d, rel / 1000000000);
+		uint64_t us = rel % 1000000000 / 1000;
+		d[n++] = '.';
+		for (int k = 5; k >= 0; k--, us /= 10)
+			d[n + (size_t)k] = (char)('0' + us % 10);
+		cut_copy(t, sizeof(t), d, n + 6);
+	}
+	{ /* "0x%" PRIx64 */
+		char d[20];
+		size_t n = 16;
+		uint64_t v = e->skb;
+		do {
+			d[--n + 2] = "0123456789abcdef"[v & 15];
+			v >>= 4;
+		} while (v);
+		d[n] = '0';
+		d[n + 1] = 'x';
+		cut_copy(skb, sizeof(skb), d + n, 18 - n);
+	}
+	u_str(cpu, sizeof(cpu), e->cpu);
 	char pbuf[32];
-	pp_snprintf(probe, sizeof(probe), "%s", probe_point_name(e, pbuf, sizeof(pbuf)));
+	const char *pname = probe_point_name(e, pbuf, sizeof(pbuf));
+	cut_copy(probe, sizeof(probe), pname, strlen(pname));
 	/* One column: "nf INPUT first" prints as nf:INPUT:first. */
 	for (char *c = probe; *c; c++)
 		if (*c == ' ')
 			*c = ':';
-	const char *nsname = (e->have & PP_HAVE_NETNS) ? rs_netns_name(e->netns) : NULL;
-	if (nsname)
-		escape_field(nsname, strlen(nsname), ns, sizeof(ns));
-	else if (e->have & PP_HAVE_NETNS)
-		pp_snprintf(ns, sizeof(ns), "%u", e->netns);
-	else
-		pp_snprintf(ns, sizeof(ns), "-");
+	ev_netns(e, ns, sizeof(ns)); /* the same text, and the same look-up */
 	if (e->have & PP_HAVE_DEV)
 		escape_field(e->ifname, sizeof(e->ifname), ifn, sizeof(ifn));
 	else
 		pp_snprintf(ifn, sizeof(ifn), "-");
-	pp_snprintf(pid, sizeof(pid), "%u", e->tgid);
+	u_str(pid, sizeof(pid), e->tgid);
 	escape_field(e->comm, sizeof(e->comm), comm, sizeof(comm));
 	if (!comm[0])
-		pp_snprintf(comm, sizeof(comm), "-");
+		cut_copy(comm, sizeof(comm), "-", 1);
 
 	const struct pp_event *ofrom = x && (!(e->have & PP_HAVE_OWNER) || x->receiver) ? x->owner_from : NULL;
 	fmt_owner(owner, sizeof(owner), ofrom ? ofrom : e);
 	fmt_packet(&pkt, e);
 	if (e->probe == PP_PROBE_DROP) {
 		char loc[256];
-		sb_printf(&pkt, " DROP ");
+		sb_puts(&pkt, " DROP ");
 		fmt_reason(&pkt, ctx->reasons, e);
 		rs_ksym(ctx->ksyms, (uint64_t)e->location, loc, sizeof(loc));
-		sb_printf(&pkt, " at %s", loc);
+		sb_puts(&pkt, " at ");
+		sb_puts(&pkt, loc);
 		hint_nft_suffix(&pkt, e, ev_reason(e, ctx));
 	}
 	point_detail(&pkt, e);
@@ -300,6 +365,5 @@ void fmt_event_x(struct strbuf *sb, const struct pp_event *e, const struct fmt_c
 	const char *const v[NCOLS] = {t, skb, cpu, probe, ns, ifn, pkt_type_name(e->pkt_type), pid, comm,
 				      owner, pkt.s ? pkt.s : ""};
 	row(sb, v);
-	sb_free(&pkt);
 	fmt_stack_indent(sb, e, ctx, 13);
 }

@@ -33,8 +33,10 @@ static void addr(const struct pp_event *e, const uint8_t *a, char *out, size_t l
 /* " in netns X" or "" */
 static void in_ns(struct strbuf *sb, const struct hint_in *in)
 {
-	if (in->netns)
-		sb_printf(sb, " in netns %s", in->netns);
+	if (in->netns) {
+		sb_puts(sb, " in netns ");
+		sb_puts(sb, in->netns);
+	}
 }
 
 static const char *ifn(const struct hint_in *in)
@@ -96,9 +98,14 @@ static void h_no_socket(struct strbuf *sb, const struct hint_in *in)
 	if ((e->have & PP_HAVE_L4) && p && (e->l4proto == IPPROTO_TCP || e->l4proto == IPPROTO_UDP)) {
 		char d[INET6_ADDRSTRLEN];
 		addr(e, e->daddr, d, sizeof(d));
-		sb_printf(sb, "nothing listens on %s port %u", p, e->dport);
+		sb_puts(sb, "nothing listens on ");
+		sb_puts(sb, p);
+		sb_puts(sb, " port ");
+		sb_putu(sb, e->dport);
 		in_ns(sb, in);
-		sb_printf(sb, " (address %s); start the server or check its port and namespace", d);
+		sb_puts(sb, " (address ");
+		sb_puts(sb, d);
+		sb_puts(sb, "); start the server or check its port and namespace");
 	} else if (e->l4proto == IPPROTO_ICMP && (e->have & PP_HAVE_L4) && e->icmp_type == 0) {
 		sb_printf(sb, "no ping socket for echo id %u", e->sport);
 		in_ns(sb, in);
@@ -109,9 +116,9 @@ static void h_no_socket(struct strbuf *sb, const struct hint_in *in)
 		in_ns(sb, in);
 	}
 	if (e->l4proto == IPPROTO_TCP)
-		sb_printf(sb, "; the sender gets a TCP reset");
+		sb_puts(sb, "; the sender gets a TCP reset");
 	else if (e->l4proto == IPPROTO_UDP)
-		sb_printf(sb, "; the sender gets ICMP port unreachable");
+		sb_puts(sb, "; the sender gets ICMP port unreachable");
 }
 
 void hint_text(const char *in, char *out, size_t len)

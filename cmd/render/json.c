@@ -214,13 +214,13 @@ static void event_fields(struct strbuf *sb, const struct pp_event *e, const stru
 	char loc[256];
 	rs_ksym(ctx->ksyms, (uint64_t)e->location, loc, sizeof(loc));
 	jkey_str(sb, "location", loc);
-	static char syms[EV_MAX_FRAMES][EV_SYM_LEN];
-	size_t n = ev_frames(e, ctx, syms, EV_MAX_FRAMES);
+	const char *frames[EV_MAX_FRAMES];
+	size_t n = ev_frame_list(e, ctx, frames, EV_MAX_FRAMES);
 	sb_printf(sb, ",\"stack\":[");
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			sb_printf(sb, ",");
-		json_str(sb, syms[i], strlen(syms[i]));
+		json_str(sb, frames[i], strlen(frames[i]));
 	}
 	sb_printf(sb, "]");
 	struct strbuf h = {0};

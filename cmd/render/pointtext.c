@@ -59,7 +59,10 @@ static void str_field(struct strbuf *sb, const char *key, const char *s, size_t 
 	if (!s[0])
 		return;
 	escape_field(s, max, buf, sizeof(buf));
-	sb_printf(sb, " %s %s", key, buf);
+	sb_append(sb, " ", 1);
+	sb_puts(sb, key);
+	sb_append(sb, " ", 1);
+	sb_puts(sb, buf);
 }
 
 /* The skb's route (PP_HAVE_ROUTE): " dev X via GW|on-link type T mtu M". */
@@ -72,13 +75,19 @@ void route_detail(struct strbuf *sb, const struct pp_event *e)
 	else if (e->rt_type == RTN_UNICAST)
 		sb_printf(sb, " on-link"); /* no gateway: the destination is on the device's link */
 	const char *t = rt_type_name(e->rt_type);
-	if (t)
-		sb_printf(sb, " type %s", t);
+	if (t) {
+		sb_puts(sb, " type ");
+		sb_puts(sb, t);
+	}
 	char tb[16];
-	if (route_table(e, tb, sizeof(tb)))
-		sb_printf(sb, " table %s", tb);
-	if (e->rt_mtu)
-		sb_printf(sb, " mtu %u", e->rt_mtu);
+	if (route_table(e, tb, sizeof(tb))) {
+		sb_puts(sb, " table ");
+		sb_puts(sb, tb);
+	}
+	if (e->rt_mtu) {
+		sb_puts(sb, " mtu ");
+		sb_putu(sb, e->rt_mtu);
+	}
 }
 
 bool route_table(const struct pp_event *e, char *buf, size_t len)
@@ -106,18 +115,23 @@ void point_detail(struct strbuf *sb, const struct pp_event *e)
 {
 	if (e->have & PP_HAVE_NF) {
 		const char *f = nf_family_name(e->nf_pf), *h = nf_hook_name(e->nf_pf, e->nf_hook);
-		if (f)
-			sb_printf(sb, " %s", f);
-		else
+		if (f) {
+			sb_append(sb, " ", 1);
+			sb_puts(sb, f);
+		} else
 			sb_printf(sb, " pf %u", e->nf_pf);
 		/* A netfilter link's event names its hook in the point already. */
 		bool link = e->probe == PP_PROBE_NETFILTER && !e->func;
-		if (h && !link)
-			sb_printf(sb, " hook %s", h);
-		else if (!h)
+		if (h && !link) {
+			sb_puts(sb, " hook ");
+			sb_puts(sb, h);
+		} else if (!h) {
 			sb_printf(sb, " hook %u", e->nf_hook);
-		if (e->nf_prio)
-			sb_printf(sb, " prio %d", e->nf_prio);
+		}
+		if (e->nf_prio) {
+			sb_puts(sb, " prio ");
+			sb_putd(sb, e->nf_prio);
+		}
 	}
 	if (e->have & PP_HAVE_TABLE) {
 		str_field(sb, "table", e->table, sizeof(e->table));

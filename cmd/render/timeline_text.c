@@ -19,22 +19,47 @@
 #define DIM "\033[2m"
 #define RESET "\033[0m"
 
-/* "6.2us", "1.250ms", "2.000s" into out. */
-static void duration_str(char *out, size_t len, uint64_t ns)
+/* n as exactly three digits (n < 1000). */
+static size_t three(char *out, uint64_t n)
 {
-	if (ns < 1000000)
-		pp_snprintf(out, len, "%" PRIu64 ".%" PRIu64 "us", ns / 1000, ns % 1000 / 100);
-	else if (ns < 1000000000)
-		pp_snprintf(out, len, "%" PRIu64 ".%03" PRIu64 "ms", ns / 1000000, ns % 1000000 / 1000);
-	else
-		pp_snprintf(out, len, "%" PRIu64 ".%03" PRIu64 "s", ns / 1000000000, ns % 1000000000 / 1000000);
+	out[0] = (char)('0' + n / 100);
+	out[1] = (char)('0' + n / 10 % 10);
+	out[2] = (char)('0' + n % 10);
+	return 3;
+}
+
+/* "6.2us", "1.250ms", "2.000s" into out (DURATION_LEN bytes, NUL
+ * included); returns the length. By hand: it runs twice a step. */
+#define DURATION_LEN 28
+static size_t duration_str(char *out, uint64_t ns)
+{
+	size_t n;
+	if (ns < 1000000) {
+		n = pp_utoa(out, ns / 1000);
+		out[n++] = '.';
+		out[n++] = (char)('0' + ns % 1000 / 100);
+		out[n++] = 'u';
+		out[n++] = 's';
+	} else if (ns < 1000000000) {
+		n = pp_utoa(out, ns / 1000000);
+		out[n++] = '.';
+		n += three(out + n, ns % 1000000 / 1000);
+		out[n++] = 'm';
+		out[n++] = 's';
+	} else {
+		n = pp_utoa(out, ns / 1000000000);
+		out[n++] = '.';
+		n += three(out + n, ns % 1000000000 / 1000000);
+		out[n++] = 's';
+	}
+	out[n] = '\0';
+	return n;
 }
 
 void fmt_duration(struct strbuf *sb, uint64_t ns)
 {
-	char d[32];
-	duration_str(d, sizeof(d), ns);
-	sb_append(sb, d, strlen(d));
+	char d[DURATION_LEN];
+	sb_append(sb, d, duration_str(d, ns));
 }
 
 static const char *end_note(enum tl_end end)
@@ -58,7 +83,8 @@ static void step_detail(struct strbuf *sb, const struct pp_event *e, const struc
 		sb_printf(sb, "tx  pid %u (%s)", e->tgid, comm[0] ? comm : "-");
 		break;
 	case PP_PROBE_RX:
-		sb_printf(sb, "rx  pkt_type %s", pkt_type_name(e->pkt_type));
+		sb_puts(sb, "rx  pkt_type ");
+		sb_puts(sb, pkt_type_name(e->pkt_type));
 		break;
 	case PP_PROBE_FREE:
 		if (e->step & PP_STEP_NEIGH)
@@ -78,18 +104,24 @@ static void step_detail(struct strbuf *sb, const struct pp_event *e, const struc
 			sb_printf(sb, "delivered");
 		break;
 	case PP_PROBE_DROP:
-		sb_printf(sb, "%sDROP ", color ? RED BOLD : "");
+		if (color)
+			sb_puts(sb, RED BOLD);
+		sb_puts(sb, "DROP ");
 		fmt_reason(sb, ctx->reasons, e);
 		rs_ksym(ctx->ksyms, (uint64_t)e->location, loc, sizeof(loc));
-		sb_printf(sb, "%s at %s", color ? RESET : "", loc);
+		if (color)
+			sb_puts(sb, RESET);
+		sb_puts(sb, " at ");
+		sb_puts(sb, loc);
 		break;
 	default: {
 		/* Points with detail words only: no separating space first. */
-		struct strbuf d = {0};
-		point_detail(&d, e);
-		if (d.s)
-			sb_printf(sb, "%s", d.s[0] == ' ' ? d.s + 1 : d.s);
-		sb_free(&d);
+		size_t at = sb->len;
+		point_detail(sb, e);
+		if (sb->len > at && sb->s[at] == ' ') {
+			memmove(sb->s + at, sb->s + at + 1, sb->len - at); /* with the NUL */
+			sb->len--;
+		}
 		return;
 	}
 	}
@@ -100,12 +132,50 @@ static void step_detail(struct strbuf *sb, const struct pp_event *e, const struc
 static void step_rewrite(struct strbuf *sb, const struct timeline *t, size_t i, bool color)
 {
 	struct ev_extra x;
-	struct strbuf w = {0};
 	carry_in_timeline(t, i, &x);
-	rw_step_text(&w, &t->ev[i], &x);
-	if (w.s)
-		sb_printf(sb, " %s%s%s", color ? BOLD : "", w.s, color ? RESET : "");
-	sb_free(&w);
+	/* Its lead-in first, taken back when there is no rewrite to show
+	 * (rw_step_text writes nothing or a whole text). */
+	size_t at = sb->len;
+	sb_append(sb, " ", 1);
+	if (color)
+		sb_puts(sb, BOLD);
+	size_t body = sb->len;
+	rw_step_text(sb, &t->ev[i], &x);
+	if (sb->len == body) {
+		sb->len = at;
+		if (sb->s)
+			sb->s[at] = '\0';
+	} else if (color) {
+		sb_puts(sb, RESET);
+	}
+}
+
+/* A hint line is written in place: its lead-in first (hint_open, which
+ * returns where the line starts), then the hint, then hint_close ends the
+ * line, or takes it all back when there was no hint (said: 0, or no text). */
+#define HINT_INDENT "                "
+static size_t hint_open(struct strbuf *sb, bool color)
+{
+	size_t at = sb->len;
+	sb_puts(sb, HINT_INDENT);
+	if (color)
+		sb_puts(sb, BOLD);
+	sb_puts(sb, "hint: ");
+	return at;
+}
+
+static void hint_close(struct strbuf *sb, size_t at, int said, bool color)
+{
+	size_t lead = sizeof(HINT_INDENT) - 1 + (color ? sizeof(BOLD) - 1 : 0) + 6;
+	if (!said || sb->len <= at + lead) {
+		sb->len = at;
+		if (sb->s)
+			sb->s[at] = '\0';
+		return;
+	}
+	if (color)
+		sb_puts(sb, RESET);
+	sb_append(sb, "\n", 1);
 }
 
 void fmt_timeline_owner(struct strbuf *sb, const struct timeline *t)
@@ -115,7 +185,11 @@ void fmt_timeline_owner(struct strbuf *sb, const struct timeline *t)
 		if (t->ev[i].have & PP_HAVE_OWNER) {
 			char comm[72];
 			escape_field(t->ev[i].owner.comm, sizeof(t->ev[i].owner.comm), comm, sizeof(comm));
-			sb_printf(sb, " owner %u (%s)", t->ev[i].owner.tgid, comm);
+			sb_puts(sb, " owner ");
+			sb_putu(sb, t->ev[i].owner.tgid);
+			sb_puts(sb, " (");
+			sb_puts(sb, comm);
+			sb_append(sb, ")", 1);
 			/* Its container, pod or service, when the cgroup says. */
 			cg_text(sb, t->ev[i].owner.cgroup, rs_cgroup_path(t->ev[i].owner.cgroup));
 			return;
@@ -129,11 +203,21 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 		return;
 	/* The header describes the packet as first decoded with an IP header. */
 	const struct pp_event *head = tl_head(t);
-	sb_printf(sb, "%s#%" PRIu64 " ", color ? BOLD : "", seq);
+	if (color)
+		sb_puts(sb, BOLD);
+	sb_append(sb, "#", 1);
+	sb_putu(sb, seq);
+	sb_append(sb, " ", 1);
 	fmt_packet(sb, head);
 	fmt_timeline_owner(sb, t);
-	sb_printf(sb, " skb 0x%" PRIx64 "%s%s%s\n", t->skb, color ? RESET : "", end_note(t->end),
-		  t->gap ? " [events lost meanwhile: may be incomplete]" : "");
+	sb_puts(sb, " skb 0x");
+	sb_putx(sb, t->skb);
+	if (color)
+		sb_puts(sb, RESET);
+	sb_puts(sb, end_note(t->end));
+	if (t->gap)
+		sb_puts(sb, " [events lost meanwhile: may be incomplete]");
+	sb_append(sb, "\n", 1);
 	uint64_t neigh_wait = tl_neigh_wait(t);
 	bool neigh_seen = false;
 
@@ -142,24 +226,29 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 		const struct pp_event *e = &t->ev[i];
 		char pbuf[24];
 		const char *point = probe_point_name(e, pbuf, sizeof(pbuf));
-		char d[32], tot[40], step[40] = "", ns[64], ifn[72];
-		duration_str(d, sizeof(d), e->ts_ns - t0);
-		pp_snprintf(tot, sizeof(tot), "+%s", d);
+		char d[DURATION_LEN], tot[DURATION_LEN + 1], step[DURATION_LEN + 3] = "", ns[64], ifn[72];
+		tot[0] = '+';
+		size_t totl = 1 + duration_str(tot + 1, e->ts_ns - t0), stepl = 0;
 		if (i) {
-			duration_str(d, sizeof(d), e->ts_ns - prev);
-			pp_snprintf(step, sizeof(step), "(+%s)", d);
+			size_t k = duration_str(step + 2, e->ts_ns - prev);
+			step[0] = '(';
+			step[1] = '+';
+			step[k + 2] = ')';
+			step[k + 3] = '\0';
+			stepl = k + 3;
 		}
-		ev_netns(e, ns, sizeof(ns));
-		ev_ifname(e, ifn, sizeof(ifn));
+		size_t nsl = ev_netns(e, ns, sizeof(ns));
+		size_t ifnl = ev_ifname(e, ifn, sizeof(ifn));
 		/* Aligned by display width: an escaped name wider than its
 		 * column does not push the step's detail out of line. */
 		const struct sb_col cols[] = {{tot, -10, 0}, {step, -11, 0}, {point, -18, 0}, {ns, -12, 0}, {ifn, -10, 1}};
+		const size_t lens[] = {totl, stepl, strlen(point), nsl, ifnl};
 		sb_append(sb, "    ", 4);
-		sb_columns(sb, cols, sizeof(cols) / sizeof(cols[0]));
+		sb_columns_len(sb, cols, lens, sizeof(cols) / sizeof(cols[0]));
 		sb_append(sb, " ", 1);
 		if ((e->step & PP_STEP_DEV_TX) && neigh_seen && neigh_wait) {
 			/* The named step: the wait from before the probe to this transmit. */
-			duration_str(d, sizeof(d), neigh_wait);
+			duration_str(d, neigh_wait);
 			sb_printf(sb, "neighbour resolved after %s; ", d);
 			neigh_wait = 0;
 		}
@@ -171,15 +260,11 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 		prev = e->ts_ns;
 		if (e->probe == PP_PROBE_DROP) {
 			fmt_stack_indent(sb, e, ctx, 16);
-			struct strbuf h = {0};
-			if (ev_hint(&h, e, ctx) && h.s)
-				sb_printf(sb, "%16s%shint: %s%s\n", "", color ? BOLD : "", h.s, color ? RESET : "");
-			sb_free(&h);
+			size_t at = hint_open(sb, color);
+			hint_close(sb, at, ev_hint(sb, e, ctx), color);
 		} else if (e->probe == PP_PROBE_FREE) {
-			struct strbuf h = {0}; /* a loss the kernel frees as consumed */
-			if (ev_silent(&h, e, ctx, ev_last_netns(t->ev, i + 1)) && h.s)
-				sb_printf(sb, "%16s%shint: %s%s\n", "", color ? BOLD : "", h.s, color ? RESET : "");
-			sb_free(&h);
+			size_t at = hint_open(sb, color); /* a loss the kernel frees as consumed */
+			hint_close(sb, at, ev_silent(sb, e, ctx, ev_last_netns(t->ev, i + 1)), color);
 		}
 	}
 	if (t->extra)

@@ -2,17 +2,38 @@
 #include "cmd/util/strfmt.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+int sb_reserve(struct strbuf *sb, size_t n)
+{
+	if (sb->cap - sb->len > n)
+		return 0;
+	size_t cap = sb->cap ? sb->cap : 256;
+	while (cap - sb->len <= n)
+		cap *= 2;
+	char *s = realloc(sb->s, cap);
+	if (!s) {
+		sb->oom = 1;
+		return -1;
+	}
+	sb->s = s;
+	sb->cap = cap;
+	return 0;
+}
+
 void sb_printf(struct strbuf *sb, const char *fmt, ...)
 {
 	va_list ap;
+	/* Most texts are short: room first, so one formatting pass does. */
+	if (sb->cap - sb->len < 128 && sb_reserve(sb, 128))
+		return;
 	for (;;) {
 		size_t room = sb->cap - sb->len;
 		va_start(ap, fmt);
-		int n = pp_vsnprintf(sb->s ? sb->s + sb->len : NULL, room, fmt, ap);
+		int n = pp_vsnprintf(sb->s + sb->len, room, fmt, ap);
 		va_end(ap);
 		if (n < 0)
 			return;
@@ -20,36 +41,46 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
 			sb->len += (size_t)n;
 			return;
 		}
-		size_t cap = sb->cap ? sb->cap : 256;
-		while (cap - sb->len <= (size_t)n)
-			cap *= 2;
-		char *s = realloc(sb->s, cap);
-		if (!s) {
-			sb->oom = 1;
+		if (sb_reserve(sb, (size_t)n))
 			return;
-		}
-		sb->s = s;
-		sb->cap = cap;
 	}
 }
 
-void sb_append(struct strbuf *sb, const char *s, size_t n)
+void sb_pad(struct strbuf *sb, char c, size_t n)
 {
-	if (sb->cap - sb->len <= n) {
-		size_t cap = sb->cap ? sb->cap : 256;
-		while (cap - sb->len <= n)
-			cap *= 2;
-		char *ns = realloc(sb->s, cap);
-		if (!ns) {
-			sb->oom = 1;
-			return;
-		}
-		sb->s = ns;
-		sb->cap = cap;
-	}
-	memcpy(sb->s + sb->len, s, n);
+	if (sb_reserve(sb, n))
+		return;
+	memset(sb->s + sb->len, c, n);
 	sb->len += n;
 	sb->s[sb->len] = '\0';
+}
+
+void sb_putu(struct strbuf *sb, uint64_t v)
+{
+	char d[24];
+	size_t n = pp_utoa(d, v);
+	sb_append(sb, d, n);
+}
+
+void sb_putd(struct strbuf *sb, int64_t v)
+{
+	char d[24];
+	size_t n = 0;
+	if (v < 0)
+		d[n++] = '-';
+	n += pp_utoa(d + n, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+	sb_append(sb, d, n);
+}
+
+void sb_putx(struct strbuf *sb, uint64_t v)
+{
+	char d[16];
+	size_t n = 0;
+	do {
+		d[sizeof(d) - 1 - n++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	sb_append(sb, d + sizeof(d) - n, n);
 }
 
 void sb_reset(struct strbuf *sb)
@@ -71,31 +102,69 @@ void sb_free(struct strbuf *sb)
  * pktpath's own arrows). */
 static size_t display_width(const char *s, size_t n)
 {
-	size_t w = 0;
-	for (size_t i = 0; i < n; i++)
-		w += ((unsigned char)s[i] & 0xc0) != 0x80;
+	size_t w = n, i = 0;
+	uint64_t high = 0; /* plain ASCII, the usual case, a word at a time */
+	if (n >= 8) {
+		for (; i + 8 <= n; i += 8) {
+			uint64_t x;
+			memcpy(&x, s + i, 8);
+			high |= x;
+		}
+		uint64_t x; /* the last 8 bytes, overlapping: the rest of them */
+		memcpy(&x, s + n - 8, 8);
+		high |= x;
+	} else if (n >= 4) { /* the first four and the last four, overlapping */
+		uint32_t x, y;
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		high = x | y;
+	} else {
+		for (; i < n; i++)
+			high |= (unsigned char)s[i];
+	}
+	if (!(high & 0x8080808080808080ull))
+		return n;
+	for (i = 0; i < n; i++)
+		w -= ((unsigned char)s[i] & 0xc0) == 0x80;
 	return w;
 }
 
 void sb_columns(struct strbuf *sb, const struct sb_col *cols, size_t n)
 {
-	size_t start = sb->len, at = 0; /* at: where this column starts in a row that fits */
+	sb_columns_len(sb, cols, NULL, n);
+}
+
+void sb_columns_len(struct strbuf *sb, const struct sb_col *cols, const size_t *lens, size_t n)
+{
+	size_t now = 0, at = 0; /* now: the row's display width so far; at: where this column starts in a row that fits */
 	for (size_t i = 0; i < n; i++) {
 		const char *v = cols[i].text ? cols[i].text : "";
-		size_t vlen = strlen(v), vw = display_width(v, vlen);
+		size_t vlen = lens ? lens[i] : strlen(v), vw = display_width(v, vlen);
 		size_t width = (size_t)(cols[i].width < 0 ? -cols[i].width : cols[i].width);
-		size_t now = display_width(sb->s ? sb->s + start : "", sb->len - start);
 		size_t to = at; /* where this cell's text starts */
 		if (cols[i].width > 0 && vw < width) /* right-aligned */
 			to += width - vw;
 		if (i && to < now + 1)
 			to = now + 1; /* an earlier cell overflowed: one space, the row catches up later */
-		for (size_t k = now; k < to; k++)
-			sb_append(sb, " ", 1);
-		sb_append(sb, v, vlen);
+		size_t pad = to > now ? to - now : 0;
+		if (sb_reserve(sb, pad + vlen + width + 8))
+			return;
+		/* Spaces eight at a time (room for the overshoot reserved; the
+		 * text then overwrites it). */
+		for (size_t k = 0; k < pad; k += 8)
+			memcpy(sb->s + sb->len + k, "        ", 8);
+		sb->len += pad;
+		now += pad;
+		memcpy(sb->s + sb->len, v, vlen);
+		sb->len += vlen;
+		sb->s[sb->len] = '\0';
+		now += vw;
 		at += width + 1;
-		if (i + 1 == n && cols[i].width < 0 && vw < width && cols[i].pad_last)
-			for (size_t k = vw; k < width; k++)
-				sb_append(sb, " ", 1);
+		if (i + 1 == n && cols[i].width < 0 && vw < width && cols[i].pad_last) {
+			for (size_t k = 0; k < width - vw; k += 8) /* reserved above */
+				memcpy(sb->s + sb->len + k, "        ", 8);
+			sb->len += width - vw;
+			sb->s[sb->len] = '\0';
+		}
 	}
 }

@@ -2,6 +2,8 @@
 #ifndef PKTPATH_STRBUF_H
 #define PKTPATH_STRBUF_H
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 struct strbuf {
 	char *s;
@@ -10,8 +12,30 @@ struct strbuf {
 };
 
 void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Appends n bytes of s (no formatting: the fast path for plain text). */
-void sb_append(struct strbuf *sb, const char *s, size_t n);
+/* Room for n more bytes and the NUL: 0, or -1 (oom set) when out of
+ * memory. The slow half of the appenders below. */
+int sb_reserve(struct strbuf *sb, size_t n);
+/* Appends n bytes of s (no formatting: the fast path for plain text).
+ * Inline: most appends are a few bytes, often of a literal. */
+static inline void sb_append(struct strbuf *sb, const char *s, size_t n)
+{
+	if (sb->cap - sb->len <= n && sb_reserve(sb, n))
+		return;
+	memcpy(sb->s + sb->len, s, n);
+	sb->len += n;
+	sb->s[sb->len] = '\0';
+}
+/* The fast paths for the output code's commonest pieces (exactly what
+ * sb_printf gives for "%s", "%c" repeated n times, "%" PRIu64, "%" PRId64
+ * and "%" PRIx64), without parsing a format. */
+static inline void sb_puts(struct strbuf *sb, const char *s)
+{
+	sb_append(sb, s, strlen(s));
+}
+void sb_pad(struct strbuf *sb, char c, size_t n);
+void sb_putu(struct strbuf *sb, uint64_t v);
+void sb_putd(struct strbuf *sb, int64_t v);
+void sb_putx(struct strbuf *sb, uint64_t v);
 void sb_reset(struct strbuf *sb);
 
 /* A table row's cell: width > 0 right-aligned, < 0 left-aligned, 0 none. */
@@ -25,6 +49,9 @@ struct sb_col {
  * its column (an escaped name) pushes the next ones right only until
  * later cells have room again, so the rest of the row stays aligned. */
 void sb_columns(struct strbuf *sb, const struct sb_col *cols, size_t n);
+/* The same with the cells' lengths, as strlen would give them, known to the
+ * caller (lens[i]; NULL: measured). */
+void sb_columns_len(struct strbuf *sb, const struct sb_col *cols, const size_t *lens, size_t n);
 void sb_free(struct strbuf *sb);
 
 #endif

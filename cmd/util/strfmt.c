@@ -13,6 +13,8 @@ struct out {
 
 static void put(struct out *o, const char *s, size_t n)
 {
+	if (!n)
+		return;
 	if (o->n < o->room) {
 		size_t k = o->room - 1 - o->n;
 		memcpy(o->buf + o->n, s, n < k ? n : k);
@@ -38,6 +40,10 @@ static void field(struct out *o, const char *sign, const char *s, size_t n, size
 		  bool zero_pad)
 {
 	size_t sl = sign[0] != '\0', total = sl + zeros + n;
+	if (width <= 0 && total == n) { /* the commonest: the text alone */
+		put(o, s, n);
+		return;
+	}
 	size_t fill = width > 0 && (size_t)width > total ? (size_t)width - total : 0;
 	if (!left && !zero_pad)
 		pad(o, ' ', fill);
@@ -197,6 +203,32 @@ fallback: {
 	va_end(start);
 	return n;
 }
+}
+
+size_t pp_utoa(char *out, uint64_t v)
+{
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				    "8081828384858687888990919293949596979899";
+	size_t n = 1; /* digits: counted first, then written from the last */
+	for (uint64_t pow = 10; n < 20 && v >= pow; pow *= 10)
+		n++;
+	char *p = out + n;
+	while (v >= 100) { /* two digits a division */
+		uint64_t r = v % 100;
+		v /= 100;
+		p -= 2;
+		p[0] = pairs[2 * r];
+		p[1] = pairs[2 * r + 1];
+	}
+	if (v >= 10) {
+		p -= 2;
+		p[0] = pairs[2 * v];
+		p[1] = pairs[2 * v + 1];
+	} else {
+		*--p = (char)('0' + v);
+	}
+	return n;
 }
 
 int pp_snprintf(char *buf, size_t len, const char *fmt, ...)

@@ -8,10 +8,14 @@
 #define PKTPATH_STRFMT_H
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* As vsnprintf: writes at most len bytes with the NUL, returns the length
  * the whole text needs (negative only on a vsnprintf error). */
 int pp_vsnprintf(char *buf, size_t len, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 int pp_snprintf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* v in decimal into out (at most 20 bytes, no NUL); returns the length. */
+size_t pp_utoa(char *out, uint64_t v);
 
 #endif

@@ -112,3 +112,19 @@ sleep 0.5
 pp_stop
 check "--no-rules: nothing announced" bash -c "! grep -q 'nftables: added' '$LAB_DIR/pr.err'"
 check "--no-rules: the drop points to the ruleset instead" grep -q "hint: a netfilter rule dropped it in the INPUT hook.*nft -a list ruleset" "$LAB_DIR/pr.out"
+
+# A namespace with no table of its own gets none from pktpath (no rule there
+# to name, and its chain would cost every packet); when a ruleset appears
+# there while pktpath runs, the table is added and the next drop names its rule.
+pp_start "$LAB_DIR/pa" --drops --netns xru-a udp || { fail "pktpath in a namespace without tables started"; exit 1; }
+check "no table of its own: none added, and said" bash -c "grep -q 'nftables: no table in netns xru-a: ' '$LAB_DIR/pa.err' && ! ip netns exec xru-a nft list tables | grep -q pktpath_"
+lab_exec xru-a nft add table inet late || fail "nft table in xru-a"
+lab_exec xru-a nft add chain inet late input '{ type filter hook input priority 0; }' || fail "nft chain in xru-a"
+lab_exec xru-a nft add rule inet late input udp dport 9997 drop || fail "nft rule in xru-a"
+for _ in $(seq 1 30); do grep -q 'netns xru-a got a table' "$LAB_DIR/pa.err" && break; sleep 0.1; done
+check "a table appeared: pktpath's added then, and said" bash -c "grep -q 'nftables: netns xru-a got a table: added table inet pktpath_$PP_PID' '$LAB_DIR/pa.err' && ip netns exec xru-a nft list tables | grep -qx 'table inet pktpath_$PP_PID'"
+lab_exec xru-b bash -c 'echo late > /dev/udp/198.18.111.1/9997'
+sleep 0.5
+pp_stop
+check "the drop by the rule added later names it" grep -qF "the nftables rule 'udp dport 9997 drop' (table inet late, chain input" "$LAB_DIR/pa.out"
+check "the table added later is gone after exit" bash -c "! ip netns exec xru-a nft list tables | grep -q pktpath_"

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cmd/util/strbuf.h"
 #include "cmd/util/strfmt.h"
 #include "unit.h"
 
@@ -99,5 +100,33 @@ int main(void)
 	char msg[64];
 	snprintf(msg, sizeof(msg), "%ld calls agree with snprintf", compared - differ);
 	CHECK(msg, differ == 0 && compared > 100000);
+
+	/* The appenders that stand for "%" PRIu64, "%" PRId64, "%" PRIx64 and "%s". */
+	const uint64_t nums[] = {0, 1, 9, 10, 99, 100, 101, 999, 1000, 65535, 2147483646, 2147483647, 4294967295ull,
+				 10000000000ull, 9999999999999999999ull, 10000000000000000000ull, UINT64_MAX};
+	long apart = 0, tried = 0;
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+		char want[128];
+		struct strbuf sb = {0};
+		int64_t d = (int64_t)nums[i], neg = d == INT64_MIN ? d : -d;
+		sb_putu(&sb, nums[i]);
+		sb_append(&sb, " ", 1);
+		sb_putd(&sb, d);
+		sb_append(&sb, " ", 1);
+		sb_putd(&sb, neg);
+		sb_append(&sb, " ", 1);
+		sb_putx(&sb, nums[i]);
+		sb_puts(&sb, " end");
+		snprintf(want, sizeof(want), "%" PRIu64 " %" PRId64 " %" PRId64 " %" PRIx64 " end", nums[i], d, neg,
+			 nums[i]);
+		tried++;
+		if (!sb.s || strcmp(sb.s, want)) {
+			printf("  differs: \"%s\", snprintf \"%s\"\n", sb.s ? sb.s : "", want);
+			apart++;
+		}
+		sb_free(&sb);
+	}
+	snprintf(msg, sizeof(msg), "%ld numbers appended as snprintf prints them", tried - apart);
+	CHECK(msg, apart == 0);
 	return unit_failed;
 }

@@ -42,9 +42,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-failed=0 passed=0
+failed=0 passed=0 fails=()
 say() { # PASS|FAIL SERIES text
 	echo "$1 [$2] $3"
+	[ "$1" = PASS ] || fails+=("$1 [$2] $3")
 	if [ "$1" = PASS ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 }
 elapsed() { # since START (EPOCHREALTIME), one decimal
@@ -169,5 +170,7 @@ for series in "${kernels[@]}"; do
 	boot "$series" "$kdir"
 done
 tests/vm/table.sh "$matrix" >build/vm/kernel-table.md && echo "# kernel table: build/vm/kernel-table.md"
+# Said again last: tests/run.sh shows this log's tail when something failed.
+[ "${#fails[@]}" -gt 0 ] && printf '# failed: %s\n' "${fails[@]}"
 echo "# vm matrix: ${#kernels[@]} kernel(s) in $(elapsed "$total0")s, $passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
