@@ -22,7 +22,8 @@ lab_exec demo-a bash -c 'exec 3<>/dev/tcp/198.18.0.2/8080' 2>/dev/null
 lab_exec demo-a bash -c 'echo filtered > /dev/udp/198.18.0.2/9999'
 wait "$pp"
 status=$?
-cat "$LAB_DIR/err" | head -2
+# What pktpath said before it was ready, the packets, then what it said at the end.
+sed -n '/^pktpath: ready$/q; p' "$LAB_DIR/err"
 cat "$LAB_DIR/out"
-tail -n +3 "$LAB_DIR/err"
+sed -n '/^pktpath: ready$/,$ {/^pktpath: ready$/d; p}' "$LAB_DIR/err"
 exit $status
