@@ -26,6 +26,11 @@
 #ifndef PKTPATH_DECIDED_H
 #define PKTPATH_DECIDED_H
 
+/* Set by user space for the fentry and kprobe backends
+ * (cmd/attach/backend.c): on the tracepoint backend no point fills the
+ * slot, and the device transmit program (pp_tx) need not ask it. */
+const volatile bool cfg_decided = false;
+
 struct decided_slot {
 	__u64 skb;
 	__u64 fp;
@@ -41,20 +46,22 @@ struct {
 #define DEC_SKB_OFF(f) bpf_core_field_offset(struct sk_buff, f)
 /* The eight bytes from skb->protocol hold protocol, transport_header,
  * network_header and mac_header (5.10 to 7.x); another layout turns the
- * cache off (a constant once loaded). The transport header is masked out:
- * the receive path sets it after ip_rcv. */
+ * cache off (a constant once loaded). Only IP packets are noted, and for
+ * them (the expression needing no link layer) selection reads neither the
+ * transport nor the MAC header offset, which the receive path and
+ * __dev_queue_xmit set after the points that note: both are masked out. */
 #define DECIDED_LAYOUT_OK                                                                                       \
 	(DEC_SKB_OFF(network_header) >= DEC_SKB_OFF(protocol) + 2 && DEC_SKB_OFF(network_header) <= DEC_SKB_OFF(protocol) + 6 && \
 	 DEC_SKB_OFF(mac_header) >= DEC_SKB_OFF(protocol) + 2 && DEC_SKB_OFF(mac_header) <= DEC_SKB_OFF(protocol) + 6 &&         \
 	 DEC_SKB_OFF(transport_header) >= DEC_SKB_OFF(protocol) + 2 && DEC_SKB_OFF(transport_header) <= DEC_SKB_OFF(protocol) + 6)
 #define DECIDED_ON                                                                                              \
-	(cfg_filter && cfg_track && !cfg_ip_l2 && !cfg_owner_tgid && !cfg_owner_comm[0] && !cfg_cgroup_id &&     \
+	(cfg_decided && cfg_filter && cfg_track && !cfg_ip_l2 && !cfg_owner_tgid && !cfg_owner_comm[0] && !cfg_cgroup_id &&     \
 	 DECIDED_LAYOUT_OK)
 
 enum { DEC_BEFORE = 1, DEC_UNFOLLOWED, DEC_TURNED_AWAY, DEC_REPORTED, DEC_FREED, DEC_NEW_FRAME };
 
 /* What point pt does with the slot: */
-enum { ROLE_NONE, ROLE_EMPTY, ROLE_ASK, ROLE_ASK_FREED, ROLE_FILL_UNFOLLOWED };
+enum { ROLE_NONE, ROLE_EMPTY, ROLE_LOCAL, ROLE_ASK, ROLE_ASK_FREED, ROLE_FILL_UNFOLLOWED };
 
 static __always_inline int decided_role(__u64 pt)
 {
@@ -63,7 +70,7 @@ static __always_inline int decided_role(__u64 pt)
 	if (kind == PP_K_NF_HOOK || kind == PP_K_IPT || kind == PP_K_NFT)
 		return ROLE_EMPTY; /* NAT rewrites inside hooks */
 	if (probe == PP_PROBE_TX && kind == PP_K_PLAIN && layout == PP_L_NETHDR)
-		return ROLE_EMPTY; /* __ip_local_out: a new local packet */
+		return ROLE_LOCAL; /* __ip_local_out: a new local packet */
 	if (probe == PP_PROBE_DROP || probe == PP_PROBE_FREE)
 		return ROLE_ASK_FREED;
 	if (probe == PP_PROBE_TX || (probe == PP_PROBE_ROUTE && kind == PP_K_PLAIN))
@@ -78,7 +85,8 @@ static __always_inline int decided_role(__u64 pt)
  * points' programs (the kprobe ones serve many functions) do not carry
  * the roles through their event path, which would multiply the states
  * the verifier walks. DEC_BEFORE: 1 when the slot turns skb away (a
- * freeing point also forgets it). DEC_UNFOLLOWED: the point reports only
+ * freeing point also forgets it), or, at __ip_local_out, when skb has no
+ * protocol yet. DEC_UNFOLLOWED: the point reports only
  * followed packets and skb is not one. DEC_TURNED_AWAY: the selection
  * turned skb away (or its event was lost: then it is followed, and not
  * noted). DEC_REPORTED: an event for skb. DEC_FREED: skb's memory is
@@ -97,6 +105,18 @@ __noinline int decided(__u64 skb, __u64 pt, __u32 step)
 		s->skb = 0;
 		return 0;
 	}
+	if (role == ROLE_LOCAL) {
+		if (s->skb == skb)
+			s->skb = 0;
+		if (step != DEC_BEFORE)
+			return 0;
+		/* A locally generated packet has no protocol yet at
+		 * __ip_local_out (it is set there): emit_begin would turn it
+		 * away as no network packet, after reading the sk_buff. */
+		__u16 p = 1;
+		bpf_probe_read_kernel(&p, sizeof(p), (void *)skb + DEC_SKB_OFF(protocol));
+		return p == 0;
+	}
 	if (step == DEC_FREED || step == DEC_REPORTED || role == ROLE_EMPTY ||
 	    (step == DEC_TURNED_AWAY && role == ROLE_ASK_FREED)) {
 		if (s->skb == skb)
@@ -111,6 +131,12 @@ __noinline int decided(__u64 skb, __u64 pt, __u32 step)
 	__u64 fp = 0, dev = 0;
 	bpf_probe_read_kernel(&fp, sizeof(fp), (void *)skb + DEC_SKB_OFF(protocol));
 	fp &= ~(0xffffULL << ((DEC_SKB_OFF(transport_header) - DEC_SKB_OFF(protocol)) * 8));
+	fp &= ~(0xffffULL << ((DEC_SKB_OFF(mac_header) - DEC_SKB_OFF(protocol)) * 8));
+	__u16 proto = fp & 0xffff; /* skb->protocol, network order */
+	if (proto != bpf_htons(ETH_P_IP) && proto != bpf_htons(ETH_P_IPV6)) {
+		s->skb = 0;
+		return 0;
+	}
 	if (cfg_ifindex) {
 		bpf_probe_read_kernel(&dev, sizeof(dev), (void *)skb + DEC_SKB_OFF(dev));
 		fp ^= dev;

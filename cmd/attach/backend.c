@@ -432,6 +432,8 @@ int backend_configure(struct backend_plan *p, struct pktpath_bpf *skel, char *er
 static int configure(struct backend_plan *p, struct pktpath_bpf *skel, char *err, size_t len)
 {
 	bool kp = p->b == BK_KPROBE;
+	/* A packet turned away is decided once (bpf/decided.bpf.h): kernel-function points only. */
+	skel->rodata->cfg_decided = p->b != BK_TRACEPOINT;
 	struct bpf_program *prog;
 	bpf_object__for_each_program(prog, skel->obj) {
 		bool load = bpf_program__autoload(prog);
