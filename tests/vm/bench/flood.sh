@@ -21,7 +21,8 @@
 # Settings come from the kernel command line (tests/vm/run.sh
 # PKTPATH_VM_APPEND): GB_REPS, GB_SECS (flood length, 2 s), GB_STATS_REPS,
 # GB_NETNS (1: the --netns contenders too), GB_BACKENDS (comma-separated,
-# "tracepoint,fentry,kprobe").
+# "tracepoint,fentry,kprobe"). On the host (tracepoint only, as a check of
+# the script): GB_KEEP=1 keeps the scratch files in /tmp/gb-keep.
 # Prints, besides PASS/FAIL lines for what must work (each tracer got ready,
 # on the backend asked for, and exited 0 having produced nothing):
 #   BENCH run REP CONTENDER PKT_PER_S     every flood, in order (untraced: "base")
