@@ -20,7 +20,9 @@
 #
 # Settings come from the kernel command line (tests/vm/run.sh
 # PKTPATH_VM_APPEND): GB_REPS, GB_SECS (flood length, 2 s), GB_STATS_REPS,
-# GB_NETNS (1: the --netns contenders too), GB_BACKENDS (comma-separated,
+# GB_NETNS (1: the --netns contenders too), GB_NORULES (0; 1: each backend
+# also with --no-rules, without pktpath's nftables trace table, to tell
+# its price from the backend's), GB_BACKENDS (comma-separated,
 # "tracepoint,fentry,kprobe"). On the host (tracepoint only, as a check of
 # the script): GB_KEEP=1 keeps the scratch files in /tmp/gb-keep.
 # Prints, besides PASS/FAIL lines for what must work (each tracer got ready,
@@ -49,7 +51,7 @@ NOMATCH='udp dst port 4'
 trap 'bpf_stats_restore; [ -n "${GB_KEEP:-}" ] && cp -r "$LAB_DIR" /tmp/gb-keep; lab_down' EXIT
 lab_up gb 95 || { fail "bench: lab set-up"; exit 1; }
 
-# Contenders: BACKEND[-netns][-cmp].
+# Contenders: BACKEND[-netns|-norules][-cmp].
 contenders=()
 for b in "${BACKENDS[@]}"; do
 	contenders+=("$b")
@@ -58,6 +60,12 @@ done
 if [ "${GB_NETNS:-1}" = 1 ]; then
 	for b in "${BACKENDS[@]}"; do
 		contenders+=("$b-netns")
+	done
+fi
+if [ "${GB_NORULES:-0}" = 1 ]; then
+	for b in "${BACKENDS[@]}"; do
+		contenders+=("$b-norules")
+		[ -n "$CMP" ] && [ "$b" != tracepoint ] && contenders+=("$b-norules-cmp")
 	done
 fi
 echo "BENCH info release $(uname -r)"
@@ -102,6 +110,7 @@ traced() {
 	local c=$1 b=${1%%-*} bin=$NEW args=(--stream) out p0 p1
 	[[ $c == *-cmp ]] && bin=$CMP
 	[[ $c == *-netns* ]] && args+=(--netns gb-b)
+	[[ $c == *-norules* ]] && args+=(--no-rules)
 	out=$LAB_DIR/$c
 	if ! PKTPATH=$bin pp_start "$out" --backend "$b" "${args[@]}" "$NOMATCH"; then
 		fail "bench: $c: pktpath got ready: $(tail -n 1 "$out.err")"
@@ -152,7 +161,7 @@ if [ "$STATS_REPS" -gt 0 ]; then
 		STATS=1
 		for rep in $(seq 1 "$STATS_REPS"); do
 			for c in "${contenders[@]}"; do
-				[[ $c == *-netns ]] && continue # the common invocation only: time is short under TCG
+				[[ $c == *-netns* ]] && continue # the common invocation only: time is short under TCG
 				traced "$c"
 				[ -s "$LAB_DIR/$c.cost" ] || continue
 				while read -r name ns runs; do

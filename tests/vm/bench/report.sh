@@ -32,6 +32,7 @@ function fmt(m) { return (m == "" || m == "-") ? "-" : sprintf("%.2f", m) }
 function label(c,    b, s) {
 	b = c; sub(/-.*/, "", b); s = b
 	if (c ~ /-netns/) s = s " `--netns`"
+	if (c ~ /-norules/) s = s " `--no-rules`"
 	if (c ~ /-cmp/) s = s " (cmp build)"
 	return s
 }
