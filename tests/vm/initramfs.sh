@@ -45,8 +45,11 @@ MODULES=(veth bridge dummy
 	nft_chain_nat nft_nat xt_nat nft_masq xt_MASQUERADE
 	sch_netem)
 # Loaded where the kernel has them as modules: before 5.14 nft_counter is a
-# module, and iptables-nft gives every rule a counter.
-OPTIONAL_MODULES=(nft_counter)
+# module, and iptables-nft gives every rule a counter; xt_bpf runs the
+# expression in pktpath's nftables trace table (without it that table
+# traces every packet, which is not what a Debian system with its modules
+# does: nft_compat loads it on demand there).
+OPTIONAL_MODULES=(nft_counter xt_bpf)
 
 root=$(mktemp -d /tmp/pktpath-vm-root.XXXXXX) || exit 1
 trap 'rm -rf "$root"' EXIT
