@@ -142,6 +142,10 @@ traced() {
 		check "bench: $c: backend $b, exit status 0" bash -c "[ $PP_RC -eq 0 ] && grep -q '^backend: $b' '$out.err'"
 		check "bench: $c: nothing matched, nothing produced ($(grep -E '^pktpath: [0-9]+ events' "$out.err"))" \
 			grep -qE '^pktpath: 0 events.*, 0 lost, 0 produced$' "$out.err"
+		# What pktpath said at start besides "ready" (its nftables table:
+		# selective or tracing every packet), for the report.
+		grep -vE '^(backend:|pktpath: ready|pktpath: [0-9]+ events)' "$out.err" | head -n 3 | cut -c 1-300 |
+			sed "s/^/BENCH info said $c /"
 	fi
 }
 
