@@ -40,7 +40,7 @@ $3 == "info" && $4 == "contenders" { for (i = 5; i <= NF; i++) order[++nc] = $i;
 $3 == "info" && $4 == "reps" { reps = $5; secs = $7; sreps = $9; next }
 $3 == "info" && ($4 == "new" || $4 == "cmp") { v = $5; for (i = 6; i <= NF; i++) v = v " " $i; build[$4] = v; next }
 $3 == "info" && $4 == "stats" { nostats = 1; next }
-$3 == "info" && $4 == "said" { v = $6; for (i = 7; i <= NF; i++) v = v " " $i; if (!($5 in said)) said[$5] = v; next }
+$3 == "info" && $4 == "said" { v = $6; for (i = 7; i <= NF; i++) v = v " " $i; if (!($5 in said) || v ~ /nftables/) said[$5] = v; next }
 $3 == "run" {
 	series = $1; rel = $2
 	c = $5; v = $6
@@ -87,7 +87,7 @@ END {
 	for (i = 1; i <= nc; i++) {
 		c = order[i]
 		if (!(c in said)) continue
-		if (first) { printf "\nWhat pktpath said at start (first line besides the backend and \"ready\"):\n\n"; first = 0 }
+		if (first) { printf "\nWhat pktpath said at start (its nftables line, else its first line besides the backend and \"ready\"):\n\n"; first = 0 }
 		printf "- %s: %s\n", label(c), said[c]
 	}
 	fe = fmt(med["fentry"]); tp = fmt(med["tracepoint"]); kp = fmt(med["kprobe"])
