@@ -5,19 +5,21 @@
  * at its drop or free: the whole selection each time (the sk_buff copy,
  * the namespace, the owner, the filter), which is what an unmatched packet
  * paid most for in the VM guests. Now one per-CPU slot remembers the last
- * skb turned away on this CPU, with a fingerprint of what selection reads
- * besides the bytes (skb->protocol and the network and MAC header
- * offsets; with -i the device); a later point that finds the same skb with
- * the same fingerprint, not followed, turns it away for one read and two
- * look-ups.
+ * IP skb turned away on this CPU, with a fingerprint of what selection
+ * reads besides the bytes (skb->protocol and the network header offset;
+ * with -i the device); a later point that finds the same skb with the same
+ * fingerprint, not followed, turns it away for one read and two look-ups.
+ * The device transmit tracepoint asks too (bpf/pktpath.bpf.c), on these
+ * backends only (cfg_decided).
  *
  * Filled where a packet is turned away: at the receive functions (ip_rcv,
  * ipv6_rcv: not followed there means the device receive turned it away)
  * and at the output points. Emptied where something may have changed the
  * verdict or a new packet starts: every netfilter point (NAT rewrites
  * headers inside hooks), __ip_local_out (a locally generated packet's
- * first point), the bridge's ingress, and wherever an skb is freed (its
- * address will carry another packet). Rewrites outside netfilter are not
+ * first point; one with no protocol yet is turned away there at once, as
+ * emit_begin would), the bridge's ingress, and wherever an skb is freed
+ * (its address will carry another packet). Rewrites outside netfilter are not
  * seen: the forward path's TTL decrement, say, does not re-decide. Only
  * where the answer cannot change along the way: not with an expression
  * that needs the link layer for IP packets (the MAC header is pushed on
