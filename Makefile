@@ -173,7 +173,7 @@ fuzz: deps
 
 # Benchmarks: not part of make test; report in build/bench/report.md.
 bench: deps
-	$(MAKE) all tests
+	$(MAKE) all tests static
 	tests/bench.sh
 
 ifeq ($(STATIC),1)

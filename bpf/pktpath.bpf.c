@@ -33,9 +33,15 @@ int pp_rx(struct bpf_raw_tracepoint_args *ctx)
 	return emit(ctx, (struct sk_buff *)ctx->args[0], AT_RX, 0, 0);
 }
 
+/* fentry/kprobe: a packet the output points turned away just before is
+ * not selected again here (bpf/decided.bpf.h). */
+#define PT_DEV_TX PP_PT(0, PP_K_PLAIN, PP_PROBE_TX, PP_L_DATA_MAC, 0, 0, 0)
+
 SEC("pktpath/raw_tp/net_dev_queue")
 int pp_tx(struct bpf_raw_tracepoint_args *ctx)
 {
+	if (DECIDED_ON && decided(ctx->args[0], PT_DEV_TX, DEC_BEFORE))
+		return 0;
 	return emit(ctx, (struct sk_buff *)ctx->args[0], AT_TX, 0, 0);
 }
 

@@ -8,6 +8,8 @@
 #ifndef PKTPATH_POINTS_H
 #define PKTPATH_POINTS_H
 
+#include "decided.bpf.h"
+
 #define SKB_DST_NOREF 1UL
 
 /* The skb's route, as ip_finish_output is about to use it. */
@@ -234,6 +236,8 @@ static __always_inline int point_hit(void *ctx, __u8 kind, __u64 pt, __u64 skb_v
 		/* kfree_skbmem: the packet's end, wherever it was freed; also
 		 * forgets its tracking (emit_begin, at.step). With a filter only
 		 * tracked packets are reported: the rest stop at one look-up. */
+		if (DECIDED_ON)
+			decided(skb_v, pt, DEC_FREED);
 		if (cfg_filter && cfg_track && !tracked_maybe(&skb_v))
 			return 0;
 		at.step = PP_STEP_GONE;
@@ -242,6 +246,8 @@ static __always_inline int point_hit(void *ctx, __u8 kind, __u64 pt, __u64 skb_v
 		skb = NULL;
 		if (skb_v)
 			bpf_probe_read_kernel(&skb, sizeof(skb), (void *)skb_v);
+		if (DECIDED_ON)
+			decided(0, pt, DEC_NEW_FRAME);
 		break;
 	case PP_K_NFT:
 		if (!bpf_core_type_exists(struct nft_pktinfo))
@@ -273,12 +279,26 @@ static __always_inline int point_hit(void *ctx, __u8 kind, __u64 pt, __u64 skb_v
 		int hook = nf_hook_of(aux_v);
 		selects = hook == NF_INET_LOCAL_OUT || hook == NF_INET_POST_ROUTING;
 	}
-	if (cfg_filter && cfg_track && !selects && !tracked_has((__u64)skb))
+	/* A packet turned away is decided once (bpf/decided.bpf.h): the
+	 * output points, the drop and the frees ask first; netfilter points
+	 * (NAT) and __ip_local_out (a new local packet) empty the slot. */
+	if (DECIDED_ON && (selects || kind == PP_K_NF_HOOK || kind == PP_K_IPT || kind == PP_K_NFT) &&
+	    decided((__u64)skb, pt, DEC_BEFORE))
 		return 0;
+	if (cfg_filter && cfg_track && !selects && !tracked_has((__u64)skb)) {
+		if (DECIDED_ON && at.probe == PP_PROBE_RX && at.layout == PP_L_DATA_L3)
+			decided((__u64)skb, pt, DEC_UNFOLLOWED);
+		return 0;
+	}
 	__u32 reason = kind == PP_K_DROP ? (__u32)aux_v : 0;
 	struct pp_event *e = emit_begin(ctx, skb, at, location, reason);
-	if (!e)
+	if (!e) {
+		if (DECIDED_ON)
+			decided((__u64)skb, pt, DEC_TURNED_AWAY);
 		return 0;
+	}
+	if (DECIDED_ON)
+		decided((__u64)skb, pt, DEC_REPORTED);
 	if (kind == PP_K_DROP)
 		nf_drop(e, skb);
 	if (has_ret) {

@@ -17,8 +17,9 @@
 # STATS_REPS more repetitions with kernel.bpf_stats_enabled (which costs
 # time itself, so not during the throughput runs): each BPF tracer's
 # programs' run time per packet on the receiving veth (rx + tx), in total
-# and per program (tests/lib/bpf_stats.sh). Report: build/bench/report.md
-# and ratios.png.
+# and per program (tests/lib/bpf_stats.sh). Last, the fentry and kprobe
+# backends in a 6.12 VM guest (tests/vm/bench/). Report:
+# build/bench/report.md and ratios.png.
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib/lab.sh
@@ -313,6 +314,22 @@ replay_st=$(replay_rate --stream)
 	echo
 	echo "Plot: ratios.png (ratio to baseline per contender, both workloads)."
 } >"$report"
+
+# The fentry and kprobe backends, which this kernel lacks: the same flood
+# in the kernel matrix's 6.12 guest, as ratios within the guest
+# (tests/vm/bench/run.sh; it boots QEMU, so after the host's figures and
+# under the VM lock). BENCH_GUEST=0 skips it.
+if [ "${BENCH_GUEST:-1}" = 1 ]; then
+	rm -f "$out/guest.md"
+	echo "bench: the 6.12 guest (QEMU, several minutes)" >&2
+	flock /tmp/pktpath-vm.lock tests/vm/bench/run.sh >"$out/guest.out" 2>&1
+	if [ -s "$out/guest.md" ]; then
+		{ echo; cat "$out/guest.md"; } >>"$report"
+		grep '^FAIL' "$out/guest.out" | sed 's/^/- guest check: /' >>"$report"
+	else
+		{ echo; echo "## 6.12 guest"; echo; echo "Not measured: $(grep -m1 '^FAIL' "$out/guest.out" || tail -n 1 "$out/guest.out") (build/bench/guest.out)."; } >>"$report"
+	fi
+fi
 
 if command -v gnuplot >/dev/null; then
 	awk '$1 == "udp" {u[$2] = $3; order[++n] = $2} $1 == "tcp" {t[$2] = $3}

@@ -270,6 +270,20 @@ static bool covered(const struct backend_plan *p, const char *tp)
 	return false;
 }
 
+/* Every catalog row whose tracepoint is tp resolved (and there is one). */
+static bool covered_all(const struct backend_plan *p, const char *tp)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->npts; i++) {
+		if (!p->pts[i].row->tracepoint || strcmp(p->pts[i].row->tracepoint, tp))
+			continue;
+		if (!p->pts[i].func)
+			return false;
+		n++;
+	}
+	return n > 0;
+}
+
 static bool any_point(const struct backend_plan *p, bool at_return)
 {
 	for (size_t i = 0; i < p->npts; i++)
@@ -432,6 +446,8 @@ int backend_configure(struct backend_plan *p, struct pktpath_bpf *skel, char *er
 static int configure(struct backend_plan *p, struct pktpath_bpf *skel, char *err, size_t len)
 {
 	bool kp = p->b == BK_KPROBE;
+	/* A packet turned away is decided once (bpf/decided.bpf.h): kernel-function points only. */
+	skel->rodata->cfg_decided = p->b != BK_TRACEPOINT;
 	struct bpf_program *prog;
 	bpf_object__for_each_program(prog, skel->obj) {
 		bool load = bpf_program__autoload(prog);
@@ -454,6 +470,13 @@ static int configure(struct backend_plan *p, struct pktpath_bpf *skel, char *err
 			break;
 		case PR_TP_FREE:
 			load = load && !covered(p, "skb:consume_skb");
+			break;
+		case PR_TP_OWNER:
+			/* sock_send_length follows every sendmsg: inet_sendmsg and
+			 * inet6_sendmsg, before it, learn the same owners (one
+			 * program less per datagram sent). */
+			if (prog == skel->progs.pp_own_send)
+				load = load && !covered_all(p, "sock:sock_send_length");
 			break;
 		default:
 			break;

@@ -33,7 +33,9 @@ bpf_stats_snap() {
 		/proc/"$pid"/fdinfo/* 2>/dev/null | sort -un |
 		while read -r id rt cnt; do
 			if [ -z "${BPF_STATS_NAME[$id]:-}" ]; then
-				BPF_STATS_NAME[$id]=$(bpftool prog show id "$id" --json 2>/dev/null | jq -r '.name // empty')
+				# bpftool's plain output ("ID: TYPE  name NAME  tag ..."): the VM
+				# guests have no jq.
+				BPF_STATS_NAME[$id]=$(bpftool prog show id "$id" 2>/dev/null | awk '{for (i = 1; i < NF; i++) if ($i == "name") {print $(i + 1); exit}}')
 				: "${BPF_STATS_NAME[$id]:=prog$id}"
 			fi
 			echo "$id ${BPF_STATS_NAME[$id]} $rt $cnt"

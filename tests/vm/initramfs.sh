@@ -19,8 +19,9 @@
 #    (6.12 ships .ko.xz) and indexed with depmod here, so busybox modprobe in
 #    the guest needs neither xz nor a modules.dep of its own making.
 #
-# PKTPATH_VM_BIN overrides the pktpath binary (default build/pktpath, the
-# normal build: the sanitizer build would need the ASan runtime too).
+# PKTPATH_VM_BIN overrides the pktpath binary (default build/pktpath-static).
+# PKTPATH_VM_CMP: a second build, /usr/bin/pktpath-cmp in the guest, for
+# benchmarks that compare two (tests/vm/bench/flood.sh).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 repo=$PWD
@@ -44,8 +45,11 @@ MODULES=(veth bridge dummy
 	nft_chain_nat nft_nat xt_nat nft_masq xt_MASQUERADE
 	sch_netem)
 # Loaded where the kernel has them as modules: before 5.14 nft_counter is a
-# module, and iptables-nft gives every rule a counter.
-OPTIONAL_MODULES=(nft_counter)
+# module, and iptables-nft gives every rule a counter; xt_bpf runs the
+# expression in pktpath's nftables trace table (without it that table
+# traces every packet, which is not what a Debian system with its modules
+# does: nft_compat loads it on demand there).
+OPTIONAL_MODULES=(nft_counter xt_bpf)
 
 root=$(mktemp -d /tmp/pktpath-vm-root.XXXXXX) || exit 1
 trap 'rm -rf "$root"' EXIT
@@ -92,6 +96,10 @@ for b in /usr/bin/bash /usr/bin/ip /usr/bin/ping /usr/sbin/xtables-nft-multi /us
 	elfs+=("$b:$b")
 done
 elfs+=("$pktpath:/usr/bin/pktpath")
+if [ -n "${PKTPATH_VM_CMP:-}" ]; then
+	[ -x "$PKTPATH_VM_CMP" ] || { echo "initramfs: no pktpath binary at $PKTPATH_VM_CMP (PKTPATH_VM_CMP)" >&2; exit 1; }
+	elfs+=("$PKTPATH_VM_CMP:/usr/bin/pktpath-cmp")
+fi
 # The tests' small traffic tools (tests/tools, built by make tests), for
 # the guest scripts that need a reader or a stream (guest/identity.sh).
 for t in "$repo"/build/tools/*; do

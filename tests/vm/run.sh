@@ -17,6 +17,9 @@
 #   PKTPATH_VM_TIMEOUT        hard limit per VM in seconds (default 900: eight guest scripts, two to three backends each, under TCG)
 #   PKTPATH_VM_SCRIPT_TIMEOUT limit per guest script inside the VM (default 300)
 #   PKTPATH_VM_BIN            pktpath binary to put in the VM (default build/pktpath-static)
+#   PKTPATH_VM_CMP            a second pktpath build, /usr/bin/pktpath-cmp in the VM (benchmarks)
+#   PKTPATH_VM_APPEND         more kernel command line: NAME=VALUE words reach the guest
+#                             scripts' environment (the benchmark's settings)
 #   PKTPATH_VM_CACHE          kernel cache (see tests/vm/kernels.sh)
 # Console logs: build/vm/SERIES/console.log.
 set -u
@@ -78,7 +81,7 @@ boot() {
 	t0=$EPOCHREALTIME
 	timeout -k 5 "$vm_timeout" qemu-system-x86_64 -accel tcg,thread=single -cpu max -m 1024 -smp 2 \
 		-nographic -no-reboot -nic none -kernel "$kdir/vmlinuz" -initrd "$dir/initrd" \
-		-append "console=ttyS0 quiet panic=-1 cryptomgr.notests" </dev/null >"$raw" 2>&1 &
+		-append "console=ttyS0 quiet panic=-1 cryptomgr.notests${PKTPATH_VM_APPEND:+ $PKTPATH_VM_APPEND}" </dev/null >"$raw" 2>&1 &
 	QPID=$!
 	# Poll the console only to time the boot as the host sees it.
 	while kill -0 "$QPID" 2>/dev/null; do
@@ -106,6 +109,9 @@ boot() {
 			;;
 		MATRIX\ *)
 			echo "$series $release ${line#MATRIX }" >>"$matrix"
+			;;
+		BENCH\ *) # tests/vm/bench/flood.sh
+			echo "$series $release ${line#BENCH }" >>"$benchout"
 			;;
 		PKTPATH-VM-SCRIPT-BEGIN\ *)
 			cur=${line#* } cur_fails=0
@@ -159,6 +165,9 @@ boot() {
 matrix=build/vm/matrix.txt
 mkdir -p build/vm
 : >"$matrix"
+# Benchmark figures, "SERIES RELEASE ..." (tests/vm/bench/report.sh).
+benchout=build/vm/bench.txt
+: >"$benchout"
 total0=$EPOCHREALTIME
 for series in "${kernels[@]}"; do
 	k=$(tests/vm/kernels.sh "$series" 2>&1)
