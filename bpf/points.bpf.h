@@ -12,6 +12,16 @@
 
 #define SKB_DST_NOREF 1UL
 
+/* A route's output device: its index, name and MTU (IPv4 and IPv6). */
+static __always_inline void route_dev(struct pp_event *e, struct net_device *dev)
+{
+	if (!dev)
+		return;
+	e->rt_ifindex = BPF_CORE_READ(dev, ifindex);
+	BPF_CORE_READ_STR_INTO(&e->out_dev, dev, name);
+	e->rt_mtu = BPF_CORE_READ(dev, mtu);
+}
+
 /* The skb's route, as ip_finish_output is about to use it. */
 static __always_inline void route_out(struct pp_event *e, struct sk_buff *skb)
 {
@@ -19,12 +29,7 @@ static __always_inline void route_out(struct pp_event *e, struct sk_buff *skb)
 	struct rtable *rt = (struct rtable *)(refdst & ~SKB_DST_NOREF); /* dst is its first member */
 	if (!rt)
 		return;
-	struct net_device *dev = BPF_CORE_READ(rt, dst.dev);
-	if (dev) {
-		e->rt_ifindex = BPF_CORE_READ(dev, ifindex);
-		BPF_CORE_READ_STR_INTO(&e->out_dev, dev, name);
-		e->rt_mtu = BPF_CORE_READ(dev, mtu);
-	}
+	route_dev(e, BPF_CORE_READ(rt, dst.dev));
 	e->rt_type = (__u8)BPF_CORE_READ(rt, rt_type);
 	if (bpf_core_field_exists(rt->rt_gw_family)) {
 		__u8 fam = BPF_CORE_READ(rt, rt_gw_family);
@@ -59,11 +64,7 @@ static __always_inline void route6_out(struct pp_event *e, struct sk_buff *skb)
 	if (!rt || BPF_CORE_READ(rt, dst.ops, family) != 10 /* AF_INET6: not an xfrm bundle's */)
 		return;
 	struct net_device *dev = BPF_CORE_READ(rt, dst.dev);
-	if (dev) {
-		e->rt_ifindex = BPF_CORE_READ(dev, ifindex);
-		BPF_CORE_READ_STR_INTO(&e->out_dev, dev, name);
-		e->rt_mtu = BPF_CORE_READ(dev, mtu);
-	}
+	route_dev(e, dev);
 	__u32 flags = BPF_CORE_READ(rt, rt6i_flags);
 	if (flags & PP_RTF_GATEWAY) {
 		BPF_CORE_READ_INTO(&e->rt_gw, rt, rt6i_gateway);

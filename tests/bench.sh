@@ -329,6 +329,8 @@ if [ "${BENCH_GUEST:-1}" = 1 ]; then
 	else
 		{ echo; echo "## 6.12 guest"; echo; echo "Not measured: $(grep -m1 '^FAIL' "$out/guest.out" || tail -n 1 "$out/guest.out") (build/bench/guest.out)."; } >>"$report"
 	fi
+else
+	{ echo; echo "## 6.12 guest"; echo; echo "Not measured: skipped (BENCH_GUEST=${BENCH_GUEST})."; } >>"$report"
 fi
 
 if command -v gnuplot >/dev/null; then

@@ -90,7 +90,7 @@ int main(void)
 
 	stack_line(&ctx, 8, one, sizeof(one)); /* 13-14 */
 	CHECK_STR("a stack id's first stack before it changed", one, "stack: sk_skb_reason_drop+0x90\n");
-	rs_skip(30); /* past look-up 40 */
+	rs_skip(30); /* look-ups 15-44, as other events would make them: past 40, where stack id 8's second stack was recorded */
 	stack_line(&ctx, 8, two, sizeof(two));
 	CHECK_STR("a stack id that held another stack later: not kept from before", two,
 		  "stack: __udp4_lib_rcv+0x4bc\n");
