@@ -126,5 +126,6 @@ check "a table appeared: pktpath's added then, and said" bash -c "grep -q 'nftab
 lab_exec xru-b bash -c 'echo late > /dev/udp/198.18.111.1/9997'
 sleep 0.5
 pp_stop
-check "the drop by the rule added later names it" grep -qF "the nftables rule 'udp dport 9997 drop' (table inet late, chain input" "$LAB_DIR/pa.out"
+late=$(grep -cF "the nftables rule 'udp dport 9997 drop' (table inet late, chain input" "$LAB_DIR/pa.out")
+check "the one datagram's drop by the rule added later names it (got $late)" [ "$late" -eq 1 ]
 check "the table added later is gone after exit" bash -c "! ip netns exec xru-a nft list tables | grep -q pktpath_"
