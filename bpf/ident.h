@@ -18,7 +18,9 @@
  *  - a received packet reaches another namespace by a transmit: a receive
  *    in another namespace with no transmit in between is a new packet;
  *  - headers NAT would not change: another protocol, both addresses
- *    changed, another IPv4 identification or TCP sequence number.
+ *    changed, another IPv4 identification or TCP sequence number; ARP is
+ *    a protocol of its own here (PP_L4_ARP: a neighbour's request often
+ *    gets the address of the datagram its host just consumed).
  *
  * Pure code shared by the BPF side (bpf/emit.bpf.h: tracking) and user space
  * (cmd/model/ident.c: timelines), so both decide alike. A device is an opaque
@@ -72,6 +74,11 @@ struct pp_ident {
 	__u8 state;     /* enum pp_ident_state */
 	__u8 pad[7];
 };
+
+/* pp_hdr.l4proto of an ARP packet (255 is reserved as an IP protocol):
+ * set from the ethertype alone, so both sides mark it alike. */
+#define PP_L4_ARP 255
+#define PP_ETH_P_ARP 0x0806
 
 /* One sighting of an skb. */
 struct pp_sight {

@@ -152,6 +152,11 @@ static __noinline void hdr_read(struct pp_hdr *h, unsigned char *head, __u32 nh,
 	__u32 w[10]; /* words: little stack (the kprobe program is near its limit) */
 	__u8 *b = (__u8 *)w;
 	__u32 n = 40;
+	if (proto == PP_ETH_P_ARP) {
+		h->l4proto = PP_L4_ARP;
+		h->have = 1;
+		return;
+	}
 	if (nh >= tail || tail - nh < 20)
 		return;
 	if (tail - nh < 40)

@@ -39,6 +39,9 @@ static inline void sight_fill(struct pp_sight *g, const struct pp_event *e)
 		h->have = 1 | (e->id_have & (PP_ID_IPID | PP_ID_SEQ)) << 1;
 		h->ip_id = e->ip_id;
 		h->seq = e->tcp_seq;
+	} else if (e->ethertype == PP_ETH_P_ARP && !(e->step & PP_STEP_GONE)) {
+		g->hdr.l4proto = PP_L4_ARP;
+		g->hdr.have = 1;
 	}
 }
 

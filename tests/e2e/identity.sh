@@ -72,6 +72,7 @@ frames=$(tshark -r "$LAB_DIR/udpj.pcapng" -T fields -e frame.number 2>/dev/null 
 check "UDP to a reader, JSON -w: $N datagrams, $frames pcapng frames" [ "$frames" -eq "$N" ]
 bad=$(jq -c 'select(.type == "packet") | [.events[] | select(.probe == "net_dev_queue" or .probe == "netif_receive_skb") | .probe] | select(. != ["net_dev_queue", "netif_receive_skb"])' "$J" | wc -l)
 check "UDP to a reader, JSON: every packet one transmit then one receive ($bad others)" [ "$bad" -eq 0 ]
+[ "$bad" -eq 0 ] || jq -c 'select(.type == "packet") | select([.events[] | select(.probe == "net_dev_queue" or .probe == "netif_receive_skb") | .probe] != ["net_dev_queue", "netif_receive_skb"]) | [.seq, [.events[] | [.probe, .netns, .packet]]]' "$J" | head -2 | sed 's/^/# /'
 ids=$(jq -r 'select(.type == "packet") | .events[0].ip_id' "$J" | sort -u | wc -l)
 check "UDP to a reader, JSON: $N distinct IPv4 ids ($ids)" [ "$ids" -eq "$N" ]
 fi

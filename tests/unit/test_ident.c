@@ -140,6 +140,25 @@ int main(void)
 	CHECK("NAT keeps the packet; another IPv4 id is another packet", g.n == 2 && g.nev[0] == 2);
 	tl_free(&t);
 
+	/* The identity test's case: a datagram received and consumed unseen,
+	 * then the receiver's ARP request at the same address and buffer,
+	 * transmitted in the namespace the datagram was received in. */
+	fresh(&t, &g);
+	add(&t, TX(NS_A, 2, 100, 7));
+	add(&t, RX(NS_B, 3, 110, 7));
+	e = TX(NS_B, 3, 500, 0);
+	e.have &= ~PP_HAVE_L3;
+	e.ethertype = PP_ETH_P_ARP;
+	add(&t, e);
+	e = RX(NS_A, 2, 510, 0);
+	e.have &= ~PP_HAVE_L3;
+	e.ethertype = PP_ETH_P_ARP;
+	add(&t, e);
+	tl_flush_all(&t);
+	CHECK("an ARP packet at a datagram's address is another packet; its own steps one", g.n == 2 &&
+	      g.nev[0] == 2 && g.nev[1] == 2);
+	tl_free(&t);
+
 	/* UDP delivery: the end in practice; a second read (MSG_PEEK) stays. */
 	fresh(&t, &g);
 	add(&t, TX(NS_A, 2, 100, 1));
