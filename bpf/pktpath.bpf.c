@@ -110,6 +110,15 @@ int pp_own_state(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+/* The table of a received packet's IPv4 route (bpf/fib.bpf.h). */
+SEC("raw_tp/fib_table_lookup")
+int pp_fib(struct bpf_raw_tracepoint_args *ctx)
+{
+	fib_note((__u32)ctx->args[0], (const struct flowi4 *)ctx->args[1], (const struct fib_nh_common *)ctx->args[2],
+		 (int)ctx->args[3]);
+	return 0;
+}
+
 SEC("raw_tp/tcp_destroy_sock")
 int pp_own_gone(struct bpf_raw_tracepoint_args *ctx)
 {

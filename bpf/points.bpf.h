@@ -9,6 +9,7 @@
 #define PKTPATH_POINTS_H
 
 #include "decided.bpf.h"
+#include "fib.bpf.h"
 
 #define SKB_DST_NOREF 1UL
 
@@ -45,6 +46,9 @@ static __always_inline void route_out(struct pp_event *e, struct sk_buff *skb)
 	__u32 pmtu = BPF_CORE_READ_BITFIELD_PROBED(rt, rt_pmtu);
 	if (pmtu)
 		e->rt_mtu = pmtu;
+	__u32 daddr;
+	__builtin_memcpy(&daddr, e->daddr, 4);
+	e->rt_table = fib_table_of(daddr, BPF_CORE_READ(skb, skb_iif));
 	e->have |= PP_HAVE_ROUTE;
 }
 
@@ -307,8 +311,11 @@ static __always_inline int point_hit(void *ctx, __u8 kind, __u64 pt, __u64 skb_v
 		e->have |= PP_HAVE_RET;
 	}
 	switch (kind) {
-	case PP_K_ROUTE_OUT:
-		route_out(e, skb);
+	case PP_K_ROUTE_OUT: /* ip_finish_output or ip6_finish_output */
+		if (e->ethertype == 0x86DD /* ETH_P_IPV6 */)
+			route6_out(e, skb);
+		else
+			route_out(e, skb);
 		break;
 	case PP_K_NF_HOOK:
 	case PP_K_IPT:

@@ -18,6 +18,10 @@ const struct cat_point catalog[] = {
 	 "the skb (locally generated or forwarded, after routing)"},
 	{"route", {"ip_finish_output"}, PP_K_ROUTE_OUT, PP_PROBE_TX, PP_L_NETHDR, false, "sk_buff", 1, NULL, NULL,
 	 NULL, "the route: output device, gateway, route type, MTU"},
+	{"route", {"ip6_forward"}, PP_K_PLAIN, PP_PROBE_ROUTE, PP_L_NETHDR, false, "sk_buff", 1, NULL, NULL, NULL,
+	 "the skb (IPv6, forwarded)"},
+	{"route", {"ip6_finish_output"}, PP_K_ROUTE_OUT, PP_PROBE_TX, PP_L_NETHDR, false, "sk_buff", 1, NULL, NULL,
+	 NULL, "the IPv6 route: output device, gateway, route type, table, MTU"},
 	/* netfilter */
 	{"netfilter", {"nf_hook_slow"}, PP_K_NF_HOOK, PP_PROBE_NETFILTER, PP_L_NETHDR, false, "sk_buff", 1, "state",
 	 NULL, "netfilter link", "family and hook (PREROUTING ... POSTROUTING)"},

@@ -15,6 +15,7 @@ enum prog_role {
 	PR_TP_DROP,      /* skb:kfree_skb */
 	PR_TP_FREE,      /* skb:consume_skb */
 	PR_TP_OWNER,     /* owner bookkeeping: optional, older kernels lack some */
+	PR_TP_FIB,       /* fib:fib_table_lookup: the table of a received packet's IPv4 route (optional) */
 	PR_FENTRY,       /* arg: slot */
 	PR_FEXIT,        /* arg: slot */
 	PR_KPROBE,       /* arg: enum pp_kind */

@@ -539,11 +539,16 @@ static int session_configure(struct session *s)
 	bpf_object__for_each_program(prog, skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
 		const char *tp = strrchr(sec, '/') + 1;
-		bool optional = prog_role(skel, prog, NULL) == PR_TP_OWNER;
+		int role = prog_role(skel, prog, NULL);
 		bool is_tp = !strncmp(sec, "raw_tp/", 7) || !strncmp(sec, INJECT_SEC_PREFIX, strlen(INJECT_SEC_PREFIX));
 		if (!is_tp || !bpf_program__autoload(prog) || feat_tp_nargs(s->vmlinux, tp) >= 1)
 			continue;
-		if (!optional)
+		if (role == PR_TP_FIB) {
+			fprintf(stderr, "pktpath: warning: no tracepoint %s: IPv4 routes say no table\n", tp);
+			bpf_program__set_autoload(prog, false);
+			continue;
+		}
+		if (role != PR_TP_OWNER)
 			return fail(EXIT_KERNEL, "this kernel has no tracepoint %s, which pktpath needs", tp);
 		size_t used = strlen(no_owner_tp);
 		snprintf(no_owner_tp + used, sizeof(no_owner_tp) - used, "%s%s", used ? ", " : "", tp);

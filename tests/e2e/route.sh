@@ -2,8 +2,11 @@
 # read the skb's route): a ping from A through router B to C, over IPv4 and
 # IPv6. A's OUTPUT names the device and the gateway, B's FORWARD the device
 # on-link, C's INPUT a local delivery; the reply the same the other way; JSON
-# carries it. IPv6 routes also name their table. IPv6 addresses from
-# 2001:2::/48 (RFC 5180, benchmarking).
+# carries it. Received packets' routes name their table (IPv4: from the
+# FIB look-up made for the packet, bpf/fib.bpf.h; IPv6: from the route), a
+# locally sent IPv4 packet's none; with a policy rule on the router, its
+# FORWARD names the rule's table. IPv6 addresses from 2001:2::/48 (RFC 5180,
+# benchmarking).
 . "$(dirname "$0")/../lib/lab.sh"
 . "$(dirname "$0")/../lib/check.sh"
 LAB_IPV6=1 lab_up prt 134 || { fail "lab setup"; exit 1; }
@@ -36,11 +39,12 @@ done
 out=$LAB_DIR/text.out
 req=$(awk '/^#[0-9]+ ICMP 198.18.134.1 > 198.18.135.2 echo-request/{b=1; next} /^#/{b=0} b' "$out")
 rep=$(awk '/^#[0-9]+ ICMP 198.18.135.2 > 198.18.134.1 echo-reply/{b=1; next} /^#/{b=0} b' "$out")
-check "request: A's OUTPUT names device and gateway" \
+check "request: A's OUTPUT names device and gateway (no table: a local send's look-up is not tied to it)" \
 	grep -qE 'nf OUTPUT last +prt-a .* dev veth-a via 198\.18\.134\.2 type unicast mtu 1500' <<<"$req"
-check "request: B's FORWARD names the output device, on-link" \
-	grep -qE 'nf FORWARD last +prt-b +veth-b .* dev veth-c on-link type unicast mtu 1500' <<<"$req"
-check "request: C's INPUT says local delivery" grep -qE 'nf INPUT last +prt-c +veth-c .* type local' <<<"$req"
+check "request: B's FORWARD names the output device, on-link, table main" \
+	grep -qE 'nf FORWARD last +prt-b +veth-b .* dev veth-c on-link type unicast table main mtu 1500' <<<"$req"
+check "request: C's INPUT says local delivery, table local" \
+	grep -qE 'nf INPUT last +prt-c +veth-c .* type local table local' <<<"$req"
 # One route per hook where it was decided: A's OUTPUT, B's FORWARD, C's
 # INPUT; none at PREROUTING or POSTROUTING (three namespaces, five hooks).
 n=$(grep -cE '^ .* nf [A-Z]+ (first|last) .* dev [^ ]+ (via|on-link|type)' <<<"$req")
@@ -49,9 +53,9 @@ check "request: no route at PREROUTING or POSTROUTING" \
 	bash -c "! grep -E 'nf (PREROUTING|POSTROUTING)' <<<'$req' | grep -q ' dev '"
 check "reply: C's OUTPUT via the router, B's FORWARD to veth-b" \
 	bash -c "grep -qE 'nf OUTPUT last +prt-c .* dev veth-c via 198\.18\.135\.1 type unicast' <<<'$rep' &&
-		grep -qE 'nf FORWARD last +prt-b +veth-c .* dev veth-b on-link type unicast' <<<'$rep'"
+		grep -qE 'nf FORWARD last +prt-b +veth-c .* dev veth-b on-link type unicast table main' <<<'$rep'"
 check "JSON: the FORWARD event carries the route object" \
-	grep -qE '"nf_hook":"FORWARD","nf_priority":[0-9]+,"route":\{"dev":"veth-c","ifindex":[0-9]+,"mtu":1500,"type":"unicast","gateway":null,"text":"dev veth-c on-link type unicast mtu 1500"\}' "$LAB_DIR/json.out"
+	grep -qE '"nf_hook":"FORWARD","nf_priority":[0-9]+,"route":\{"dev":"veth-c","ifindex":[0-9]+,"mtu":1500,"type":"unicast","gateway":null,"table":"main","text":"dev veth-c on-link type unicast table main mtu 1500"\}' "$LAB_DIR/json.out"
 check "JSON: A's OUTPUT route names its gateway" \
 	grep -qE '"nf_hook":"OUTPUT","nf_priority":[0-9]+,"route":\{"dev":"veth-a","ifindex":[0-9]+,"mtu":1500,"type":"unicast","gateway":"198\.18\.134\.2"' "$LAB_DIR/json.out"
 
@@ -71,3 +75,18 @@ check "IPv6 reply: C's OUTPUT via the router, B's FORWARD to veth-b" \
 		grep -qE 'nf FORWARD last +prt-b +veth-c .* dev veth-b on-link type unicast table main' <<<'$rep6'"
 check "IPv6 JSON: A's OUTPUT route names its gateway and table" \
 	grep -qE '"nf_hook":"OUTPUT","nf_priority":[0-9]+,"route":\{"dev":"veth-a","ifindex":[0-9]+,"mtu":1500,"type":"unicast","gateway":"2001:2:0:134::2","table":"main"' "$LAB_DIR/json.out"
+
+# Policy routing on the router: what comes in on veth-b is routed by table
+# 100 (with a rule, the kernel looks up tables one by one: local, then 100).
+ip -n prt-b route add 198.18.135.0/24 dev veth-c table 100 &&
+	ip -n prt-b rule add iif veth-b lookup 100 pref 100 || fail "policy rule on the router"
+pp_start "$LAB_DIR/rule" 'icmp and host 198.18.135.2' || fail "rule: pktpath started"
+lab_exec prt-a ping -c1 -W2 198.18.135.2 >/dev/null
+sleep 1
+pp_stop
+req=$(awk '/^#[0-9]+ ICMP 198.18.134.1 > 198.18.135.2 echo-request/{b=1; next} /^#/{b=0} b' "$LAB_DIR/rule.out")
+rep=$(awk '/^#[0-9]+ ICMP 198.18.135.2 > 198.18.134.1 echo-reply/{b=1; next} /^#/{b=0} b' "$LAB_DIR/rule.out")
+check "policy rule: the request's FORWARD names table 100" \
+	grep -qE 'nf FORWARD last +prt-b +veth-b .* dev veth-c on-link type unicast table 100 mtu 1500' <<<"$req"
+check "policy rule: the reply (no rule for veth-c) names table main" \
+	grep -qE 'nf FORWARD last +prt-b +veth-c .* dev veth-b on-link type unicast table main' <<<"$rep"

@@ -86,6 +86,8 @@ lab_down() {
 		ip netns del "$ns" 2>/dev/null
 	done
 	LAB_NAMESPACES=()
+	# LAB_KEEP=DIR: the test's outputs are copied there first (to read them).
+	[ -n "$LAB_DIR" ] && [ -n "${LAB_KEEP:-}" ] && mkdir -p "$LAB_KEEP" && cp -r "$LAB_DIR"/. "$LAB_KEEP"/
 	[ -n "$LAB_DIR" ] && rm -rf "$LAB_DIR"
 	LAB_DIR=
 }

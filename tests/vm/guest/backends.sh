@@ -5,8 +5,9 @@
 #      on the sender, ip_rcv on the receiver;
 #   2. iptables INPUT DROP: nf_hook_slow at INPUT, the table's DROP verdict,
 #      then the drop with reason NETFILTER_DROP;
-#   3. a namespace router: ip_forward, output device and gateway; without
-#      the route the packet's drop says no route;
+#   3. a namespace router: ip_forward, output device, gateway and table; without
+#      the route the packet's drop says no route; over IPv6, ip6_forward
+#      and the route at ip6_finish_output (device, gateway, table);
 #   4. a bridge: br_handle_frame on the ingress port, br_forward to the
 #      egress port;
 #   5. UDP to a closed port: the drop with reason NO_SOCKET, from the
@@ -31,7 +32,8 @@ lab_up bk 70 || { fail "lab set-up"; exit 1; }
 lab_exec bk-b iptables -A INPUT -p udp --dport 7001 -j DROP || fail "iptables rule"
 
 # Router: rt-a (198.18.71.1) -- rt-r -- rt-b (198.18.72.1, and 198.18.73.1
-# behind it, reached through a gateway).
+# behind it, reached through a gateway); over IPv6 the same with
+# 2001:2:0:71::/64, 2001:2:0:72::/64 and 2001:2:0:73::1 (RFC 5180).
 lab_ns rt-a && lab_ns rt-r && lab_ns rt-b &&
 	lab_veth rt-a eth0 rt-r ra && lab_veth rt-r rb rt-b eth0 &&
 	ip -n rt-a addr add 198.18.71.1/24 dev eth0 && ip -n rt-r addr add 198.18.71.254/24 dev ra &&
@@ -41,6 +43,14 @@ lab_ns rt-a && lab_ns rt-r && lab_ns rt-b &&
 	ip -n rt-r route add 198.18.73.0/24 via 198.18.72.1 &&
 	ip netns exec rt-r sysctl -qw net.ipv4.ip_forward=1 ||
 	fail "router set-up"
+ip -n rt-a addr add 2001:2:0:71::1/64 dev eth0 nodad && ip -n rt-r addr add 2001:2:0:71::fe/64 dev ra nodad &&
+	ip -n rt-r addr add 2001:2:0:72::fe/64 dev rb nodad && ip -n rt-b addr add 2001:2:0:72::1/64 dev eth0 nodad &&
+	ip -n rt-b addr add 2001:2:0:73::1/128 dev lo &&
+	ip -n rt-a -6 route add default via 2001:2:0:71::fe && ip -n rt-b -6 route add default via 2001:2:0:72::fe &&
+	ip -n rt-r -6 route add 2001:2:0:73::/64 via 2001:2:0:72::1 &&
+	ip netns exec rt-r sysctl -qw net.ipv6.conf.all.forwarding=1 &&
+	ip netns exec rt-a ping -6 -c 1 -W 5 2001:2:0:73::1 >/dev/null || # neighbour discovery done before tracing
+	fail "IPv6 router set-up"
 
 # Bridge: br-x (198.18.74.1) -- [br-s: br0 joins px, py] -- br-y (198.18.74.2).
 lab_ns br-x && lab_ns br-s && lab_ns br-y &&
@@ -72,7 +82,7 @@ before() { # FILE A-PATTERN B-PATTERN: a line with A comes before one with B
 run_backend() {
 	local b=$1 out="$LAB_DIR/$1" hide=
 	[ "$b" = kprobe ] && hide=ip_rcv_finish
-	if ! PKTPATH_TEST_HIDE_FUNCS=$hide pp_start "$out" --backend "$b" --stream "net 198.18.64.0/20"; then
+	if ! PKTPATH_TEST_HIDE_FUNCS=$hide pp_start "$out" --backend "$b" --stream "net 198.18.64.0/20 or net 2001:2:0:70::/60"; then
 		fail "$b: pktpath started"
 		cat "$out.err"
 		return
@@ -81,6 +91,7 @@ run_backend() {
 	udp_send bk-a 198.18.70.2 7001
 	udp_send bk-a 198.18.70.2 7002
 	ip netns exec rt-a ping -c 1 -W 2 198.18.73.1 >/dev/null
+	ip netns exec rt-a ping -6 -c 1 -W 2 2001:2:0:73::1 >/dev/null
 	# A fresh ARP exchange each run: its broadcast is what the bridge clones.
 	ip -n br-x neigh flush all
 	ip -n br-y neigh flush all
@@ -123,8 +134,13 @@ run_backend() {
 		before "$o" "hook INPUT" "$r_nf"
 	# 3. router
 	check "$b: router: ip_forward" seen "$o" "ip_forward" " rt-r " "198.18.73.1"
-	check "$b: router: output device and gateway" \
-		seen "$o" "ip_finish_output" " rt-r " "dev rb via 198.18.72.1"
+	check "$b: router: output device, gateway and table" \
+		seen "$o" "ip_finish_output" " rt-r " "dev rb via 198.18.72.1 type unicast table main"
+	check "$b: IPv6 router: ip6_forward" seen "$o" "ip6_forward" " rt-r " "2001:2:0:73::1" "echo-request"
+	check "$b: IPv6 router: ip6_finish_output names output device, gateway and table" \
+		seen "$o" "ip6_finish_output" " rt-r " "echo-request" "dev rb via 2001:2:0:72::1 type unicast table main"
+	check "$b: IPv6 sender: ip6_finish_output names its device and gateway" \
+		seen "$o" "ip6_finish_output" " rt-a " "echo-request" "dev eth0 via 2001:2:0:71::fe"
 	if kc_drop_reason; then
 		check "$b: router: without the route, the drop says no route" \
 			seen "$o" " rt-r " "198.18.73.1" "$r_noroute"
