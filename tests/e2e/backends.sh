@@ -46,12 +46,12 @@ check "--list-probes: the summary fits one screen ($head_lines lines before the 
 check "--list-probes: first line names the kernel and the backend auto uses" \
 	grep -qE "^Linux $(uname -r | sed 's/[.+]/\\&/g'): --backend auto uses (fentry|kprobe|tracepoint)" <<<"$(head -n 1 <<<"$lp")"
 check "--list-probes: says what you get, with the catalog points by group" \
-	grep -qE "^  catalog points by group: rx [0-9]+/4 route [0-9]+/4 netfilter [0-9]+/3" <<<"$lp"
+	grep -qE "^  catalog points by group: rx [0-9]+/4 route [0-9]+/6 netfilter [0-9]+/3" <<<"$lp"
 if [ "$kp" = missing ] && [ "$fe" = missing ]; then
 	check "--list-probes: says what you do not get, and why" \
 		grep -qE "^  IP-layer functions, routing decisions( \(the look-up's result, the input route\))?, netfilter tables and chains, bridge ports: they need fentry or kprobes" <<<"$lp"
 	check "--list-probes: says the route taken comes from the netfilter links" \
-		grep -qE "^  the route taken \(device, gateway, type; IPv6 also its table\) at the INPUT, FORWARD and OUTPUT netfilter links;" <<<"$lp"
+		grep -qE "^  the route taken \(device, gateway, type, table: IPv6's, and IPv4's for received packets\) at the INPUT, FORWARD and OUTPUT netfilter links;" <<<"$lp"
 fi
 # The test switch that hides a function from the catalog's view of the kernel.
 check "--list-probes: a function hidden by PKTPATH_TEST_HIDE_FUNCS is reported as absent" \
