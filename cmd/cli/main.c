@@ -850,6 +850,12 @@ int main(int argc, char **argv)
 	int pr = options_parse(&s.opt, argc, argv);
 	if (pr) /* --help, --version or a usage error, said */
 		return pr == 1 ? EXIT_OK : pr == 2 ? EXIT_RUNTIME : EXIT_USAGE; /* 2: --help >/dev/full */
+	/* Outputs written whole, then checked (stdout_status): in one buffer,
+	 * so a failed write is met by the last fflush, with its errno (a
+	 * flush stdio makes of a full buffer keeps only an error flag). */
+	static char whole[1 << 20]; /* glibc ignores the size without a buffer */
+	if (s.opt.list_probes || s.opt.dump_filter)
+		setvbuf(stdout, whole, _IOFBF, sizeof(whole));
 
 	/* The phases in order; each returns GO or the exit status. */
 	static int (*const phases[])(struct session *) = {

@@ -36,9 +36,11 @@ for mode in text json; do
 	pp_stop
 done
 
+# The steps of the first timeline of FILE whose header matches REGEX.
+steps() { awk -v re="$2" '$0 ~ "^#[0-9]+ " re {b=1; next} /^#/{b=0} b' "$1"; }
 out=$LAB_DIR/text.out
-req=$(awk '/^#[0-9]+ ICMP 198.18.134.1 > 198.18.135.2 echo-request/{b=1; next} /^#/{b=0} b' "$out")
-rep=$(awk '/^#[0-9]+ ICMP 198.18.135.2 > 198.18.134.1 echo-reply/{b=1; next} /^#/{b=0} b' "$out")
+req=$(steps "$out" 'ICMP 198.18.134.1 > 198.18.135.2 echo-request')
+rep=$(steps "$out" 'ICMP 198.18.135.2 > 198.18.134.1 echo-reply')
 check "request: A's OUTPUT names device and gateway (no table: a local send's look-up is not tied to it)" \
 	grep -qE 'nf OUTPUT last +prt-a .* dev veth-a via 198\.18\.134\.2 type unicast mtu 1500' <<<"$req"
 check "request: B's FORWARD names the output device, on-link, table main" \
@@ -60,8 +62,8 @@ check "JSON: A's OUTPUT route names its gateway" \
 	grep -qE '"nf_hook":"OUTPUT","nf_priority":[0-9]+,"route":\{"dev":"veth-a","ifindex":[0-9]+,"mtu":1500,"type":"unicast","gateway":"198\.18\.134\.2"' "$LAB_DIR/json.out"
 
 # IPv6: the skb's route is a struct rt6_info; its table from the FIB entry it came from.
-req6=$(awk '/^#[0-9]+ ICMP6 2001:2:0:134::1 > 2001:2:0:135::2 echo-request/{b=1; next} /^#/{b=0} b' "$out")
-rep6=$(awk '/^#[0-9]+ ICMP6 2001:2:0:135::2 > 2001:2:0:134::1 echo-reply/{b=1; next} /^#/{b=0} b' "$out")
+req6=$(steps "$out" 'ICMP6 2001:2:0:134::1 > 2001:2:0:135::2 echo-request')
+rep6=$(steps "$out" 'ICMP6 2001:2:0:135::2 > 2001:2:0:134::1 echo-reply')
 check "IPv6 request: A's OUTPUT names device, gateway and table" \
 	grep -qE 'nf OUTPUT last +prt-a .* ipv6 .* dev veth-a via 2001:2:0:134::2 type unicast table main mtu 1500' <<<"$req6"
 check "IPv6 request: B's FORWARD names the output device, on-link" \
@@ -84,8 +86,8 @@ pp_start "$LAB_DIR/rule" 'icmp and host 198.18.135.2' || fail "rule: pktpath sta
 lab_exec prt-a ping -c1 -W2 198.18.135.2 >/dev/null
 sleep 1
 pp_stop
-req=$(awk '/^#[0-9]+ ICMP 198.18.134.1 > 198.18.135.2 echo-request/{b=1; next} /^#/{b=0} b' "$LAB_DIR/rule.out")
-rep=$(awk '/^#[0-9]+ ICMP 198.18.135.2 > 198.18.134.1 echo-reply/{b=1; next} /^#/{b=0} b' "$LAB_DIR/rule.out")
+req=$(steps "$LAB_DIR/rule.out" 'ICMP 198.18.134.1 > 198.18.135.2 echo-request')
+rep=$(steps "$LAB_DIR/rule.out" 'ICMP 198.18.135.2 > 198.18.134.1 echo-reply')
 check "policy rule: the request's FORWARD names table 100" \
 	grep -qE 'nf FORWARD last +prt-b +veth-b .* dev veth-c on-link type unicast table 100 mtu 1500' <<<"$req"
 check "policy rule: the reply (no rule for veth-c) names table main" \

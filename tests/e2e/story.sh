@@ -109,10 +109,10 @@ check "tcp: every client segment that crossed the router says both rewrites ($ok
 # The route taken (tracepoint backend: the skb's route at the hooks' last end).
 check "route: the request sent by st-c: nf OUTPUT last says dev eth0 via 198.18.81.1 type unicast" \
 	grep -qE 'nf OUTPUT last +st-c +- .* dev eth0 via 198\.18\.81\.1 type unicast mtu 1500' <<<"$req"
-check "route: forwarded by st-r: nf FORWARD last says dev out0 on-link type unicast" \
-	grep -qE 'nf FORWARD last +st-r +in0 .* dev out0 on-link type unicast mtu 1500' <<<"$req"
-check "route: delivered in st-s: nf INPUT last says type local" \
-	grep -qE 'nf INPUT last +st-s +eth0 .* dev lo type local' <<<"$req"
+check "route: forwarded by st-r: nf FORWARD last says dev out0 on-link type unicast table main" \
+	grep -qE 'nf FORWARD last +st-r +in0 .* dev out0 on-link type unicast table main mtu 1500' <<<"$req"
+check "route: delivered in st-s: nf INPUT last says type local table local" \
+	grep -qE 'nf INPUT last +st-s +eth0 .* dev lo type local table local' <<<"$req"
 check "route: the reply forwarded back: dev in0" grep -qE 'nf FORWARD last +st-r +out0 .* dev in0 on-link type unicast' <<<"$rep"
 
 # JSON: the event where it changed carries "rewrite".
