@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The FIB table of a received packet's IPv4 route. struct rtable does not
+/* The FIB table of a forwarded packet's IPv4 route. struct rtable does not
  * keep its table; the fib:fib_table_lookup tracepoint names the table of
  * each look-up, not the packet. What ties one to the other: a received
  * packet's input look-up (flowi4_iif: the device it came in on) runs in the
@@ -14,7 +14,10 @@
  * input device: it is kept too but cannot match, so the last few are kept
  * (FIB_LAST). The table is the route entry's own (fib_info's fib_tb_id: the
  * local and main tables share one trie when there are no rules), else the
- * one looked up in (a nexthop object's route). */
+ * one looked up in (a nexthop object's route). The program runs for every
+ * look-up on the host: user space loads it only when a namespace it traces
+ * forwards IPv4 (cmd/cli/main.c), and route_out asks only for unicast
+ * routes (a local delivery's table says little). */
 #ifndef PKTPATH_FIB_H
 #define PKTPATH_FIB_H
 

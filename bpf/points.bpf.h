@@ -46,9 +46,11 @@ static __always_inline void route_out(struct pp_event *e, struct sk_buff *skb)
 	__u32 pmtu = BPF_CORE_READ_BITFIELD_PROBED(rt, rt_pmtu);
 	if (pmtu)
 		e->rt_mtu = pmtu;
-	__u32 daddr;
-	__builtin_memcpy(&daddr, e->daddr, 4);
-	e->rt_table = fib_table_of(daddr, BPF_CORE_READ(skb, skb_iif));
+	if (e->rt_type == 1 /* RTN_UNICAST: a forwarded packet's (no table for a local delivery) */) {
+		__u32 daddr;
+		__builtin_memcpy(&daddr, e->daddr, 4);
+		e->rt_table = fib_table_of(daddr, BPF_CORE_READ(skb, skb_iif));
+	}
 	e->have |= PP_HAVE_ROUTE;
 }
 

@@ -223,6 +223,24 @@ int netns_run_in(int nsfd, int (*fn)(void *arg), void *arg)
 	return rc;
 }
 
+/* /proc/sys/net shows the namespace of whoever opens it. */
+static int read_ip_forward(void *arg)
+{
+	(void)arg;
+	char c = 0;
+	int fd = open("/proc/sys/net/ipv4/ip_forward", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, &c, 1);
+	close(fd);
+	return n == 1 ? c == '1' : -1;
+}
+
+int netns_ipv4_forwarding(int nsfd)
+{
+	return nsfd < 0 ? read_ip_forward(NULL) : netns_run_in(nsfd, read_ip_forward, NULL);
+}
+
 struct ns_name {
 	uint32_t inode;
 	char *name;

@@ -41,6 +41,10 @@ void netns_each_named(uint32_t self, void (*fn)(int fd, uint32_t inode, const ch
  * or what if_nametoindex left (ENODEV). */
 unsigned int netns_ifindex(int nsfd, const char *ifname);
 
+/* Whether IPv4 forwarding is on in the namespace nsfd (-1: pktpath's
+ * own): 1 or 0, -1 when it cannot be read. */
+int netns_ipv4_forwarding(int nsfd);
+
 /* Name for a namespace inode: its /run/netns name, "init" for the initial
  * namespace, or NULL. The table is re-read (at most once a second) when an
  * unknown inode appears, so namespaces created later get names too. */

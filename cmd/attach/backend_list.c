@@ -82,10 +82,10 @@ void backend_list(FILE *out, const struct backend_avail *a, struct kfuncs *kf, b
 	fprintf(out, "\nyou get: receive and transmit at every device, drops with %slocation and stack, frees, owners;\n",
 		drop_reason ? "reason, " : "");
 	if (b == BK_TRACEPOINT && a->nflink)
-		fprintf(out, "  the route taken (device, gateway, type, table: IPv6's, and IPv4's for received packets) at the "
+		fprintf(out, "  the route taken (device, gateway, type, table: IPv6's, and IPv4's for forwarded packets) at the "
 			     "INPUT, FORWARD and OUTPUT netfilter links;\n");
 	else if (b != BK_TRACEPOINT)
-		fprintf(out, "  the route taken (device, gateway, type, table: IPv6's, and IPv4's for received packets) at "
+		fprintf(out, "  the route taken (device, gateway, type, table: IPv6's, and IPv4's for forwarded packets) at "
 			     "ip_finish_output and ip6_finish_output;\n");
 	fprintf(out, "  catalog points by group:");
 	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)

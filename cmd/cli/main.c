@@ -490,6 +490,23 @@ static int session_backend(struct session *s)
 	return GO;
 }
 
+static void forwarding_one(int fd, uint32_t inode, const char *name, void *arg)
+{
+	(void)inode;
+	(void)name;
+	if (netns_ipv4_forwarding(fd) != 0)
+		*(bool *)arg = true;
+}
+
+/* Whether a namespace pktpath traces forwards IPv4 (or may: unreadable). */
+static bool forwarding_in_scope(const struct session *s)
+{
+	bool fwd = netns_ipv4_forwarding(s->ns.fd) != 0;
+	if (!fwd && s->everywhere)
+		netns_each_named(netns_self_inode(), forwarding_one, &fwd);
+	return fwd;
+}
+
 /* Phase 5a: the BPF object opened and configured for backend s->bk. */
 static int session_configure(struct session *s)
 {
@@ -528,6 +545,11 @@ static int session_configure(struct session *s)
 		bpf_program__set_autoload(skel->progs.pp_tx, false);
 		bpf_program__set_autoload(skel->progs.pp_free, false);
 	}
+	/* The FIB look-up program runs on every look-up on the host, for the
+	 * table of forwarded packets' routes: only where a traced namespace
+	 * forwards IPv4 (read now; a router made later shows no table). */
+	if (s->drops_stream || !forwarding_in_scope(s))
+		bpf_program__set_autoload(skel->progs.pp_fib, false);
 	if (backend_configure(&s->plan, skel, err, sizeof(err)))
 		return fail(EXIT_RUNTIME, "%s", err);
 	nflink_prepare(skel->obj, s->bk == BK_TRACEPOINT && s->nf_wanted, verbose);

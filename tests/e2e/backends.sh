@@ -51,7 +51,7 @@ if [ "$kp" = missing ] && [ "$fe" = missing ]; then
 	check "--list-probes: says what you do not get, and why" \
 		grep -qE "^  IP-layer functions, routing decisions( \(the look-up's result, the input route\))?, netfilter tables and chains, bridge ports: they need fentry or kprobes" <<<"$lp"
 	check "--list-probes: says the route taken comes from the netfilter links" \
-		grep -qE "^  the route taken \(device, gateway, type, table: IPv6's, and IPv4's for received packets\) at the INPUT, FORWARD and OUTPUT netfilter links;" <<<"$lp"
+		grep -qE "^  the route taken \(device, gateway, type, table: IPv6's, and IPv4's for forwarded packets\) at the INPUT, FORWARD and OUTPUT netfilter links;" <<<"$lp"
 fi
 # The test switch that hides a function from the catalog's view of the kernel.
 check "--list-probes: a function hidden by PKTPATH_TEST_HIDE_FUNCS is reported as absent" \

@@ -2,10 +2,10 @@
 # read the skb's route): a ping from A through router B to C, over IPv4 and
 # IPv6. A's OUTPUT names the device and the gateway, B's FORWARD the device
 # on-link, C's INPUT a local delivery; the reply the same the other way; JSON
-# carries it. Received packets' routes name their table (IPv4: from the
-# FIB look-up made for the packet, bpf/fib.bpf.h; IPv6: from the route), a
-# locally sent IPv4 packet's none; with a policy rule on the router, its
-# FORWARD names the rule's table. IPv6 addresses from 2001:2::/48 (RFC 5180,
+# carries it. Routes name their table: IPv6 from the route, IPv4 a
+# forwarded packet's (from the FIB look-up made for it, bpf/fib.bpf.h), with
+# a policy rule on the router the rule's table; with no namespace
+# forwarding, the look-up program is not loaded. IPv6 addresses from 2001:2::/48 (RFC 5180,
 # benchmarking).
 . "$(dirname "$0")/../lib/lab.sh"
 . "$(dirname "$0")/../lib/check.sh"
@@ -45,8 +45,8 @@ check "request: A's OUTPUT names device and gateway (no table: a local send's lo
 	grep -qE 'nf OUTPUT last +prt-a .* dev veth-a via 198\.18\.134\.2 type unicast mtu 1500' <<<"$req"
 check "request: B's FORWARD names the output device, on-link, table main" \
 	grep -qE 'nf FORWARD last +prt-b +veth-b .* dev veth-c on-link type unicast table main mtu 1500' <<<"$req"
-check "request: C's INPUT says local delivery, table local" \
-	grep -qE 'nf INPUT last +prt-c +veth-c .* type local table local' <<<"$req"
+check "request: C's INPUT says local delivery (an IPv4 delivery's table is not said)" \
+	grep -qE 'nf INPUT last +prt-c +veth-c .* type local mtu' <<<"$req"
 # One route per hook where it was decided: A's OUTPUT, B's FORWARD, C's
 # INPUT; none at PREROUTING or POSTROUTING (three namespaces, five hooks).
 n=$(grep -cE '^ .* nf [A-Z]+ (first|last) .* dev [^ ]+ (via|on-link|type)' <<<"$req")
@@ -92,3 +92,14 @@ check "policy rule: the request's FORWARD names table 100" \
 	grep -qE 'nf FORWARD last +prt-b +veth-b .* dev veth-c on-link type unicast table 100 mtu 1500' <<<"$req"
 check "policy rule: the reply (no rule for veth-c) names table main" \
 	grep -qE 'nf FORWARD last +prt-b +veth-c .* dev veth-b on-link type unicast table main' <<<"$rep"
+
+# A namespace that does not forward: the FIB look-up program is not loaded
+# (it would run on every look-up of the host for nothing); the router's is.
+pp_start "$LAB_DIR/nofwd" --netns prt-a 'icmp and host 198.18.135.2' || fail "no forwarding: pktpath started"
+loaded=$(pp_progs_loaded | grep -c '^name pp_fib$')
+pp_stop
+check "--netns of a namespace that does not forward IPv4: pp_fib not loaded ($loaded)" [ "$loaded" -eq 0 ]
+pp_start "$LAB_DIR/fwd" --netns prt-b 'icmp and host 198.18.135.2' || fail "forwarding: pktpath started"
+loaded=$(pp_progs_loaded | grep -c '^name pp_fib$')
+pp_stop
+check "--netns of the router: pp_fib loaded ($loaded)" [ "$loaded" -eq 1 ]

@@ -3,11 +3,12 @@ PKTPATH=${PKTPATH:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/asa
 
 pass() { echo "PASS $*"; }
 fail() { echo "FAIL $*"; }
-# check WHAT CMD...: PASS when CMD succeeds.
+# check WHAT CMD...: PASS when CMD succeeds; returns CMD's success (a
+# failure's details can follow: check ... || show).
 check() {
 	local what=$1
 	shift
-	if "$@"; then pass "$what"; else fail "$what"; fi
+	if "$@"; then pass "$what"; else fail "$what"; return 1; fi
 }
 
 # Names of pktpath's BPF programs that the kernel still has loaded.
