@@ -6,7 +6,10 @@
  * softirq that receives it, on that CPU, after its receive and before its
  * FORWARD or INPUT hook, and no other packet is received on that CPU in
  * between. So the last successful input look-up on this CPU, for the
- * packet's destination and input device, is the packet's. Output look-ups
+ * packet's destination and input device, is the packet's. (A batch a driver
+ * hands over as a list is looked up whole before its first FORWARD: a batch
+ * mate's look-up for the same destination and device may stand in, the
+ * same table unless a rule selects by source, mark or TOS.) Output look-ups
  * carry the loopback device's index and are not kept: a locally sent packet
  * says no table (a connected socket's cached route has no look-up at all).
  * A reverse-path check's look-up (rp_filter, or any policy rule) comes
