@@ -180,7 +180,7 @@ struct pp_event {
 	__u32 rt_mtu;
 	__u8 rt_type;     /* RTN_UNICAST ... */
 	__u8 rt_gw_family; /* AF_INET, AF_INET6, 0: no gateway (on-link) */
-	__u16 rt_table;   /* routing table id (IPv6 routes, a received IPv4 packet's: bpf/fib.bpf.h); 0: not known, or above 65535 */
+	__u16 rt_table;   /* routing table id (IPv6 routes, a forwarded IPv4 packet's: bpf/fib.bpf.h); 0: not known, or above 65535 */
 	__u8 rt_gw[16];
 	char out_dev[PP_IFNAME_LEN]; /* route output device or bridge egress port */
 	char table[32];   /* netfilter table (PP_HAVE_TABLE) */

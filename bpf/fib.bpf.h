@@ -26,6 +26,9 @@
 
 #define FIB_LAST 4
 
+/* pp_fib is loaded (user space): else no route asks for a table. */
+const volatile bool cfg_fib = false;
+
 struct fib_last {
 	struct {
 		__u32 daddr;

@@ -110,7 +110,7 @@ int pp_own_state(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-/* The table of a received packet's IPv4 route (bpf/fib.bpf.h). */
+/* The table of a forwarded packet's IPv4 route (bpf/fib.bpf.h). */
 SEC("raw_tp/fib_table_lookup")
 int pp_fib(struct bpf_raw_tracepoint_args *ctx)
 {

@@ -46,7 +46,7 @@ static __always_inline void route_out(struct pp_event *e, struct sk_buff *skb)
 	__u32 pmtu = BPF_CORE_READ_BITFIELD_PROBED(rt, rt_pmtu);
 	if (pmtu)
 		e->rt_mtu = pmtu;
-	if (e->rt_type == 1 /* RTN_UNICAST: a forwarded packet's (no table for a local delivery) */) {
+	if (cfg_fib && e->rt_type == 1 /* RTN_UNICAST: a forwarded packet's (no table for a local delivery) */) {
 		__u32 daddr;
 		__builtin_memcpy(&daddr, e->daddr, 4);
 		e->rt_table = fib_table_of(daddr, BPF_CORE_READ(skb, skb_iif));

@@ -328,6 +328,7 @@ if [ "${BENCH_GUEST:-1}" = 1 ]; then
 		grep '^FAIL' "$out/guest.out" | sed 's/^/- guest check: /' >>"$report"
 	else
 		{ echo; echo "## 6.12 guest"; echo; echo "Not measured: $(grep -m1 '^FAIL' "$out/guest.out" || tail -n 1 "$out/guest.out") (build/bench/guest.out)."; } >>"$report"
+		guest_failed=1
 	fi
 else
 	{ echo; echo "## 6.12 guest"; echo; echo "Not measured: skipped (BENCH_GUEST=${BENCH_GUEST})."; } >>"$report"
@@ -356,3 +357,8 @@ else
 	echo "bench: gnuplot not installed, no plot" >&2
 fi
 cat "$report"
+# A guest half that measured nothing is a failed run, not a shorter report.
+if [ -n "${guest_failed:-}" ]; then
+	echo "bench: the 6.12 guest measured nothing: build/bench/guest.out says why" >&2
+	exit 1
+fi

@@ -548,8 +548,8 @@ static int session_configure(struct session *s)
 	/* The FIB look-up program runs on every look-up on the host, for the
 	 * table of forwarded packets' routes: only where a traced namespace
 	 * forwards IPv4 (read now; a router made later shows no table). */
-	if (s->drops_stream || !forwarding_in_scope(s))
-		bpf_program__set_autoload(skel->progs.pp_fib, false);
+	skel->rodata->cfg_fib = !s->drops_stream && forwarding_in_scope(s);
+	bpf_program__set_autoload(skel->progs.pp_fib, skel->rodata->cfg_fib);
 	if (backend_configure(&s->plan, skel, err, sizeof(err)))
 		return fail(EXIT_RUNTIME, "%s", err);
 	nflink_prepare(skel->obj, s->bk == BK_TRACEPOINT && s->nf_wanted, verbose);
@@ -568,6 +568,7 @@ static int session_configure(struct session *s)
 		if (role == PR_TP_FIB) {
 			fprintf(stderr, "pktpath: warning: no tracepoint %s: IPv4 routes say no table\n", tp);
 			bpf_program__set_autoload(prog, false);
+			skel->rodata->cfg_fib = false;
 			continue;
 		}
 		if (role != PR_TP_OWNER)

@@ -31,11 +31,9 @@ send_udp() { # port count
 	lab_exec idn-a bash -c "exec 3>/dev/udp/$B/$1; for ((i = 1; i <= $2; i++)); do echo \$i >&3; (( i % 100 == 0 )) && sleep 0.02; done; :"
 }
 headers() { grep -cE "$2" "$1"; }
-# IDENTITY_PARTS: which parts to run (all by default); IDENTITY_KEEP=DIR
-# keeps the outputs there.
+# IDENTITY_PARTS: which parts to run (all by default); LAB_KEEP=DIR keeps
+# the outputs there (tests/lib/lab.sh).
 part() { [[ " ${IDENTITY_PARTS:-udp tcp loss flood neigh} " == *" $1 "* ]]; }
-keep() { [ -n "${IDENTITY_KEEP:-}" ] && mkdir -p "$IDENTITY_KEEP" && cp "$LAB_DIR"/*.out "$LAB_DIR"/*.err "$IDENTITY_KEEP"/ 2>/dev/null; }
-trap 'keep; lab_down' EXIT
 
 if part udp; then
 # ---- UDP to a reading socket ----
@@ -70,9 +68,12 @@ got=$(jq -c 'select(.type == "packet")' "$J" | wc -l)
 check "UDP to a reader, JSON -w: $N datagrams, $got packet objects" [ "$got" -eq "$N" ]
 frames=$(tshark -r "$LAB_DIR/udpj.pcapng" -T fields -e frame.number 2>/dev/null | wc -l)
 check "UDP to a reader, JSON -w: $N datagrams, $frames pcapng frames" [ "$frames" -eq "$N" ]
-bad=$(jq -c 'select(.type == "packet") | [.events[] | select(.probe == "net_dev_queue" or .probe == "netif_receive_skb") | .probe] | select(. != ["net_dev_queue", "netif_receive_skb"])' "$J" | wc -l)
-check "UDP to a reader, JSON: every packet one transmit then one receive ($bad others)" [ "$bad" -eq 0 ]
-[ "$bad" -eq 0 ] || jq -c 'select(.type == "packet") | select([.events[] | select(.probe == "net_dev_queue" or .probe == "netif_receive_skb") | .probe] != ["net_dev_queue", "netif_receive_skb"]) | [.seq, [.events[] | [.probe, .netns, .packet]]]' "$J" | head -2 | sed 's/^/# /'
+# The packets whose device steps are not one transmit then one receive,
+# with their steps (shown when there are any).
+odd=$(jq -c 'select(.type == "packet") | select([.events[] | select(.probe == "net_dev_queue" or .probe == "netif_receive_skb") | .probe] != ["net_dev_queue", "netif_receive_skb"]) | [.seq, [.events[] | [.probe, .netns, .packet]]]' "$J")
+bad=$(grep -c . <<<"$odd")
+check "UDP to a reader, JSON: every packet one transmit then one receive ($bad others)" [ "$bad" -eq 0 ] ||
+	head -n 2 <<<"$odd" | sed 's/^/# /'
 ids=$(jq -r 'select(.type == "packet") | .events[0].ip_id' "$J" | sort -u | wc -l)
 check "UDP to a reader, JSON: $N distinct IPv4 ids ($ids)" [ "$ids" -eq "$N" ]
 fi

@@ -47,6 +47,8 @@ check "request: B's FORWARD names the output device, on-link, table main" \
 	grep -qE 'nf FORWARD last +prt-b +veth-b .* dev veth-c on-link type unicast table main mtu 1500' <<<"$req"
 check "request: C's INPUT says local delivery (an IPv4 delivery's table is not said)" \
 	grep -qE 'nf INPUT last +prt-c +veth-c .* type local mtu' <<<"$req"
+n=$(grep -c ' table ' <<<"$req")
+check "request: one router, one step names a table ($n)" [ "$n" -eq 1 ]
 # One route per hook where it was decided: A's OUTPUT, B's FORWARD, C's
 # INPUT; none at PREROUTING or POSTROUTING (three namespaces, five hooks).
 n=$(grep -cE '^ .* nf [A-Z]+ (first|last) .* dev [^ ]+ (via|on-link|type)' <<<"$req")
@@ -90,6 +92,8 @@ req=$(steps "$LAB_DIR/rule.out" 'ICMP 198.18.134.1 > 198.18.135.2 echo-request')
 rep=$(steps "$LAB_DIR/rule.out" 'ICMP 198.18.135.2 > 198.18.134.1 echo-reply')
 check "policy rule: the request's FORWARD names table 100" \
 	grep -qE 'nf FORWARD last +prt-b +veth-b .* dev veth-c on-link type unicast table 100 mtu 1500' <<<"$req"
+n=$(grep -c ' table ' <<<"$req")
+check "policy rule: one step of the request names a table ($n)" [ "$n" -eq 1 ]
 check "policy rule: the reply (no rule for veth-c) names table main" \
 	grep -qE 'nf FORWARD last +prt-b +veth-c .* dev veth-b on-link type unicast table main' <<<"$rep"
 
