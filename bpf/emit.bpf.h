@@ -101,12 +101,10 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 						   __u64 location, __u32 reason)
 {
 	__u16 probe = at.probe;
+	bool freed = probe == PP_PROBE_DROP || probe == PP_PROBE_FREE;
 	struct skb_view v;
-	skb_view_read(skb, &v);
+	skb_place_read(skb, &v);
 	struct net_device *dev = v.dev;
-	__u16 proto = v.proto;
-	/* Read here only to select on; else once the packet is selected. */
-	__u32 ifindex = dev && cfg_ifindex ? BPF_CORE_READ(dev, ifindex) : 0;
 	/* The namespace: with --netns, its struct net once learned (below)
 	 * tells a packet elsewhere by one read; without, its number is read
 	 * only for a packet being selected or followed. Until read, netns is 0
@@ -114,12 +112,35 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	 * variables: the fentry programs' frames are near the stack limit. */
 #define NET_ELSEWHERE (cfg_netns && net && sel_net && net != sel_net)
 #define NS_UNREAD (!netns && net)
-	__u64 net = skb_net((__u64)dev, v.sk);
+	/* Without --netns and with an expression, the namespace matters only
+	 * for a packet selected or followed: NET_LATER (no struct net has that
+	 * address) stands for "has one, not read yet", and NET_NUM() reads it. */
+#define NET_LATER 1
+#define NET_NUM() net_inum(net == NET_LATER ? skb_net((__u64)dev, v.sk) : net)
+	__u64 net = NET_LATER;
+	if (cfg_netns || !cfg_filter || probe == PP_PROBE_DELIVER)
+		net = skb_net((__u64)dev, v.sk);
+	else if (!dev && !v.sk)
+		net = 0;
+	/* With --netns most packets a busy host carries are elsewhere: turned
+	 * away here, before the header fields are read, doing only what is
+	 * done below for every packet wherever it is: a transmit learns its
+	 * socket's owner (see there); a freed skb that may be followed goes on
+	 * (its entry is forgotten, or its end reported, wherever it is). */
+	if (NET_ELSEWHERE && !(freed && *(volatile __u64 *)&tracked_n)) {
+		if (probe == PP_PROBE_TX && !at.no_task)
+			owner_of(ctx, v.sk);
+		return NULL;
+	}
+	skb_view_read(skb, &v);
+	__u16 proto = v.proto;
+	/* Read here only to select on; else once the packet is selected. */
+	__u32 ifindex = dev && cfg_ifindex ? BPF_CORE_READ(dev, ifindex) : 0;
 	__u32 netns = 0;
 	if (net && net == sel_net) {
 		netns = cfg_netns;
 	} else if (!NET_ELSEWHERE && (cfg_netns || !cfg_filter || probe == PP_PROBE_DELIVER)) {
-		netns = net_inum(net);
+		netns = NET_NUM();
 		if (cfg_netns && netns == cfg_netns)
 			sel_net = net;
 	}
@@ -131,7 +152,6 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	}
 
 	__u64 key = (__u64)skb;
-	bool freed = probe == PP_PROBE_DROP || probe == PP_PROBE_FREE;
 	bool known = false;
 	/* Where L3 starts: on receive the MAC header is already pulled and
 	 * skb->data is the network header (network_header is reset only
@@ -176,14 +196,14 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	if (by_place && cfg_ifindex && ifindex != cfg_ifindex)
 		return NULL;
 	if (known && NS_UNREAD) /* a followed packet's end, wherever */
-		netns = net_inum(net);
+		netns = NET_NUM();
 	/* Tracking must not outlive its packet: a new packet at the address
 	 * is selected on its own headers (its predecessor's entry is gone).
 	 * Without --netns most packets are not followed: one look-up says so
 	 * before the namespace is read for the comparison. */
 	if (cfg_filter && cfg_track && !freed && !(NS_UNREAD && !tracked_has(key))) {
 		if (NS_UNREAD) {
-			netns = net_inum(net);
+			netns = NET_NUM();
 			place = SIGHT_PLACE(dev, netns);
 		}
 		known = track(key, (__u64)head, where, place, SIGHT_WHAT(probe, at.step, TRACK_LOOK)) == TRACK_SAME;
@@ -193,7 +213,7 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 		if (!filter_match(skb, &v, at.layout, nh))
 			return NULL;
 		if (NS_UNREAD) {
-			netns = net_inum(net);
+			netns = NET_NUM();
 			place = SIGHT_PLACE(dev, netns);
 		}
 		if (cfg_track && !freed)
@@ -280,6 +300,8 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	return e;
 #undef NET_ELSEWHERE
 #undef NS_UNREAD
+#undef NET_LATER
+#undef NET_NUM
 }
 
 /* emit_begin() and submit, for points that record nothing more. */

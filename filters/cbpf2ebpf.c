@@ -8,8 +8,9 @@
  * The packet is kernel memory, read with bpf_probe_read_kernel. Each call
  * costs about as much as the rest of a small filter, so the first WIN
  * bytes are copied into the frame once and loads at constant offsets
- * inside them are plain stack loads; the rest (indexed loads, offsets past
- * the window) read the packet one load at a time. */
+ * inside them are plain stack loads, and so are indexed loads inside them
+ * when X is a plain IPv4 header's length; the rest (other indexed loads,
+ * offsets past the window) read the packet one load at a time. */
 #include "filters/cbpf2ebpf.h"
 
 #include <linux/bpf.h>
@@ -99,33 +100,56 @@ static void land(struct gen *g, size_t at)
 		g->code[at].off = (int16_t)(g->len - at - 1);
 }
 
+/* X after IPv4's "4 * (ip[0] & 0xf)" with no options: the indexed loads
+ * of a port filter then come from the window too (one helper call less
+ * for each UDP or TCP packet the filter sees). */
+#define X_IPV4_PLAIN 20
+
+/* The load from the window's bytes [at, at + size), big-endian, when the
+ * window holds them; else jumps on to the returned fixup (emitted as a
+ * local jump, see land()). */
+static size_t load_window(struct gen *g, uint8_t dst, int size, uint32_t at_k, size_t *to_done)
+{
+	static const uint8_t sz[] = {[1] = BPF_B, [2] = BPF_H, [4] = BPF_W};
+	put(g, insn(BPF_LDX | BPF_MEM | BPF_DW, 2, BPF_REG_10, WLEN_OFF, 0));
+	size_t to_slow = g->len;
+	put(g, insn(BPF_JMP | BPF_JLT | BPF_K, 2, 0, 0, (int32_t)at_k + size));
+	int16_t at = (int16_t)(WIN_OFF + (int)at_k);
+	if (at_k % (uint32_t)size == 0) {
+		put(g, insn(BPF_LDX | BPF_MEM | sz[size], dst, BPF_REG_10, at, 0));
+		if (size > 1)
+			put(g, insn(BPF_ALU | BPF_END | BPF_TO_BE, dst, 0, 0, size * 8));
+	} else { /* stack loads must be aligned: byte by byte, big-endian */
+		put(g, insn(BPF_LDX | BPF_MEM | BPF_B, dst, BPF_REG_10, at, 0));
+		for (int i = 1; i < size; i++) {
+			put(g, insn(BPF_ALU | BPF_LSH | BPF_K, dst, 0, 0, 8));
+			put(g, insn(BPF_LDX | BPF_MEM | BPF_B, 3, BPF_REG_10, (int16_t)(at + i), 0));
+			put(g, insn(BPF_ALU | BPF_OR | BPF_X, dst, 3, 0, 0));
+		}
+	}
+	*to_done = g->len;
+	put(g, insn(BPF_JMP | BPF_JA, 0, 0, 0, 0));
+	return to_slow;
+}
+
 /* dst = the size-byte big-endian value at data + [X +] k, or no match
  * when it lies past data_end (as libpcap's bpf_filter returns 0). */
 static void load_packet(struct gen *g, uint8_t dst, int size, bool indirect, uint32_t k)
 {
 	static const uint8_t sz[] = {[1] = BPF_B, [2] = BPF_H, [4] = BPF_W};
-	size_t to_slow = 0, to_done = 0;
+	size_t to_slow = 0, to_slow_x = 0, to_done = 0;
 	bool windowed = !indirect && k + (uint32_t)size <= WIN;
+	/* Indexed: from the window when X is that of a plain IPv4 header. */
+	bool windowed_x = indirect && k <= WIN && X_IPV4_PLAIN + k + (uint32_t)size <= WIN;
 
-	if (windowed) { /* from the window when it holds [k, k + size) */
-		put(g, insn(BPF_LDX | BPF_MEM | BPF_DW, 2, BPF_REG_10, WLEN_OFF, 0));
-		to_slow = g->len;
-		put(g, insn(BPF_JMP | BPF_JLT | BPF_K, 2, 0, 0, (int32_t)k + size));
-		int16_t at = (int16_t)(WIN_OFF + (int)k);
-		if (k % (uint32_t)size == 0) {
-			put(g, insn(BPF_LDX | BPF_MEM | sz[size], dst, BPF_REG_10, at, 0));
-			if (size > 1)
-				put(g, insn(BPF_ALU | BPF_END | BPF_TO_BE, dst, 0, 0, size * 8));
-		} else { /* stack loads must be aligned: byte by byte, big-endian */
-			put(g, insn(BPF_LDX | BPF_MEM | BPF_B, dst, BPF_REG_10, at, 0));
-			for (int i = 1; i < size; i++) {
-				put(g, insn(BPF_ALU | BPF_LSH | BPF_K, dst, 0, 0, 8));
-				put(g, insn(BPF_LDX | BPF_MEM | BPF_B, 3, BPF_REG_10, (int16_t)(at + i), 0));
-				put(g, insn(BPF_ALU | BPF_OR | BPF_X, dst, 3, 0, 0));
-			}
-		}
-		to_done = g->len;
-		put(g, insn(BPF_JMP | BPF_JA, 0, 0, 0, 0));
+	if (windowed) {
+		to_slow = load_window(g, dst, size, k, &to_done);
+		land(g, to_slow);
+	} else if (windowed_x) {
+		to_slow_x = g->len;
+		put(g, insn(BPF_JMP32 | BPF_JNE | BPF_K, RX, 0, 0, X_IPV4_PLAIN));
+		to_slow = load_window(g, dst, size, X_IPV4_PLAIN + k, &to_done);
+		land(g, to_slow_x);
 		land(g, to_slow);
 	}
 	put(g, insn(BPF_ALU64 | BPF_MOV | BPF_X, 1, RDATA, 0, 0));
@@ -152,7 +176,7 @@ static void load_packet(struct gen *g, uint8_t dst, int size, bool indirect, uin
 	put(g, insn(BPF_LDX | BPF_MEM | sz[size], dst, BPF_REG_10, BUF_OFF, 0));
 	if (size > 1)
 		put(g, insn(BPF_ALU | BPF_END | BPF_TO_BE, dst, 0, 0, size * 8));
-	if (windowed)
+	if (windowed || windowed_x)
 		land(g, to_done);
 }
 
@@ -384,6 +408,8 @@ int cbpf_to_ebpf(const struct cbpf_insn *in, size_t n, void **out, size_t *cnt, 
 			uses_mem = true;
 		if ((cls == BPF_LD && BPF_MODE(c->code) == BPF_ABS) || (cls == BPF_LDX && BPF_MODE(c->code) == 0xa0))
 			uses_window |= c->k < WIN;
+		if (cls == BPF_LD && BPF_MODE(c->code) == BPF_IND) /* see load_packet() */
+			uses_window |= c->k < WIN - X_IPV4_PLAIN;
 		if (falls_through(c->code)) {
 			if (pc + 1 >= n) {
 				fail(err, errlen, "classic program runs past its end at %zu", pc);
