@@ -94,6 +94,31 @@ struct pp_at {
 
 #include "capture.bpf.h"
 
+/* The stack of a drop at location: walked (about a microsecond: most of
+ * what a traced drop costs) unless this site's was walked less than
+ * PP_SITE_STACK_MS before; then that one, and the event says so. Only
+ * where the caller is known (location): the site is then the same code,
+ * reached, in a flood, by the same path. --stack (every event) walks
+ * every time. */
+static __always_inline __s32 drop_stack(void *ctx, struct pp_event *e, __u64 location)
+{
+	__u32 now_us = e->ts_ns >> 10; /* about a microsecond; wraps after an hour, which costs one walk */
+	__u64 *site = location ? bpf_map_lookup_elem(&drop_sites, &location) : NULL;
+	if (site && (__u32)(now_us - (*site >> 32)) < PP_SITE_STACK_MS * 1000) {
+		e->have |= PP_HAVE_STACK_SITE;
+		return (__s32)*site;
+	}
+	__s32 id = bpf_get_stackid(ctx, &stacks, 0);
+	if (id < 0 || !location)
+		return id;
+	__u64 v = (__u64)now_us << 32 | (__u32)id;
+	if (site)
+		*site = v;
+	else
+		bpf_map_update_elem(&drop_sites, &location, &v, BPF_ANY);
+	return id;
+}
+
 /* Runs the selection for skb seen at `at`; on success returns the event,
  * reserved in the ring buffer with the common fields filled, for the
  * caller to complete and submit; NULL when not selected or lost. */
@@ -287,8 +312,10 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	}
 
 	e->stack_id = -1;
-	if (!at.no_stack && (cfg_stack_all || (probe == PP_PROBE_DROP && cfg_stack_drops)))
+	if (!at.no_stack && cfg_stack_all)
 		e->stack_id = bpf_get_stackid(ctx, &stacks, 0);
+	else if (!at.no_stack && probe == PP_PROBE_DROP && cfg_stack_drops)
+		e->stack_id = drop_stack(ctx, e, location);
 
 	if (nh < tail && !(at.step & PP_STEP_GONE)) {
 		if (proto == ETH_P_IP)

@@ -103,7 +103,12 @@ enum pp_have {
 	 * after this one was sent (cmd/model/carry.h, sko_fill). Never in
 	 * recordings. */
 	PP_HAVE_OWNER_SOCKET = 1 << 17,
+	/* stack_id is the stack taken at an earlier drop at the same location
+	 * (less than PP_SITE_STACK_MS before, on any CPU), not at this one:
+	 * a flood of drops at one site pays for one stack walk a millisecond. */
+	PP_HAVE_STACK_SITE = 1 << 18,
 };
+#define PP_SITE_STACK_MS 1
 
 /* Where on its path a point sees a packet (pp_event.step). */
 enum pp_step {

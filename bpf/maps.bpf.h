@@ -124,6 +124,15 @@ struct {
 	__uint(value_size, 127 * sizeof(__u64));
 } stacks SEC(".maps");
 
+/* A drop site's last stack (bpf/emit.bpf.h, drop_stack): location (the
+ * caller of kfree_skb) -> (ts_ns >> 10) << 32 | stack id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u64);
+} drop_sites SEC(".maps");
+
 /* Socket -> owning process. LRU: sockets whose destruction we cannot see
  * (no tracepoint for UDP/raw) age out instead of filling the map. */
 struct {

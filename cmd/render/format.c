@@ -244,6 +244,8 @@ void fmt_stack_indent(struct strbuf *sb, const struct pp_event *e, const struct 
 		sb_printf(sb, "%*sstack: id %d no longer in the stack map\n", indent, "", e->stack_id);
 		return;
 	}
+	if (e->have & PP_HAVE_STACK_SITE) /* bpf/emit.bpf.h, drop_stack */
+		sb_printf(sb, " (this site's stack, walked at a drop less than %d ms before)", PP_SITE_STACK_MS);
 	sb_append(sb, "\n", 1);
 }
 

@@ -223,6 +223,8 @@ static void event_fields(struct strbuf *sb, const struct pp_event *e, const stru
 		json_str(sb, frames[i], strlen(frames[i]));
 	}
 	sb_printf(sb, "]");
+	if (e->have & PP_HAVE_STACK_SITE)
+		sb_printf(sb, ",\"stack_from_site\":true");
 	struct strbuf h = {0};
 	if (ev_hint(&h, e, ctx) && h.s)
 		jkey_str(sb, "hint", h.s);
