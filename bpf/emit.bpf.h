@@ -99,8 +99,9 @@ struct pp_at {
  * PP_SITE_STACK_MS before; then that one, and the event says so. Only
  * where the caller is known (location): the site is then the same code,
  * reached, in a flood, by the same path. --stack (every event) walks
- * every time. */
-static __always_inline __s32 drop_stack(void *ctx, struct pp_event *e, __u64 location)
+ * every time. Out of line (static: e points into the ring buffer), for
+ * the programs' frames, like event_headers(). */
+static __noinline __s32 drop_stack(void *ctx, struct pp_event *e, __u64 location)
 {
 	__u32 now_us = e->ts_ns >> 10; /* about a microsecond; wraps after an hour, which costs one walk */
 	__u64 *site = location ? bpf_map_lookup_elem(&drop_sites, &location) : NULL;
@@ -117,6 +118,33 @@ static __always_inline __s32 drop_stack(void *ctx, struct pp_event *e, __u64 loc
 	else
 		bpf_map_update_elem(&drop_sites, &location, &v, BPF_ANY);
 	return id;
+}
+
+/* What an event says of the skb: its device's name, length, mark and
+ * type, and its headers (where: as SIGHT_WHERE; 0 when the data is gone).
+ * Out of line (a static function: e is a pointer into the ring buffer):
+ * its reads' buffers and the registers it spills are then not part of the
+ * frame of every program that inlines emit_begin, which with the filter's
+ * frame must stay within the kernel's 512 bytes (the fentry and kprobe
+ * programs come close). */
+static __noinline void event_skb(struct pp_event *e, struct sk_buff *skb, struct net_device *dev, __u64 where)
+{
+	if (dev)
+		BPF_CORE_READ_STR_INTO(&e->ifname, dev, name);
+	e->len = BPF_CORE_READ(skb, len);
+	e->mark = BPF_CORE_READ(skb, mark);
+	e->pkt_type = BPF_CORE_READ_BITFIELD_PROBED(skb, pkt_type);
+	__u32 nh = (where >> 32) & 0xffff, tail = (__u32)where;
+	__u16 proto = where >> 48;
+	if (nh >= tail)
+		return;
+	unsigned char *head = (unsigned char *)e->head;
+	__u32 n = hdr_window(e, head, nh, tail);
+	if (proto == ETH_P_IP)
+		parse_ipv4(e, n, head, nh, tail - nh);
+	else if (proto == ETH_P_IPV6)
+		parse_ipv6(e, n, head, nh, tail - nh);
+	parse_raw(e, skb, n, proto);
 }
 
 /* Runs the selection for skb seen at `at`; on success returns the event,
@@ -290,13 +318,9 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 		e->have |= PP_HAVE_NETNS;
 	if (dev) {
 		e->ifindex = ifindex;
-		BPF_CORE_READ_STR_INTO(&e->ifname, dev, name);
 		e->have |= PP_HAVE_DEV;
 	}
 	e->ethertype = proto;
-	e->len = BPF_CORE_READ(skb, len);
-	e->mark = BPF_CORE_READ(skb, mark);
-	e->pkt_type = BPF_CORE_READ_BITFIELD_PROBED(skb, pkt_type);
 	e->location = location;
 	e->reason = reason;
 	if (probe == PP_PROBE_DROP && cfg_drop_has_reason)
@@ -317,13 +341,7 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	else if (!at.no_stack && probe == PP_PROBE_DROP && cfg_stack_drops)
 		e->stack_id = drop_stack(ctx, e, location);
 
-	if (nh < tail && !(at.step & PP_STEP_GONE)) {
-		if (proto == ETH_P_IP)
-			parse_ipv4(e, head, nh, tail);
-		else if (proto == ETH_P_IPV6)
-			parse_ipv6(e, head, nh, tail);
-		parse_raw(e, skb, head, nh, tail, proto);
-	}
+	event_skb(e, skb, dev, (at.step & PP_STEP_GONE) ? 0 : where);
 	return e;
 #undef NET_ELSEWHERE
 #undef NS_UNREAD

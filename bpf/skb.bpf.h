@@ -50,9 +50,9 @@ static __always_inline void skb_place_read(struct sk_buff *skb, struct skb_view 
 	if (SKB_PLACE_AS_VIEW) {
 		if (bpf_probe_read_kernel(&v->dev, 16, (void *)skb + SKB_OFF(dev)))
 			v->dev = NULL, v->sk = 0;
-	} else {
-		v->dev = BPF_CORE_READ(skb, dev);
-		v->sk = (__u64)BPF_CORE_READ(skb, sk);
+	} else { /* straight into the view: no temporaries in the frame */
+		BPF_CORE_READ_INTO(&v->dev, skb, dev);
+		BPF_CORE_READ_INTO(&v->sk, skb, sk);
 	}
 }
 
@@ -62,13 +62,13 @@ static __always_inline void skb_view_read(struct sk_buff *skb, struct skb_view *
 	if (SKB_HDR_AS_VIEW) {
 		if (bpf_probe_read_kernel(&v->proto, 32, (void *)skb + SKB_OFF(protocol)))
 			__builtin_memset(&v->proto, 0, 32);
-	} else {
-		v->proto = BPF_CORE_READ(skb, protocol);
-		v->network_header = BPF_CORE_READ(skb, network_header);
-		v->mac_header = BPF_CORE_READ(skb, mac_header);
-		v->tail = BPF_CORE_READ(skb, tail);
-		v->head = BPF_CORE_READ(skb, head);
-		v->data_ptr = (__u64)BPF_CORE_READ(skb, data);
+	} else { /* straight into the view: no temporaries in the frame */
+		BPF_CORE_READ_INTO(&v->proto, skb, protocol);
+		BPF_CORE_READ_INTO(&v->network_header, skb, network_header);
+		BPF_CORE_READ_INTO(&v->mac_header, skb, mac_header);
+		BPF_CORE_READ_INTO(&v->tail, skb, tail);
+		BPF_CORE_READ_INTO(&v->head, skb, head);
+		BPF_CORE_READ_INTO(&v->data_ptr, skb, data);
 	}
 	v->proto = bpf_ntohs(v->proto);
 	v->data = v->data_ptr - (__u64)v->head;
