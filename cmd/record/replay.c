@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmd/util/bigcopy.h"
 #include "cmd/util/escape.h"
 #include "cmd/cli/exitcodes.h"
 #include "cmd/attach/explain.h"
@@ -353,7 +354,7 @@ int replay_run(const struct options *opt)
 		const uint8_t *q = buf + off + sizeof(r);
 		off += sizeof(r) + r.len;
 		if (r.type == REC_EVENT) {
-			memcpy(&e, q, sizeof(e));
+			big_copy(&e, q, sizeof(e));
 			front_event(&p, &e);
 		} else if (r.type == REC_TICK) {
 			front_tick(&p, rd64(q));

@@ -2,6 +2,7 @@
 #include "cmd/util/strfmt.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,37 +135,89 @@ void sb_columns(struct strbuf *sb, const struct sb_col *cols, size_t n)
 	sb_columns_len(sb, cols, NULL, n);
 }
 
+/* Copies n bytes from s to d (room for them at d) and returns them ORed
+ * together, so a high bit says "not ASCII". A cell is a few bytes: words,
+ * the last overlapping, instead of a call to memcpy and a second pass to
+ * measure its width. */
+static inline uint64_t copy_high(char *d, const char *s, size_t n)
+{
+	uint64_t h = 0;
+	if (n >= 8) {
+		uint64_t x;
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&x, s + i, 8);
+			memcpy(d + i, &x, 8);
+			h |= x;
+		}
+		memcpy(&x, s + n - 8, 8);
+		memcpy(d + n - 8, &x, 8);
+		h |= x;
+	} else if (n >= 4) {
+		uint32_t x, y;
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		memcpy(d, &x, 4);
+		memcpy(d + n - 4, &y, 4);
+		h = x | y;
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			d[i] = s[i];
+			h |= (unsigned char)s[i];
+		}
+	}
+	return h;
+}
+
 void sb_columns_len(struct strbuf *sb, const struct sb_col *cols, const size_t *lens, size_t n)
 {
+	/* The buffer in locals: a byte stored through it could alias sb's
+	 * fields, so the compiler would reload them after every store. */
+	char *s = sb->s;
+	size_t len = sb->len, cap = sb->cap;
 	size_t now = 0, at = 0; /* now: the row's display width so far; at: where this column starts in a row that fits */
 	for (size_t i = 0; i < n; i++) {
 		const char *v = cols[i].text ? cols[i].text : "";
-		size_t vlen = lens ? lens[i] : strlen(v), vw = display_width(v, vlen);
+		size_t vlen = lens ? lens[i] : strlen(v), vw = 0;
 		size_t width = (size_t)(cols[i].width < 0 ? -cols[i].width : cols[i].width);
 		size_t to = at; /* where this cell's text starts */
-		if (cols[i].width > 0 && vw < width) /* right-aligned */
-			to += width - vw;
+		bool right = cols[i].width > 0;
+		if (right) { /* right-aligned: its width places it */
+			vw = display_width(v, vlen);
+			if (vw < width)
+				to += width - vw;
+		}
 		if (i && to < now + 1)
 			to = now + 1; /* an earlier cell overflowed: one space, the row catches up later */
-		size_t pad = to > now ? to - now : 0;
-		if (sb_reserve(sb, pad + vlen + width + 8))
-			return;
+		size_t pad = to > now ? to - now : 0, need = pad + vlen + width + 8;
+		if (cap - len <= need) {
+			sb->len = len;
+			if (sb_reserve(sb, need)) {
+				if (sb->s)
+					sb->s[len] = '\0';
+				return;
+			}
+			s = sb->s;
+			cap = sb->cap;
+		}
 		/* Spaces eight at a time (room for the overshoot reserved; the
 		 * text then overwrites it). */
 		for (size_t k = 0; k < pad; k += 8)
-			memcpy(sb->s + sb->len + k, "        ", 8);
-		sb->len += pad;
+			memcpy(s + len + k, "        ", 8);
+		len += pad;
 		now += pad;
-		memcpy(sb->s + sb->len, v, vlen);
-		sb->len += vlen;
-		sb->s[sb->len] = '\0';
+		uint64_t high = copy_high(s + len, v, vlen);
+		len += vlen;
+		if (!right) /* left-aligned: its width counted once copied (bytes, unless not ASCII) */
+			vw = high & 0x8080808080808080ull ? display_width(v, vlen) : vlen;
 		now += vw;
 		at += width + 1;
 		if (i + 1 == n && cols[i].width < 0 && vw < width && cols[i].pad_last) {
 			for (size_t k = 0; k < width - vw; k += 8) /* reserved above */
-				memcpy(sb->s + sb->len + k, "        ", 8);
-			sb->len += width - vw;
-			sb->s[sb->len] = '\0';
+				memcpy(s + len + k, "        ", 8);
+			len += width - vw;
 		}
 	}
+	sb->len = len;
+	if (s)
+		s[len] = '\0';
 }
