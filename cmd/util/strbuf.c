@@ -135,39 +135,6 @@ void sb_columns(struct strbuf *sb, const struct sb_col *cols, size_t n)
 	sb_columns_len(sb, cols, NULL, n);
 }
 
-/* Copies n bytes from s to d (room for them at d) and returns them ORed
- * together, so a high bit says "not ASCII". A cell is a few bytes: words,
- * the last overlapping, instead of a call to memcpy and a second pass to
- * measure its width. */
-static inline uint64_t copy_high(char *d, const char *s, size_t n)
-{
-	uint64_t h = 0;
-	if (n >= 8) {
-		uint64_t x;
-		for (size_t i = 0; i + 8 < n; i += 8) {
-			memcpy(&x, s + i, 8);
-			memcpy(d + i, &x, 8);
-			h |= x;
-		}
-		memcpy(&x, s + n - 8, 8);
-		memcpy(d + n - 8, &x, 8);
-		h |= x;
-	} else if (n >= 4) {
-		uint32_t x, y;
-		memcpy(&x, s, 4);
-		memcpy(&y, s + n - 4, 4);
-		memcpy(d, &x, 4);
-		memcpy(d + n - 4, &y, 4);
-		h = x | y;
-	} else {
-		for (size_t i = 0; i < n; i++) {
-			d[i] = s[i];
-			h |= (unsigned char)s[i];
-		}
-	}
-	return h;
-}
-
 void sb_columns_len(struct strbuf *sb, const struct sb_col *cols, const size_t *lens, size_t n)
 {
 	/* The buffer in locals: a byte stored through it could alias sb's
@@ -205,7 +172,7 @@ void sb_columns_len(struct strbuf *sb, const struct sb_col *cols, const size_t *
 			memcpy(s + len + k, "        ", 8);
 		len += pad;
 		now += pad;
-		uint64_t high = copy_high(s + len, v, vlen);
+		uint64_t high = sb_copy_or(s + len, v, vlen);
 		len += vlen;
 		if (!right) /* left-aligned: its width counted once copied (bytes, unless not ASCII) */
 			vw = high & 0x8080808080808080ull ? display_width(v, vlen) : vlen;
