@@ -51,6 +51,23 @@ void fmt_header(struct strbuf *sb)
 	row(sb, v);
 }
 
+/* A byte in decimal, without dividing: two digits from the pairs table. */
+static size_t octet(char *out, unsigned a)
+{
+	if (a < 10) {
+		out[0] = (char)('0' + a);
+		return 1;
+	}
+	if (a < 100) {
+		memcpy(out, pp_digit_pairs + 2 * a, 2);
+		return 2;
+	}
+	unsigned h = a >= 200 ? 2 : 1;
+	out[0] = (char)('0' + h);
+	memcpy(out + 1, pp_digit_pairs + 2 * (a - 100 * h), 2);
+	return 3;
+}
+
 void fmt_addr(const struct pp_event *e, const uint8_t *a, char *out, size_t len)
 {
 	if (e->ipver != 6) { /* glibc's inet_ntop formats IPv4 with sprintf: by hand here */
@@ -59,11 +76,7 @@ void fmt_addr(const struct pp_event *e, const uint8_t *a, char *out, size_t len)
 		for (int i = 0; i < 4; i++) {
 			if (i)
 				v[n++] = '.';
-			if (a[i] >= 100)
-				v[n++] = (char)('0' + a[i] / 100);
-			if (a[i] >= 10)
-				v[n++] = (char)('0' + a[i] / 10 % 10);
-			v[n++] = (char)('0' + a[i] % 10);
+			n += octet(v + n, a[i]);
 		}
 		if (len) { /* cut to fit, as snprintf would */
 			n = n < len - 1 ? n : len - 1;

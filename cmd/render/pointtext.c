@@ -111,6 +111,28 @@ bool route_gateway(const struct pp_event *e, char *buf, size_t len)
 	return false;
 }
 
+/* " prio N". The netfilter links sit at the two extreme priorities and
+ * say so at every step: the last text of each sign is kept. */
+static void prio_text(struct strbuf *sb, int32_t prio)
+{
+	static struct {
+		int32_t prio;
+		size_t len; /* 0: empty */
+		char text[24];
+	} kept[2];
+	__typeof__(kept[0]) *k = &kept[prio < 0];
+	if (!k->len || k->prio != prio) {
+		size_t n = 6; /* " prio -2147483648": 17 bytes */
+		memcpy(k->text, " prio ", n);
+		if (prio < 0)
+			k->text[n++] = '-';
+		n += pp_utoa(k->text + n, prio < 0 ? 0 - (uint64_t)(int64_t)prio : (uint64_t)prio);
+		k->prio = prio;
+		k->len = n;
+	}
+	sb_append(sb, k->text, k->len);
+}
+
 void point_detail(struct strbuf *sb, const struct pp_event *e)
 {
 	if (e->have & PP_HAVE_NF) {
@@ -128,10 +150,8 @@ void point_detail(struct strbuf *sb, const struct pp_event *e)
 		} else if (!h) {
 			sb_printf(sb, " hook %u", e->nf_hook);
 		}
-		if (e->nf_prio) {
-			sb_puts(sb, " prio ");
-			sb_putd(sb, e->nf_prio);
-		}
+		if (e->nf_prio)
+			prio_text(sb, e->nf_prio);
 	}
 	if (e->have & PP_HAVE_TABLE) {
 		str_field(sb, "table", e->table, sizeof(e->table));
