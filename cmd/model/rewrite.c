@@ -143,6 +143,25 @@ void rw_json(struct strbuf *sb, const struct pp_event *b, const struct ev_extra 
 	sb_printf(sb, "}");
 }
 
+bool rw_none(const struct pp_event *ev, size_t n)
+{
+	const struct pp_event *first = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct pp_event *e = &ev[i];
+		if (!decoded(e))
+			continue; /* rw_find compares decoded events only */
+		if (!first) {
+			first = e;
+			continue;
+		}
+		/* All 16 bytes, IPv4 too: stricter than rw_find, never looser. */
+		if (memcmp(e->saddr, first->saddr, sizeof(e->saddr)) || memcmp(e->daddr, first->daddr, sizeof(e->daddr)) ||
+		    e->sport != first->sport || e->dport != first->dport)
+			return false;
+	}
+	return true;
+}
+
 const struct pp_event *rw_before(const struct pp_event *ev, size_t n)
 {
 	for (size_t i = n; i-- > 0;)

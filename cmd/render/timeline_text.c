@@ -263,6 +263,7 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 	sb_append(sb, "\n", 1);
 	uint64_t neigh_wait = tl_neigh_wait(t);
 	bool neigh_seen = false;
+	bool rewrites = !rw_none(t->ev, t->n); /* else no step has one to show: not asked step by step */
 
 	uint64_t t0 = t->ev[0].ts_ns, prev = t0;
 	for (size_t i = 0; i < t->n; i++) {
@@ -296,7 +297,8 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 			neigh_wait = 0;
 		}
 		step_detail(sb, e, ctx, color);
-		step_rewrite(sb, t, i, color);
+		if (rewrites)
+			step_rewrite(sb, t, i, color);
 		sb_append(sb, "\n", 1);
 		if (e->step & PP_STEP_NEIGH)
 			neigh_seen = true;
