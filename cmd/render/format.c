@@ -73,12 +73,15 @@ void fmt_addr(const struct pp_event *e, const uint8_t *a, char *out, size_t len)
 	if (e->ipver != 6) { /* glibc's inet_ntop formats IPv4 with sprintf: by hand here */
 		char v[16];
 		size_t n = 0;
+		char *o = len >= sizeof(v) ? out : v; /* room for the longest: written in place */
 		for (int i = 0; i < 4; i++) {
 			if (i)
-				v[n++] = '.';
-			n += octet(v + n, a[i]);
+				o[n++] = '.';
+			n += octet(o + n, a[i]);
 		}
-		if (len) { /* cut to fit, as snprintf would */
+		if (o == out) {
+			out[n] = '\0';
+		} else if (len) { /* cut to fit, as snprintf would */
 			n = n < len - 1 ? n : len - 1;
 			memcpy(out, v, n);
 			out[n] = '\0';
@@ -288,7 +291,7 @@ void fmt_owner(char *out, size_t len, const struct pp_event *e)
 	char v[20 + 1 + sizeof(comm)]; /* "%u/%s", cut to fit len */
 	size_t n = pp_utoa(v, e->owner.tgid);
 	v[n++] = '/';
-	n += escape_field(e->owner.comm, sizeof(e->owner.comm), v + n, sizeof(comm));
+	n += escape_name16(e->owner.comm, sizeof(e->owner.comm), v + n, sizeof(comm));
 	cut_copy(out, len, v, n);
 }
 
@@ -346,11 +349,11 @@ void fmt_event_x(struct strbuf *sb, const struct pp_event *e, const struct fmt_c
 			*c = ':';
 	ev_netns(e, ns, sizeof(ns)); /* the same text, and the same look-up */
 	if (e->have & PP_HAVE_DEV)
-		escape_field(e->ifname, sizeof(e->ifname), ifn, sizeof(ifn));
+		escape_name16(e->ifname, sizeof(e->ifname), ifn, sizeof(ifn));
 	else
 		pp_snprintf(ifn, sizeof(ifn), "-");
 	u_str(pid, sizeof(pid), e->tgid);
-	escape_field(e->comm, sizeof(e->comm), comm, sizeof(comm));
+	escape_name16(e->comm, sizeof(e->comm), comm, sizeof(comm));
 	if (!comm[0])
 		cut_copy(comm, sizeof(comm), "-", 1);
 

@@ -58,7 +58,7 @@ static void str_field(struct strbuf *sb, const char *key, const char *s, size_t 
 	char buf[4 * 32 + 8];
 	if (!s[0])
 		return;
-	escape_field(s, max, buf, sizeof(buf));
+	escape_name16(s, max, buf, sizeof(buf));
 	sb_append(sb, " ", 1);
 	sb_puts(sb, key);
 	sb_append(sb, " ", 1);

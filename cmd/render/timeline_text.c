@@ -79,7 +79,7 @@ static void step_detail(struct strbuf *sb, const struct pp_event *e, const struc
 	char comm[72], loc[256];
 	switch (e->probe) {
 	case PP_PROBE_TX:
-		escape_field(e->comm, sizeof(e->comm), comm, sizeof(comm));
+		escape_name16(e->comm, sizeof(e->comm), comm, sizeof(comm));
 		sb_printf(sb, "tx  pid %u (%s)", e->tgid, comm[0] ? comm : "-");
 		break;
 	case PP_PROBE_RX:
@@ -97,7 +97,7 @@ static void step_detail(struct strbuf *sb, const struct pp_event *e, const struc
 			sb_printf(sb, "freed (consumed)");
 		break;
 	case PP_PROBE_DELIVER:
-		escape_field(e->owner.comm, sizeof(e->owner.comm), comm, sizeof(comm));
+		escape_name16(e->owner.comm, sizeof(e->owner.comm), comm, sizeof(comm));
 		if (e->have & PP_HAVE_OWNER)
 			sb_printf(sb, "delivered to pid %u (%s)", e->owner.tgid, comm[0] ? comm : "-");
 		else
@@ -227,7 +227,7 @@ void fmt_timeline_owner(struct strbuf *sb, const struct timeline *t)
 	for (size_t i = 0; i < t->n; i++)
 		if (t->ev[i].have & PP_HAVE_OWNER) {
 			char comm[72];
-			escape_field(t->ev[i].owner.comm, sizeof(t->ev[i].owner.comm), comm, sizeof(comm));
+			escape_name16(t->ev[i].owner.comm, sizeof(t->ev[i].owner.comm), comm, sizeof(comm));
 			sb_puts(sb, " owner ");
 			sb_putu(sb, t->ev[i].owner.tgid);
 			sb_puts(sb, " (");

@@ -172,6 +172,13 @@ void sb_columns_len(struct strbuf *sb, const struct sb_col *cols, const size_t *
 			memcpy(s + len + k, "        ", 8);
 		len += pad;
 		now += pad;
+		if (i + 1 == n && !right && !cols[i].pad_last) {
+			/* The last cell, nothing after it: its width does not
+			 * matter (often a long one: --stream's packet). */
+			memcpy(s + len, v, vlen);
+			len += vlen;
+			break;
+		}
 		uint64_t high = sb_copy_or(s + len, v, vlen);
 		len += vlen;
 		if (!right) /* left-aligned: its width counted once copied (bytes, unless not ASCII) */
