@@ -135,8 +135,60 @@ void sb_columns(struct strbuf *sb, const struct sb_col *cols, size_t n)
 	sb_columns_len(sb, cols, NULL, n);
 }
 
+/* The usual row, where every cell is plain ASCII so a byte is a column:
+ * the places of all cells worked out first, then spaces under the whole
+ * row and the cells copied over them, each checked for ASCII as it is
+ * copied. Same layout as the cell-by-cell loop below, at a fraction of its
+ * cost (it is every line of a replay). False, and nothing added, when a
+ * cell that must be measured is not ASCII (the last cell, left-aligned and
+ * not padded, never is: nothing after it depends on its width). */
+#define COLS_FAST 16
+static bool columns_ascii(struct strbuf *sb, const struct sb_col *cols, const size_t *lens, size_t n)
+{
+	size_t to[COLS_FAST], vl[COLS_FAST], now = 0, at = 0, need = 8, end;
+	if (!n || n > COLS_FAST)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		vl[i] = lens ? lens[i] : cols[i].text ? strlen(cols[i].text) : 0;
+		size_t width = (size_t)(cols[i].width < 0 ? -cols[i].width : cols[i].width);
+		to[i] = at;
+		if (cols[i].width > 0 && vl[i] < width) /* right-aligned */
+			to[i] += width - vl[i];
+		if (i && to[i] < now + 1)
+			to[i] = now + 1; /* an earlier cell overflowed */
+		now = to[i] + vl[i];
+		need += vl[i] + width + 1; /* the row is shorter than this, and 8 more for the spaces' overshoot */
+		at += width + 1;
+	}
+	const struct sb_col *last = &cols[n - 1];
+	bool free_last = last->width <= 0 && !last->pad_last; /* any text, any width */
+	end = now;
+	if (last->width < 0 && last->pad_last && vl[n - 1] < (size_t)-last->width)
+		end += (size_t)-last->width - vl[n - 1];
+	if (sb->cap - sb->len <= need && sb_reserve(sb, need))
+		return true; /* out of memory: the row is cut, as below */
+	char *row = sb->s + sb->len;
+	size_t spaces = free_last ? to[n - 1] : end; /* not under a free last cell: often a long one */
+	for (size_t k = 0; k < spaces; k += 8)
+		memcpy(row + k, "        ", 8);
+	uint64_t high = 0;
+	for (size_t i = 0; i + free_last < n; i++)
+		high |= sb_copy_or(row + to[i], cols[i].text ? cols[i].text : "", vl[i]);
+	if (high & 0x8080808080808080ull) {
+		sb->s[sb->len] = '\0';
+		return false;
+	}
+	if (free_last)
+		memcpy(row + to[n - 1], last->text ? last->text : "", vl[n - 1]);
+	sb->len += end;
+	sb->s[sb->len] = '\0';
+	return true;
+}
+
 void sb_columns_len(struct strbuf *sb, const struct sb_col *cols, const size_t *lens, size_t n)
 {
+	if (columns_ascii(sb, cols, lens, n))
+		return;
 	/* The buffer in locals: a byte stored through it could alias sb's
 	 * fields, so the compiler would reload them after every store. */
 	char *s = sb->s;
