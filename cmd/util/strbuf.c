@@ -56,21 +56,26 @@ void sb_pad(struct strbuf *sb, char c, size_t n)
 	sb->s[sb->len] = '\0';
 }
 
+/* The digits go straight into the buffer (room for the longest made
+ * first), not through a copy. */
+#define DIGITS_MAX 21 /* "-9223372036854775808" */
+
 void sb_putu(struct strbuf *sb, uint64_t v)
 {
-	char d[24];
-	size_t n = pp_utoa(d, v);
-	sb_append(sb, d, n);
+	if (sb->cap - sb->len <= DIGITS_MAX && sb_reserve(sb, DIGITS_MAX))
+		return;
+	sb->len += pp_utoa(sb->s + sb->len, v);
+	sb->s[sb->len] = '\0';
 }
 
 void sb_putd(struct strbuf *sb, int64_t v)
 {
-	char d[24];
-	size_t n = 0;
+	if (sb->cap - sb->len <= DIGITS_MAX && sb_reserve(sb, DIGITS_MAX))
+		return;
 	if (v < 0)
-		d[n++] = '-';
-	n += pp_utoa(d + n, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
-	sb_append(sb, d, n);
+		sb->s[sb->len++] = '-';
+	sb->len += pp_utoa(sb->s + sb->len, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+	sb->s[sb->len] = '\0';
 }
 
 void sb_putx(struct strbuf *sb, uint64_t v)
