@@ -79,8 +79,8 @@ int tl_init(struct tl_table *t, size_t max_open, uint64_t idle_ns, uint64_t grac
 
 /* Emitted timelines are kept for the next packets, event array and all:
  * a flood opens and closes one every few events, and allocating, growing
- * and freeing each was a tenth of a replay's time. A few suffice (they
- * are reused at once); the bound caps what an idle table holds. */
+ * and freeing each was 3-4 % of a replay's instructions. A few suffice
+ * (they are reused at once); the bound caps what an idle table holds. */
 #define TL_SPARE 32
 
 static void release(struct tl_table *t, struct timeline *x)
