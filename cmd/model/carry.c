@@ -1,4 +1,5 @@
 #include "cmd/model/carry.h"
+#include "cmd/util/bigcopy.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -89,10 +90,10 @@ void carry_stream(struct carry *c, const struct pp_event *e, struct ev_extra *x)
 			ent = &set[w];
 	struct pp_sight g = ident_sight(e);
 	if (ent && !pp_ident_same(&ent->id, &g))
-		memset(ent, 0, sizeof(*ent)); /* the address carries another packet now */
+		big_zero(ent, sizeof(*ent)); /* the address carries another packet now */
 	if (ent && ent->skb) {
 		if (ent->has_hdr && rw_comparable(&ent->hdr, e)) {
-			c->before = ent->hdr;
+			big_copy(&c->before, &ent->hdr, sizeof(c->before));
 			x->before = &c->before;
 			if (ent->nf_seen && !nf_link(e)) {
 				x->nf_seen = true;
@@ -101,11 +102,11 @@ void carry_stream(struct carry *c, const struct pp_event *e, struct ev_extra *x)
 			}
 		}
 		if (ent->has_owner && !(e->have & PP_HAVE_OWNER)) {
-			c->owner_from = ent->owner;
+			big_copy(&c->owner_from, &ent->owner, sizeof(c->owner_from));
 			x->owner_from = &c->owner_from;
 			c->carried++;
 		} else if (ent->owner_sent && ent->rx_seen && is_receiver(e, &ent->owner)) {
-			c->owner_from = ent->owner;
+			big_copy(&c->owner_from, &ent->owner, sizeof(c->owner_from));
 			x->owner_from = &c->owner_from;
 			x->receiver = e;
 			c->receivers++;
@@ -123,17 +124,17 @@ void carry_stream(struct carry *c, const struct pp_event *e, struct ev_extra *x)
 		}
 		if (ent->skb)
 			c->evicted++;
-		memset(ent, 0, sizeof(*ent));
+		big_zero(ent, sizeof(*ent));
 		ent->skb = e->skb;
 	}
 	if (e->probe == PP_PROBE_DROP || e->probe == PP_PROBE_FREE || (e->step & PP_STEP_GONE)) {
-		memset(ent, 0, sizeof(*ent)); /* its end: the address will be reused */
+		big_zero(ent, sizeof(*ent)); /* its end: the address will be reused */
 		return;
 	}
 	pp_ident_note(&ent->id, &g);
 	ent->used = ++c->clock;
 	if ((e->have & PP_HAVE_L3) && !(e->step & PP_STEP_COPY)) {
-		ent->hdr = *e;
+		big_copy(&ent->hdr, e, sizeof(ent->hdr));
 		ent->has_hdr = true;
 		ent->nf_seen = false;
 	}
@@ -143,7 +144,7 @@ void carry_stream(struct carry *c, const struct pp_event *e, struct ev_extra *x)
 		ent->nf_hook = e->nf_hook;
 	}
 	if (!ent->has_owner && owner_source(e)) {
-		ent->owner = *e;
+		big_copy(&ent->owner, e, sizeof(ent->owner));
 		ent->has_owner = true;
 		ent->owner_sent = !ent->rx_seen && !(e->step & PP_STEP_DEV_RX);
 	}

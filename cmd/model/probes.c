@@ -1,11 +1,15 @@
 #include "cmd/model/probes.h"
 #include "cmd/util/strfmt.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/render/pointtext.h"
+
+#define NFPROTO_ARP_ 3
+#define NFPROTO_NETDEV_ 5
 
 static const struct probe_info probes[PP_PROBE_MAX] = {
 	[PP_PROBE_RX] = {"netif_receive_skb", "net:netif_receive_skb"},
@@ -62,6 +66,26 @@ void probes_free(void)
 	nfuncs = 0;
 }
 
+/* "nf HOOK first|last" names every netfilter link's step: each spelled
+ * once, when first asked for. nf_hook_name tells the hooks of ARP and of
+ * netdev from the rest (inet, ipv4, ipv6 and bridge share theirs). */
+#define NF_LINK_HOOKS 8
+static const char *nf_link_name(unsigned pf, unsigned hook, bool first)
+{
+	static char names[3][NF_LINK_HOOKS][2][24];
+	unsigned cls = pf == NFPROTO_ARP_ ? 1 : pf == NFPROTO_NETDEV_ ? 2 : 0;
+	if (hook >= NF_LINK_HOOKS)
+		return NULL;
+	char *n = names[cls][hook][first];
+	if (!n[0]) {
+		const char *h = nf_hook_name(pf, hook);
+		if (!h || 3 + strlen(h) + 6 >= sizeof(names[0][0][0]))
+			return NULL;
+		pp_snprintf(n, sizeof(names[0][0][0]), "nf %s %s", h, first ? "first" : "last");
+	}
+	return n;
+}
+
 const char *probe_point_name(const struct pp_event *e, char *buf, size_t len)
 {
 	/* A BPF netfilter link: the hook, and which end of it (the links sit
@@ -69,8 +93,11 @@ const char *probe_point_name(const struct pp_event *e, char *buf, size_t len)
 	if (e->probe == PP_PROBE_NETFILTER && !e->func && (e->have & PP_HAVE_NF)) {
 		const char *h = nf_hook_name(e->nf_pf, e->nf_hook);
 		const char *end = e->nf_prio < 0 ? " first" : " last";
+		const char *known = nf_link_name(e->nf_pf, e->nf_hook, e->nf_prio < 0);
+		if (known && strlen(known) < len)
+			return known;
 		size_t hl = h ? strlen(h) : 0, el = strlen(end);
-		if (h && 3 + hl + el < len) { /* "nf %s %s" without a format: it names every netfilter step */
+		if (h && 3 + hl + el < len) { /* "nf %s %s" without a format */
 			memcpy(buf, "nf ", 3);
 			memcpy(buf + 3, h, hl);
 			memcpy(buf + 3 + hl, end, el + 1);

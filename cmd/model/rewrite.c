@@ -45,9 +45,15 @@ bool rw_find(const struct pp_event *a, const struct pp_event *b, struct rewrite 
 	memset(rw, 0, sizeof(*rw));
 	if (!rw_comparable(a, b))
 		return false;
-	size_t alen = a->ipver == 6 ? 16 : 4;
-	rw->src = memcmp(a->saddr, b->saddr, alen) != 0;
-	rw->dst = memcmp(a->daddr, b->daddr, alen) != 0;
+	/* Fixed sizes, so the compiler compares words instead of calling
+	 * memcmp: every step of a timeline is compared with the one before. */
+	if (a->ipver == 6) {
+		rw->src = memcmp(a->saddr, b->saddr, 16) != 0;
+		rw->dst = memcmp(a->daddr, b->daddr, 16) != 0;
+	} else {
+		rw->src = memcmp(a->saddr, b->saddr, 4) != 0;
+		rw->dst = memcmp(a->daddr, b->daddr, 4) != 0;
+	}
 	bool l4 = (a->have & b->have & PP_HAVE_L4) && !(b->have & PP_HAVE_FRAG) && !(a->have & PP_HAVE_FRAG);
 	if (l4 && (a->l4proto == IPPROTO_TCP_ || a->l4proto == IPPROTO_UDP_)) {
 		rw->src_port = a->sport != b->sport;
@@ -135,6 +141,25 @@ void rw_json(struct strbuf *sb, const struct pp_event *b, const struct ev_extra 
 	if (h)
 		sb_printf(sb, ",\"hook\":\"%s\"", h);
 	sb_printf(sb, "}");
+}
+
+bool rw_none(const struct pp_event *ev, size_t n)
+{
+	const struct pp_event *first = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct pp_event *e = &ev[i];
+		if (!decoded(e))
+			continue; /* rw_find compares decoded events only */
+		if (!first) {
+			first = e;
+			continue;
+		}
+		/* All 16 bytes, IPv4 too: stricter than rw_find, never looser. */
+		if (memcmp(e->saddr, first->saddr, sizeof(e->saddr)) || memcmp(e->daddr, first->daddr, sizeof(e->daddr)) ||
+		    e->sport != first->sport || e->dport != first->dport)
+			return false;
+	}
+	return true;
 }
 
 const struct pp_event *rw_before(const struct pp_event *ev, size_t n)

@@ -35,6 +35,10 @@ void rw_step_text(struct strbuf *sb, const struct pp_event *e, const struct ev_e
 /* JSON members ,"rewrite":{"text":…,"snat":{"from":…,"to":…},"dnat":…,"hook":…}
  * for after, x->before its previous header. */
 void rw_json(struct strbuf *sb, const struct pp_event *after, const struct ev_extra *x, const struct rewrite *rw);
+/* True when no step of ev[0..n) can show a rewrite: every decoded event
+ * carries the same addresses and ports (most packets' timelines), so
+ * rw_find would find nothing for any pair. False is only "maybe". */
+bool rw_none(const struct pp_event *ev, size_t n);
 /* The latest of ev[0..n) comparable with ev[n] (its previous header), or NULL. */
 const struct pp_event *rw_before(const struct pp_event *ev, size_t n);
 

@@ -1,5 +1,6 @@
 #include "cmd/model/timeline.h"
 #include "cmd/model/ident.h"
+#include "cmd/util/bigcopy.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -76,6 +77,40 @@ int tl_init(struct tl_table *t, size_t max_open, uint64_t idle_ns, uint64_t grac
 	return 0;
 }
 
+/* Emitted timelines are kept for the next packets, event array and all:
+ * a flood opens and closes one every few events, and allocating, growing
+ * and freeing each was 3-4 % of a replay's instructions. A few suffice
+ * (they are reused at once); the bound caps what an idle table holds. */
+#define TL_SPARE 32
+
+static void release(struct tl_table *t, struct timeline *x)
+{
+	if (t->nspare < TL_SPARE) {
+		x->hnext = t->spare;
+		t->spare = x;
+		t->nspare++;
+		return;
+	}
+	free(x->ev);
+	free(x);
+}
+
+/* A zeroed timeline, with a spare's event array when there is one. */
+static struct timeline *fresh(struct tl_table *t)
+{
+	struct timeline *x = t->spare;
+	if (!x)
+		return calloc(1, sizeof(*x));
+	t->spare = x->hnext;
+	t->nspare--;
+	struct pp_event *ev = x->ev;
+	size_t cap = x->cap;
+	memset(x, 0, sizeof(*x));
+	x->ev = ev;
+	x->cap = cap;
+	return x;
+}
+
 static struct timeline *lookup(const struct tl_table *t, uint64_t skb)
 {
 	for (struct timeline *x = t->buckets[bucket(t, skb)]; x; x = x->hnext)
@@ -123,8 +158,7 @@ static void emit(struct tl_table *t, struct timeline *x, enum tl_end why)
 	t->st.emitted++;
 	t->st.by_end[x->end]++;
 	t->emit(t->arg, x);
-	free(x->ev);
-	free(x);
+	release(t, x);
 }
 
 static int append(struct tl_table *t, struct timeline *x, const struct pp_event *e)
@@ -146,7 +180,7 @@ static int append(struct tl_table *t, struct timeline *x, const struct pp_event 
 	}
 	if (x->id_ev < 0 && (e->have & PP_HAVE_L3))
 		x->id_ev = (long)x->n;
-	x->ev[x->n++] = *e;
+	big_copy(&x->ev[x->n++], e, sizeof(*e));
 	if (e->ts_ns > x->last_ts)
 		x->last_ts = e->ts_ns;
 	if (e->lost_seen < x->lost_lo)
@@ -256,7 +290,7 @@ void tl_add(struct tl_table *t, const struct pp_event *e)
 			else
 				emit(t, t->active.head, TL_END_EVICTED);
 		}
-		x = calloc(1, sizeof(*x));
+		x = fresh(t);
 		if (!x) {
 			t->st.nomem++;
 			return;
@@ -266,7 +300,7 @@ void tl_add(struct tl_table *t, const struct pp_event *e)
 		x->lost_lo = x->lost_hi = e->lost_seen;
 		x->lost_before = lost_before;
 		if (append(t, x, e)) {
-			free(x);
+			release(t, x);
 			return;
 		}
 		size_t b = bucket(t, e->skb);
@@ -324,6 +358,13 @@ void tl_free(struct tl_table *t)
 	}
 	free(t->buckets);
 	t->buckets = NULL;
+	while (t->spare) {
+		struct timeline *x = t->spare;
+		t->spare = x->hnext;
+		free(x->ev);
+		free(x);
+	}
+	t->nspare = 0;
 	t->open = 0;
 	t->active.head = t->active.tail = t->ended.head = t->ended.tail = NULL;
 }

@@ -78,6 +78,8 @@ struct tl_table {
 	tl_emit_fn emit;
 	void *arg;
 	struct tl_stats st;
+	struct timeline *spare; /* emitted ones kept for reuse (chained by hnext) */
+	size_t nspare;
 	uint64_t lost_now; /* the largest pp_event.lost_seen so far */
 	/* lost_now as it was when each of the latest milliseconds began (by
 	 * the events' clock): what was lost shortly before a packet's first

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmd/util/bigcopy.h"
 #include "cmd/util/escape.h"
 #include "cmd/cli/exitcodes.h"
 #include "cmd/attach/explain.h"
@@ -162,8 +163,12 @@ static int scan(struct scan *s)
 	uint64_t last_seq = 0;
 	while (off < s->len) {
 		/* The records are far apart: ask for what comes a page on early
-		 * (a prefetch never faults, past the end included). */
+		 * (a prefetch never faults, past the end included), and for the
+		 * header 64 records on if they are all events (most are): each
+		 * header read here is a cache miss, and the next one's place is
+		 * known only once this one is read (62 -> 40 ms on 1 M events). */
 		__builtin_prefetch(b + off + 4096);
+		__builtin_prefetch(b + off + 64 * (sizeof(struct rec_hdr) + sizeof(struct pp_event)));
 		size_t left = s->len - off;
 		if (end)
 			return bad(s, "corrupt: %zu bytes after the end record, at byte %zu", left, off);
@@ -353,7 +358,7 @@ int replay_run(const struct options *opt)
 		const uint8_t *q = buf + off + sizeof(r);
 		off += sizeof(r) + r.len;
 		if (r.type == REC_EVENT) {
-			memcpy(&e, q, sizeof(e));
+			big_copy(&e, q, sizeof(e));
 			front_event(&p, &e);
 		} else if (r.type == REC_TICK) {
 			front_tick(&p, rd64(q));

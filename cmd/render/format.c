@@ -28,12 +28,12 @@ static const int col_width[] = {-12, -18, 3, -17, -12, -12, -9, 7, -16, -22, 0};
 
 /* One row, aligned by display width: an escaped name wider than its
  * column does not push the rest of the row out of line. */
-static void row(struct strbuf *sb, const char *const v[NCOLS])
+static void row(struct strbuf *sb, const char *const v[NCOLS], const size_t *lens)
 {
 	struct sb_col c[NCOLS];
 	for (size_t i = 0; i < NCOLS; i++)
 		c[i] = (struct sb_col){v[i], col_width[i], 0};
-	sb_columns(sb, c, NCOLS);
+	sb_columns_len(sb, c, lens, NCOLS);
 	sb_append(sb, "\n", 1);
 }
 
@@ -48,7 +48,24 @@ void fmt_header(struct strbuf *sb)
 {
 	const char *const v[NCOLS] = {"TIME", "SKB", "CPU", "PROBE", "NETNS", "IFACE", "PKT_TYPE", "PID", "COMM",
 				      "OWNER", "PACKET"};
-	row(sb, v);
+	row(sb, v, NULL);
+}
+
+/* A byte in decimal, without dividing: two digits from the pairs table. */
+static size_t octet(char *out, unsigned a)
+{
+	if (a < 10) {
+		out[0] = (char)('0' + a);
+		return 1;
+	}
+	if (a < 100) {
+		memcpy(out, pp_digit_pairs + 2 * a, 2);
+		return 2;
+	}
+	unsigned h = a >= 200 ? 2 : 1;
+	out[0] = (char)('0' + h);
+	memcpy(out + 1, pp_digit_pairs + 2 * (a - 100 * h), 2);
+	return 3;
 }
 
 void fmt_addr(const struct pp_event *e, const uint8_t *a, char *out, size_t len)
@@ -56,16 +73,15 @@ void fmt_addr(const struct pp_event *e, const uint8_t *a, char *out, size_t len)
 	if (e->ipver != 6) { /* glibc's inet_ntop formats IPv4 with sprintf: by hand here */
 		char v[16];
 		size_t n = 0;
+		char *o = len >= sizeof(v) ? out : v; /* room for the longest: written in place */
 		for (int i = 0; i < 4; i++) {
 			if (i)
-				v[n++] = '.';
-			if (a[i] >= 100)
-				v[n++] = (char)('0' + a[i] / 100);
-			if (a[i] >= 10)
-				v[n++] = (char)('0' + a[i] / 10 % 10);
-			v[n++] = (char)('0' + a[i] % 10);
+				o[n++] = '.';
+			n += octet(o + n, a[i]);
 		}
-		if (len) { /* cut to fit, as snprintf would */
+		if (o == out) {
+			out[n] = '\0';
+		} else if (len) { /* cut to fit, as snprintf would */
 			n = n < len - 1 ? n : len - 1;
 			memcpy(out, v, n);
 			out[n] = '\0';
@@ -249,36 +265,37 @@ void fmt_stack_indent(struct strbuf *sb, const struct pp_event *e, const struct 
 	sb_append(sb, "\n", 1);
 }
 
-/* n bytes of s into out (len bytes), cut to fit as snprintf cuts. */
-static void cut_copy(char *out, size_t len, const char *s, size_t n)
+/* n bytes of s into out (len bytes), cut to fit as snprintf cuts;
+ * returns the length written. */
+static size_t cut_copy(char *out, size_t len, const char *s, size_t n)
 {
 	if (!len)
-		return;
+		return 0;
 	n = n < len - 1 ? n : len - 1;
 	memcpy(out, s, n);
 	out[n] = '\0';
+	return n;
 }
 
 /* "%u" / "%" PRIu64 into out (len bytes), cut to fit: a few a line. */
-static void u_str(char *out, size_t len, uint64_t v)
+static size_t u_str(char *out, size_t len, uint64_t v)
 {
 	char d[20];
-	cut_copy(out, len, d, pp_utoa(d, v));
+	return cut_copy(out, len, d, pp_utoa(d, v));
 }
 
-void fmt_owner(char *out, size_t len, const struct pp_event *e)
+size_t fmt_owner(char *out, size_t len, const struct pp_event *e)
 {
 	char comm[72];
 	if (!(e->have & PP_HAVE_OWNER)) {
 		/* "sk" says a socket was there but its user never showed up. */
-		cut_copy(out, len, (e->have & PP_HAVE_SK) ? "?" : "-", 1);
-		return;
+		return cut_copy(out, len, (e->have & PP_HAVE_SK) ? "?" : "-", 1);
 	}
 	char v[20 + 1 + sizeof(comm)]; /* "%u/%s", cut to fit len */
 	size_t n = pp_utoa(v, e->owner.tgid);
 	v[n++] = '/';
-	n += escape_field(e->owner.comm, sizeof(e->owner.comm), v + n, sizeof(comm));
-	cut_copy(out, len, v, n);
+	n += escape_name16(e->owner.comm, sizeof(e->owner.comm), v + n, sizeof(comm));
+	return cut_copy(out, len, v, n);
 }
 
 void fmt_owner_learned(struct strbuf *sb, const struct pp_event *from)
@@ -303,6 +320,7 @@ void fmt_event_x(struct strbuf *sb, const struct pp_event *e, const struct fmt_c
 	static struct strbuf pkt; /* reused line after line: no allocation each */
 	sb_reset(&pkt);
 
+	size_t l[NCOLS]; /* each cell's length, known as it is made */
 	uint64_t rel = e->ts_ns >= ctx->t0 ? e->ts_ns - ctx->t0 : 0;
 	{ /* "%" PRIu64 ".%06" PRIu64: seconds and microseconds */
 		char d[32];
@@ -311,7 +329,7 @@ void fmt_event_x(struct strbuf *sb, const struct pp_event *e, const struct fmt_c
 		d[n++] = '.';
 		for (int k = 5; k >= 0; k--, us /= 10)
 			d[n + (size_t)k] = (char)('0' + us % 10);
-		cut_copy(t, sizeof(t), d, n + 6);
+		l[0] = cut_copy(t, sizeof(t), d, n + 6);
 	}
 	{ /* "0x%" PRIx64 */
 		char d[20];
@@ -323,28 +341,30 @@ void fmt_event_x(struct strbuf *sb, const struct pp_event *e, const struct fmt_c
 		} while (v);
 		d[n] = '0';
 		d[n + 1] = 'x';
-		cut_copy(skb, sizeof(skb), d + n, 18 - n);
+		l[1] = cut_copy(skb, sizeof(skb), d + n, 18 - n);
 	}
-	u_str(cpu, sizeof(cpu), e->cpu);
+	l[2] = u_str(cpu, sizeof(cpu), e->cpu);
 	char pbuf[32];
 	const char *pname = probe_point_name(e, pbuf, sizeof(pbuf));
-	cut_copy(probe, sizeof(probe), pname, strlen(pname));
+	l[3] = cut_copy(probe, sizeof(probe), pname, strlen(pname));
 	/* One column: "nf INPUT first" prints as nf:INPUT:first. */
-	for (char *c = probe; *c; c++)
-		if (*c == ' ')
-			*c = ':';
-	ev_netns(e, ns, sizeof(ns)); /* the same text, and the same look-up */
+	for (size_t i = 0; i < l[3]; i++)
+		if (probe[i] == ' ')
+			probe[i] = ':';
+	l[4] = ev_netns(e, ns, sizeof(ns)); /* the same text, and the same look-up */
 	if (e->have & PP_HAVE_DEV)
-		escape_field(e->ifname, sizeof(e->ifname), ifn, sizeof(ifn));
+		l[5] = escape_name16(e->ifname, sizeof(e->ifname), ifn, sizeof(ifn));
 	else
-		pp_snprintf(ifn, sizeof(ifn), "-");
-	u_str(pid, sizeof(pid), e->tgid);
-	escape_field(e->comm, sizeof(e->comm), comm, sizeof(comm));
+		l[5] = cut_copy(ifn, sizeof(ifn), "-", 1);
+	const char *ptype = pkt_type_name(e->pkt_type);
+	l[6] = strlen(ptype);
+	l[7] = u_str(pid, sizeof(pid), e->tgid);
+	l[8] = escape_name16(e->comm, sizeof(e->comm), comm, sizeof(comm));
 	if (!comm[0])
-		cut_copy(comm, sizeof(comm), "-", 1);
+		l[8] = cut_copy(comm, sizeof(comm), "-", 1);
 
 	const struct pp_event *ofrom = x && (!(e->have & PP_HAVE_OWNER) || x->receiver) ? x->owner_from : NULL;
-	fmt_owner(owner, sizeof(owner), ofrom ? ofrom : e);
+	l[9] = fmt_owner(owner, sizeof(owner), ofrom ? ofrom : e);
 	fmt_packet(&pkt, e);
 	if (e->probe == PP_PROBE_DROP) {
 		char loc[256];
@@ -364,8 +384,8 @@ void fmt_event_x(struct strbuf *sb, const struct pp_event *e, const struct fmt_c
 		fmt_owner(rcv, sizeof(rcv), x->receiver);
 		sb_printf(&pkt, "; %s %s", e->probe == PP_PROBE_DELIVER ? "delivered to" : "receiving socket's", rcv);
 	}
-	const char *const v[NCOLS] = {t, skb, cpu, probe, ns, ifn, pkt_type_name(e->pkt_type), pid, comm,
-				      owner, pkt.s ? pkt.s : ""};
-	row(sb, v);
+	const char *const v[NCOLS] = {t, skb, cpu, probe, ns, ifn, ptype, pid, comm, owner, pkt.s ? pkt.s : ""};
+	l[10] = pkt.len;
+	row(sb, v, l);
 	fmt_stack_indent(sb, e, ctx, 13);
 }

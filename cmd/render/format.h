@@ -38,7 +38,7 @@ void fmt_packet(struct strbuf *sb, const struct pp_event *e);
 void fmt_addr(const struct pp_event *e, const uint8_t *a, char *out, size_t len);
 /* "PID/comm" of the socket's owning process, "?" for a socket whose owner
  * is unknown, "-" for no socket. */
-void fmt_owner(char *out, size_t len, const struct pp_event *e);
+size_t fmt_owner(char *out, size_t len, const struct pp_event *e);
 /* "stack: f+0x1 < g+0x2 ..." line(s), indented; nothing without a stack. */
 void fmt_stack_indent(struct strbuf *sb, const struct pp_event *e, const struct fmt_ctx *ctx, int indent);
 

@@ -58,7 +58,7 @@ static void str_field(struct strbuf *sb, const char *key, const char *s, size_t 
 	char buf[4 * 32 + 8];
 	if (!s[0])
 		return;
-	escape_field(s, max, buf, sizeof(buf));
+	escape_name16(s, max, buf, sizeof(buf));
 	sb_append(sb, " ", 1);
 	sb_puts(sb, key);
 	sb_append(sb, " ", 1);
@@ -111,28 +111,57 @@ bool route_gateway(const struct pp_event *e, char *buf, size_t len)
 	return false;
 }
 
+/* The netfilter words: " ipv4", " hook INPUT" unless the point names the
+ * hook, " prio N". Every netfilter step says them, and a run has few
+ * hooks (the links sit at two priorities): the last few texts are kept,
+ * searched by what they say. */
+#define NF_KEPT 8
+static void nf_detail(struct strbuf *sb, const struct pp_event *e)
+{
+	static struct {
+		uint64_t key; /* 0: empty (the key has a bit set always) */
+		size_t len;
+		char text[48]; /* at most " pf 255 hook 255 prio -2147483648", 33 */
+	} kept[NF_KEPT];
+	static size_t next;
+	bool link = e->probe == PP_PROBE_NETFILTER && !e->func; /* its point names the hook */
+	uint64_t key = (uint64_t)1 << 63 | (uint64_t)link << 48 | (uint64_t)e->nf_pf << 40 | (uint64_t)e->nf_hook << 32 |
+		       (uint32_t)e->nf_prio;
+	for (size_t i = 0; i < NF_KEPT; i++)
+		if (kept[i].key == key) {
+			sb_append(sb, kept[i].text, kept[i].len);
+			return;
+		}
+	size_t at = sb->len;
+	const char *f = nf_family_name(e->nf_pf), *h = nf_hook_name(e->nf_pf, e->nf_hook);
+	if (f) {
+		sb_append(sb, " ", 1);
+		sb_puts(sb, f);
+	} else
+		sb_printf(sb, " pf %u", e->nf_pf);
+	if (h && !link) {
+		sb_puts(sb, " hook ");
+		sb_puts(sb, h);
+	} else if (!h) {
+		sb_printf(sb, " hook %u", e->nf_hook);
+	}
+	if (e->nf_prio) {
+		sb_puts(sb, " prio ");
+		sb_putd(sb, e->nf_prio);
+	}
+	size_t n = sb->len - at;
+	if (!sb->oom && n < sizeof(kept[0].text)) {
+		__typeof__(kept[0]) *k = &kept[next++ % NF_KEPT];
+		memcpy(k->text, sb->s + at, n);
+		k->len = n;
+		k->key = key;
+	}
+}
+
 void point_detail(struct strbuf *sb, const struct pp_event *e)
 {
-	if (e->have & PP_HAVE_NF) {
-		const char *f = nf_family_name(e->nf_pf), *h = nf_hook_name(e->nf_pf, e->nf_hook);
-		if (f) {
-			sb_append(sb, " ", 1);
-			sb_puts(sb, f);
-		} else
-			sb_printf(sb, " pf %u", e->nf_pf);
-		/* A netfilter link's event names its hook in the point already. */
-		bool link = e->probe == PP_PROBE_NETFILTER && !e->func;
-		if (h && !link) {
-			sb_puts(sb, " hook ");
-			sb_puts(sb, h);
-		} else if (!h) {
-			sb_printf(sb, " hook %u", e->nf_hook);
-		}
-		if (e->nf_prio) {
-			sb_puts(sb, " prio ");
-			sb_putd(sb, e->nf_prio);
-		}
-	}
+	if (e->have & PP_HAVE_NF)
+		nf_detail(sb, e);
 	if (e->have & PP_HAVE_TABLE) {
 		str_field(sb, "table", e->table, sizeof(e->table));
 		str_field(sb, "chain", e->chain, sizeof(e->chain));

@@ -79,7 +79,7 @@ static void step_detail(struct strbuf *sb, const struct pp_event *e, const struc
 	char comm[72], loc[256];
 	switch (e->probe) {
 	case PP_PROBE_TX:
-		escape_field(e->comm, sizeof(e->comm), comm, sizeof(comm));
+		escape_name16(e->comm, sizeof(e->comm), comm, sizeof(comm));
 		sb_printf(sb, "tx  pid %u (%s)", e->tgid, comm[0] ? comm : "-");
 		break;
 	case PP_PROBE_RX:
@@ -97,7 +97,7 @@ static void step_detail(struct strbuf *sb, const struct pp_event *e, const struc
 			sb_printf(sb, "freed (consumed)");
 		break;
 	case PP_PROBE_DELIVER:
-		escape_field(e->owner.comm, sizeof(e->owner.comm), comm, sizeof(comm));
+		escape_name16(e->owner.comm, sizeof(e->owner.comm), comm, sizeof(comm));
 		if (e->have & PP_HAVE_OWNER)
 			sb_printf(sb, "delivered to pid %u (%s)", e->owner.tgid, comm[0] ? comm : "-");
 		else
@@ -178,13 +178,58 @@ static void hint_close(struct strbuf *sb, size_t at, int said, bool color)
 	sb_append(sb, "\n", 1);
 }
 
+/* A step's row of cells: its time since the first step, since the last,
+ * the point, the namespace and the interface, all left-aligned. */
+#define STEP_CELLS 5
+static const int step_width[STEP_CELLS] = {10, 11, 18, 12, 10};
+
+/* The row sb_columns_len lays out (each cell at its column, or one space
+ * after an earlier cell that overflowed; the interface padded to its
+ * width), written directly when every cell is plain ASCII, so a byte is a
+ * column: positions first, then spaces under the whole row, then the
+ * cells over them. Step rows are most of a replay's output: this is
+ * sb_columns_len's own ASCII path (strbuf.c columns_ascii) with the widths
+ * known when compiled, a third cheaper. Any other row goes through
+ * sb_columns_len. */
+static void step_row(struct strbuf *sb, const char *const v[STEP_CELLS], const size_t len[STEP_CELLS])
+{
+	size_t to[STEP_CELLS], now = 0, at = 0, need = 8;
+	for (size_t i = 0; i < STEP_CELLS; i++) {
+		to[i] = i && at < now + 1 ? now + 1 : at;
+		now = to[i] + len[i];
+		at += (size_t)step_width[i] + 1;
+		need += len[i] + (size_t)step_width[i] + 1;
+	}
+	size_t last = (size_t)step_width[STEP_CELLS - 1];
+	size_t end = len[STEP_CELLS - 1] < last ? to[STEP_CELLS - 1] + last : now; /* the last cell padded */
+	if (sb_reserve(sb, need))
+		return;
+	char *row = sb->s + sb->len;
+	for (size_t k = 0; k < end; k += 8) /* room for the overshoot reserved: need counts 8 more */
+		memcpy(row + k, "        ", 8);
+	uint64_t high = 0;
+	for (size_t i = 0; i < STEP_CELLS; i++)
+		high |= sb_copy_or(row + to[i], v[i], len[i]);
+	if (!(high & 0x8080808080808080ull)) {
+		sb->len += end;
+		sb->s[sb->len] = '\0';
+		return;
+	}
+	/* A byte that is not ASCII (a recorded function's name): by display width. */
+	sb->s[sb->len] = '\0';
+	struct sb_col cols[STEP_CELLS];
+	for (size_t i = 0; i < STEP_CELLS; i++)
+		cols[i] = (struct sb_col){v[i], -step_width[i], i + 1 == STEP_CELLS};
+	sb_columns_len(sb, cols, len, STEP_CELLS);
+}
+
 void fmt_timeline_owner(struct strbuf *sb, const struct timeline *t)
 {
 	/* Who the packet belongs to: the first socket owner any step saw. */
 	for (size_t i = 0; i < t->n; i++)
 		if (t->ev[i].have & PP_HAVE_OWNER) {
 			char comm[72];
-			escape_field(t->ev[i].owner.comm, sizeof(t->ev[i].owner.comm), comm, sizeof(comm));
+			escape_name16(t->ev[i].owner.comm, sizeof(t->ev[i].owner.comm), comm, sizeof(comm));
 			sb_puts(sb, " owner ");
 			sb_putu(sb, t->ev[i].owner.tgid);
 			sb_puts(sb, " (");
@@ -220,6 +265,7 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 	sb_append(sb, "\n", 1);
 	uint64_t neigh_wait = tl_neigh_wait(t);
 	bool neigh_seen = false;
+	bool rewrites = !rw_none(t->ev, t->n); /* else no step has one to show: not asked step by step */
 
 	uint64_t t0 = t->ev[0].ts_ns, prev = t0;
 	for (size_t i = 0; i < t->n; i++) {
@@ -241,10 +287,10 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 		size_t ifnl = ev_ifname(e, ifn, sizeof(ifn));
 		/* Aligned by display width: an escaped name wider than its
 		 * column does not push the step's detail out of line. */
-		const struct sb_col cols[] = {{tot, -10, 0}, {step, -11, 0}, {point, -18, 0}, {ns, -12, 0}, {ifn, -10, 1}};
-		const size_t lens[] = {totl, stepl, strlen(point), nsl, ifnl};
+		const char *const cells[STEP_CELLS] = {tot, step, point, ns, ifn};
+		const size_t lens[STEP_CELLS] = {totl, stepl, strlen(point), nsl, ifnl};
 		sb_append(sb, "    ", 4);
-		sb_columns_len(sb, cols, lens, sizeof(cols) / sizeof(cols[0]));
+		step_row(sb, cells, lens);
 		sb_append(sb, " ", 1);
 		if ((e->step & PP_STEP_DEV_TX) && neigh_seen && neigh_wait) {
 			/* The named step: the wait from before the probe to this transmit. */
@@ -253,7 +299,8 @@ void fmt_timeline(struct strbuf *sb, const struct timeline *t, uint64_t seq, con
 			neigh_wait = 0;
 		}
 		step_detail(sb, e, ctx, color);
-		step_rewrite(sb, t, i, color);
+		if (rewrites)
+			step_rewrite(sb, t, i, color);
 		sb_append(sb, "\n", 1);
 		if (e->step & PP_STEP_NEIGH)
 			neigh_seen = true;

@@ -11,6 +11,11 @@
  * escape. Returns the length written. */
 size_t escape_field(const char *in, size_t inlen, char *out, size_t outlen);
 
+/* The same for a kernel name of 16 bytes (comm, ifname): the last few
+ * escaped are kept, since every line names the same few processes and
+ * devices. Any other length is escaped afresh. */
+size_t escape_name16(const char *in, size_t inlen, char *out, size_t outlen);
+
 /* Text the user gave (an expression, a name, a path), for an error line:
  * printable ASCII and space kept, other bytes and backslash as \xNN, cut
  * after maxshow input bytes (and to fit outlen) with "... (N bytes in

@@ -54,4 +54,37 @@ void sb_columns(struct strbuf *sb, const struct sb_col *cols, size_t n);
 void sb_columns_len(struct strbuf *sb, const struct sb_col *cols, const size_t *lens, size_t n);
 void sb_free(struct strbuf *sb);
 
+/* Copies n bytes from s to d (room for them at d) and returns them ORed
+ * together, so a byte's high bit (& 0x8080808080808080) says "not ASCII":
+ * a table cell is a few bytes, copied by words (the last overlapping)
+ * rather than by a call to memcpy and then measured by a second pass. */
+static inline uint64_t sb_copy_or(char *d, const char *s, size_t n)
+{
+	uint64_t h = 0;
+	if (n >= 8) {
+		uint64_t x;
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&x, s + i, 8);
+			memcpy(d + i, &x, 8);
+			h |= x;
+		}
+		memcpy(&x, s + n - 8, 8);
+		memcpy(d + n - 8, &x, 8);
+		h |= x;
+	} else if (n >= 4) {
+		uint32_t x, y;
+		memcpy(&x, s, 4);
+		memcpy(&y, s + n - 4, 4);
+		memcpy(d, &x, 4);
+		memcpy(d + n - 4, &y, 4);
+		h = x | y;
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			d[i] = s[i];
+			h |= (unsigned char)s[i];
+		}
+	}
+	return h;
+}
+
 #endif

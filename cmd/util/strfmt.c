@@ -205,14 +205,29 @@ fallback: {
 }
 }
 
+const char pp_digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				 "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				 "8081828384858687888990919293949596979899";
+
 size_t pp_utoa(char *out, uint64_t v)
 {
-	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-				    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-				    "8081828384858687888990919293949596979899";
-	size_t n = 1; /* digits: counted first, then written from the last */
-	for (uint64_t pow = 10; n < 20 && v >= pow; pow *= 10)
-		n++;
+	const char *pairs = pp_digit_pairs;
+	if (v < 10) { /* most durations in microseconds, ports' first digits... */
+		out[0] = (char)('0' + v);
+		return 1;
+	}
+	static const uint64_t pow10[20] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+					   10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+					   100000000000ull, 1000000000000ull, 10000000000000ull,
+					   100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+					   100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull};
+	/* Digits counted first, then written from the last. The count from
+	 * the bit length (bits * log10(2) ~ bits * 1233 / 4096, one short at
+	 * most) and one comparison, not a loop a digit; v | 1 makes 0 count
+	 * as one digit and changes no other count. */
+	uint64_t w = v | 1;
+	size_t t = (size_t)(64 - __builtin_clzll(w)) * 1233 >> 12;
+	size_t n = t + (w >= pow10[t]);
 	char *p = out + n;
 	while (v >= 100) { /* two digits a division */
 		uint64_t r = v % 100;

@@ -17,5 +17,7 @@ int pp_snprintf(char *buf, size_t len, const char *fmt, ...) __attribute__((form
 
 /* v in decimal into out (at most 20 bytes, no NUL); returns the length. */
 size_t pp_utoa(char *out, uint64_t v);
+/* "00" "01" ... "99": two digits at a time. */
+extern const char pp_digit_pairs[201];
 
 #endif

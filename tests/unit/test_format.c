@@ -40,6 +40,27 @@ int main(void)
 	escape_field("\x01\x02\x03", 3, out, 6);
 	CHECK_STR("escape: cut at a whole escape", out, "\\x01");
 
+	/* escape_name16 keeps names it escaped: the same text as escape_field,
+	 * whatever follows a name's NUL, whatever room, whichever came first. */
+	static const char *const names[][2] = {
+		{"veth-b\0\0\0\0\0\0\0\0\0", "veth-b"}, {"veth-b\0old-name", "veth-b"},
+		{"udpflood\0\0\0\0\0\0\0", "udpflood"}, {"ab\x1b[2Jc d\\\0\0\0\0\0", "ab\\x1b[2Jc\\x20d\\x5c"},
+		{"0123456789abcdef", "0123456789abcdef"},       {"\0veth-b\0\0\0\0\0\0\0\0", ""},
+		{"eth0\0\0\0\0\0\0\0\0\0\0\0", "eth0"}, {"eth1\0\0\0\0\0\0\0\0\0\0\0", "eth1"},
+	};
+	int same = 1;
+	for (int round = 0; round < 3; round++)
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			size_t n = escape_name16(names[i][0], 16, out, sizeof(out));
+			same &= !strcmp(out, names[i][1]) && n == strlen(out);
+			char cut[8]; /* a smaller room: cut as escape_field cuts */
+			char want[8];
+			escape_field(names[i][0], 16, want, sizeof(want));
+			n = escape_name16(names[i][0], 16, cut, sizeof(cut));
+			same &= !strcmp(cut, want) && n == strlen(cut);
+		}
+	CHECK("escape_name16: kept names give escape_field's text", same);
+
 	struct pp_event e = udp_event();
 	fmt_packet(&sb, &e);
 	CHECK_STR("UDP summary", sb.s, "UDP 198.18.0.1:40312 > 198.18.0.2:7778 len 33");

@@ -2,6 +2,7 @@
  * of kernel strings, colour only when asked. */
 #include <arpa/inet.h>
 
+#include "cmd/model/rewrite.h"
 #include "cmd/render/timeline_text.h"
 #include "unit.h"
 
@@ -73,6 +74,24 @@ int main(void)
 	sb_reset(&sb);
 	fmt_timeline(&sb, &t, 20, &ctx, false);
 	CHECK("events not kept are said", strstr(sb.s, "... 5 more events not kept") != NULL);
+
+	/* NAT: the step whose header changed says so (a timeline whose steps
+	 * all carry one header skips the comparison: rw_none). */
+	struct pp_event nat[3] = {step(PP_PROBE_RX, 1000000), step(PP_PROBE_TX, 1002000), step(PP_PROBE_FREE, 1003000)};
+	inet_pton(AF_INET, "198.18.9.9", nat[1].saddr);
+	nat[2].have &= ~(uint32_t)(PP_HAVE_L3 | PP_HAVE_L4);
+	struct timeline tn = {.skb = nat[0].skb, .ev = nat, .n = 3, .end = TL_END_FREE};
+	CHECK("rw_none: a rewritten source is a rewrite", !rw_none(nat, 3));
+	CHECK("rw_none: steps before it carry one header", rw_none(nat, 1));
+	sb_reset(&sb);
+	fmt_timeline(&sb, &tn, 21, &ctx, false);
+	CHECK("a timeline's NAT step says the rewrite", strstr(sb.s, " SNAT 198.18.0.1 -> 198.18.9.9\n") != NULL);
+	nat[1].sport = 1024;
+	inet_pton(AF_INET, "198.18.0.1", nat[1].saddr);
+	CHECK("rw_none: a rewritten port alone is a rewrite", !rw_none(nat, 3));
+	sb_reset(&sb);
+	fmt_timeline(&sb, &tn, 22, &ctx, false);
+	CHECK("a timeline's port rewrite is said", strstr(sb.s, " SNAT 198.18.0.1:40312 -> 198.18.0.1:1024\n") != NULL);
 	sb_free(&sb);
 	return unit_failed;
 }
