@@ -2,6 +2,8 @@
 # Runs every test and ends with "N passed, N failed".
 #  - the golden tier: tests/golden/run.sh, committed recordings replayed
 #    without privileges against what the live run printed
+#  - the BPF programs' stack frames (tests/bpf_frames.sh), for the kernels
+#    only the VM guests run
 #  - unit tests: build/tests/test_* (built with AddressSanitizer + UBSan)
 #  - end-to-end tests: tests/e2e/*.sh, in network namespaces they create,
 #    against the sanitizer build of pktpath (PKTPATH overrides it)
@@ -43,6 +45,7 @@ run_one() { # name, command...   (TEST_TIMEOUT: seconds, default 300)
 }
 
 run_one golden bash tests/golden/run.sh
+run_one bpf_frames bash tests/bpf_frames.sh
 for t in build/tests/test_*; do
 	[ -x "$t" ] && run_one "$(basename "$t")" "$t"
 done

@@ -24,3 +24,23 @@ check "iptables DROP: nf_hook_slow in the stack" grep -qE 'stack: .*nf_hook_slow
 check "--drops prints only drop events" bash -c "! awk 'NR>1 && \$4 != \"\" && \$1 !~ /^stack:/ && \$4 != \"kfree_skb\"' '$out' | grep -q ."
 check "summary counts drops by reason" grep -qE 'drops by reason:.*NO_SOCKET [0-9]+.*' "$LAB_DIR/pp.err"
 check "summary says how many events were lost" grep -qE '[0-9]+ lost' "$LAB_DIR/pp.err"
+
+# A flood of drops at one site walks one stack a millisecond (bpf/emit.bpf.h,
+# drop_stack): the others show that stack and say so; a drop alone walks its own.
+pp_start "$LAB_DIR/fl" --json --stream --drops --netns ppd-b 'udp dst port 7779' ||
+	{ fail "flood: pktpath started"; cat "$LAB_DIR/fl.err"; exit 1; }
+lab_exec ppd-a "$(cd "$(dirname "$0")/../.." && pwd)/build/tools/udpflood" 198.18.10.2 7779 3000 2 >/dev/null
+sleep 0.5
+lab_exec ppd-a bash -c 'echo alone > /dev/udp/198.18.10.2/7779'
+sleep 0.5
+pp_stop
+fl=$LAB_DIR/fl.out
+n=$(jq -s '[.[] | select(.probe == "kfree_skb")] | length' "$fl")
+own=$(jq -s '[.[] | select(.probe == "kfree_skb" and (.stack_from_site | not))] | length' "$fl")
+site=$(jq -s '[.[] | select(.probe == "kfree_skb" and .stack_from_site)] | length' "$fl")
+nostack=$(jq -s '[.[] | select(.probe == "kfree_skb" and (.stack | length) == 0)] | length' "$fl")
+check "flood of drops at one site: some drops reuse the site's stack ($site of $n)" [ "${site:-0}" -gt 0 ]
+check "flood of drops at one site: some walk their own ($own of $n; at most one a millisecond)" [ "${own:-0}" -gt 0 ]
+check "flood of drops at one site: every drop has a stack ($nostack without)" [ "${nostack:-1}" -eq 0 ]
+last=$(jq -s '[.[] | select(.probe == "kfree_skb")] | last | .stack_from_site // false' "$fl")
+check "a drop 0.5 s after the flood walks its own stack" [ "$last" = false ]
