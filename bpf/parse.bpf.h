@@ -33,9 +33,12 @@ static __always_inline __u32 hdr_window(struct pp_event *e, unsigned char *head,
 	if (n > PP_RAW_LEN)
 		n = PP_RAW_LEN;
 	asm volatile("" : "+r"(n));
-	if (n <= PP_RAW_LEN && !bpf_probe_read_kernel(e->raw, n, head + nh))
-		return n;
-	return 0;
+	if (n > PP_RAW_LEN)
+		return 0;
+	/* 0 when the read failed (it is 0 or a negative errno), without a
+	 * branch: the verifier would walk all that follows once for each. */
+	long r = bpf_probe_read_kernel(e->raw, n, head + nh);
+	return n & ~(__u64)(r >> 63);
 }
 
 /* L4 summary at off from the network header, bounded by the linear
@@ -119,7 +122,9 @@ static __always_inline void parse_ipv6(struct pp_event *e, __u32 n, unsigned cha
 	for (int i = 0; i < 4; i++) {
 		if (next != 0 && next != 43 && next != 44 && next != 60)
 			break;
-		if (off + 4 > tail || peek(e, n, head, nh, off, opt, 4))
+		/* Read from the packet, not the copy: rare, and one way through
+		 * each turn keeps the verifier's walk of this loop small. */
+		if (off + 4 > tail || bpf_probe_read_kernel(opt, 4, head + nh + off))
 			return;
 		if (next == 44) { /* fragment header: fixed 8 bytes */
 			if (((opt[2] << 8) | opt[3]) & 0xfff8) {
