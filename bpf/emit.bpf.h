@@ -99,8 +99,8 @@ struct pp_at {
  * PP_SITE_STACK_MS before; then that one, and the event says so. Only
  * where the caller is known (location): the site is then the same code,
  * reached, in a flood, by the same path. --stack (every event) walks
- * every time. Out of line (static: e points into the ring buffer), for
- * the programs' frames, like event_headers(). */
+ * every time. Out of line (static: e points into the ring buffer): its
+ * key and value are then not part of the programs' frames. */
 static __noinline __s32 drop_stack(void *ctx, struct pp_event *e, __u64 location)
 {
 	__u32 now_us = e->ts_ns >> 10; /* about a microsecond; wraps after an hour, which costs one walk */
@@ -120,33 +120,6 @@ static __noinline __s32 drop_stack(void *ctx, struct pp_event *e, __u64 location
 	return id;
 }
 
-/* What an event says of the skb: its device's name, length, mark and
- * type, and its headers (where: as SIGHT_WHERE; 0 when the data is gone).
- * Out of line (a static function: e is a pointer into the ring buffer):
- * its reads' buffers and the registers it spills are then not part of the
- * frame of every program that inlines emit_begin, which with the filter's
- * frame must stay within the kernel's 512 bytes (the fentry and kprobe
- * programs come close). */
-static __noinline void event_skb(struct pp_event *e, struct sk_buff *skb, struct net_device *dev, __u64 where)
-{
-	if (dev)
-		BPF_CORE_READ_STR_INTO(&e->ifname, dev, name);
-	e->len = BPF_CORE_READ(skb, len);
-	e->mark = BPF_CORE_READ(skb, mark);
-	e->pkt_type = BPF_CORE_READ_BITFIELD_PROBED(skb, pkt_type);
-	__u32 nh = (where >> 32) & 0xffff, tail = (__u32)where;
-	__u16 proto = where >> 48;
-	if (nh >= tail)
-		return;
-	unsigned char *head = (unsigned char *)e->head;
-	__u32 n = hdr_window(e, head, nh, tail);
-	if (proto == ETH_P_IP)
-		parse_ipv4(e, n, head, nh, tail - nh);
-	else if (proto == ETH_P_IPV6)
-		parse_ipv6(e, n, head, nh, tail - nh);
-	parse_raw(e, skb, n, proto);
-}
-
 /* Runs the selection for skb seen at `at`; on success returns the event,
  * reserved in the ring buffer with the common fields filled, for the
  * caller to complete and submit; NULL when not selected or lost. */
@@ -154,10 +127,12 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 						   __u64 location, __u32 reason)
 {
 	__u16 probe = at.probe;
-	bool freed = probe == PP_PROBE_DROP || probe == PP_PROBE_FREE;
 	struct skb_view v;
-	skb_place_read(skb, &v);
+	skb_view_read(skb, &v);
 	struct net_device *dev = v.dev;
+	__u16 proto = v.proto;
+	/* Read here only to select on; else once the packet is selected. */
+	__u32 ifindex = dev && cfg_ifindex ? BPF_CORE_READ(dev, ifindex) : 0;
 	/* The namespace: with --netns, its struct net once learned (below)
 	 * tells a packet elsewhere by one read; without, its number is read
 	 * only for a packet being selected or followed. Until read, netns is 0
@@ -165,35 +140,12 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	 * variables: the fentry programs' frames are near the stack limit. */
 #define NET_ELSEWHERE (cfg_netns && net && sel_net && net != sel_net)
 #define NS_UNREAD (!netns && net)
-	/* Without --netns and with an expression, the namespace matters only
-	 * for a packet selected or followed: NET_LATER (no struct net has that
-	 * address) stands for "has one, not read yet", and NET_NUM() reads it. */
-#define NET_LATER 1
-#define NET_NUM() net_inum(net == NET_LATER ? skb_net((__u64)dev, v.sk) : net)
-	__u64 net = NET_LATER;
-	if (cfg_netns || !cfg_filter || probe == PP_PROBE_DELIVER)
-		net = skb_net((__u64)dev, v.sk);
-	else if (!dev && !v.sk)
-		net = 0;
-	/* With --netns most packets a busy host carries are elsewhere: turned
-	 * away here, before the header fields are read, doing only what is
-	 * done below for every packet wherever it is: a transmit learns its
-	 * socket's owner (see there); a freed skb that may be followed goes on
-	 * (its entry is forgotten, or its end reported, wherever it is). */
-	if (NET_ELSEWHERE && !(freed && *(volatile __u64 *)&tracked_n)) {
-		if (probe == PP_PROBE_TX && !at.no_task)
-			owner_of(ctx, v.sk);
-		return NULL;
-	}
-	skb_view_read(skb, &v);
-	__u16 proto = v.proto;
-	/* Read here only to select on; else once the packet is selected. */
-	__u32 ifindex = dev && cfg_ifindex ? BPF_CORE_READ(dev, ifindex) : 0;
+	__u64 net = skb_net((__u64)dev, v.sk);
 	__u32 netns = 0;
 	if (net && net == sel_net) {
 		netns = cfg_netns;
 	} else if (!NET_ELSEWHERE && (cfg_netns || !cfg_filter || probe == PP_PROBE_DELIVER)) {
-		netns = NET_NUM();
+		netns = net_inum(net);
 		if (cfg_netns && netns == cfg_netns)
 			sel_net = net;
 	}
@@ -205,6 +157,7 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	}
 
 	__u64 key = (__u64)skb;
+	bool freed = probe == PP_PROBE_DROP || probe == PP_PROBE_FREE;
 	bool known = false;
 	/* Where L3 starts: on receive the MAC header is already pulled and
 	 * skb->data is the network header (network_header is reset only
@@ -249,14 +202,14 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	if (by_place && cfg_ifindex && ifindex != cfg_ifindex)
 		return NULL;
 	if (known && NS_UNREAD) /* a followed packet's end, wherever */
-		netns = NET_NUM();
+		netns = net_inum(net);
 	/* Tracking must not outlive its packet: a new packet at the address
 	 * is selected on its own headers (its predecessor's entry is gone).
 	 * Without --netns most packets are not followed: one look-up says so
 	 * before the namespace is read for the comparison. */
 	if (cfg_filter && cfg_track && !freed && !(NS_UNREAD && !tracked_has(key))) {
 		if (NS_UNREAD) {
-			netns = NET_NUM();
+			netns = net_inum(net);
 			place = SIGHT_PLACE(dev, netns);
 		}
 		known = track(key, (__u64)head, where, place, SIGHT_WHAT(probe, at.step, TRACK_LOOK)) == TRACK_SAME;
@@ -266,7 +219,7 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 		if (!filter_match(skb, &v, at.layout, nh))
 			return NULL;
 		if (NS_UNREAD) {
-			netns = NET_NUM();
+			netns = net_inum(net);
 			place = SIGHT_PLACE(dev, netns);
 		}
 		if (cfg_track && !freed)
@@ -318,9 +271,13 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 		e->have |= PP_HAVE_NETNS;
 	if (dev) {
 		e->ifindex = ifindex;
+		BPF_CORE_READ_STR_INTO(&e->ifname, dev, name);
 		e->have |= PP_HAVE_DEV;
 	}
 	e->ethertype = proto;
+	e->len = BPF_CORE_READ(skb, len);
+	e->mark = BPF_CORE_READ(skb, mark);
+	e->pkt_type = BPF_CORE_READ_BITFIELD_PROBED(skb, pkt_type);
 	e->location = location;
 	e->reason = reason;
 	if (probe == PP_PROBE_DROP && cfg_drop_has_reason)
@@ -341,12 +298,16 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	else if (!at.no_stack && probe == PP_PROBE_DROP && cfg_stack_drops)
 		e->stack_id = drop_stack(ctx, e, location);
 
-	event_skb(e, skb, dev, (at.step & PP_STEP_GONE) ? 0 : where);
+	if (nh < tail && !(at.step & PP_STEP_GONE)) {
+		if (proto == ETH_P_IP)
+			parse_ipv4(e, head, nh, tail);
+		else if (proto == ETH_P_IPV6)
+			parse_ipv6(e, head, nh, tail);
+		parse_raw(e, skb, head, nh, tail, proto);
+	}
 	return e;
 #undef NET_ELSEWHERE
 #undef NS_UNREAD
-#undef NET_LATER
-#undef NET_NUM
 }
 
 /* emit_begin() and submit, for points that record nothing more. */

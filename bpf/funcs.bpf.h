@@ -221,9 +221,9 @@ static __always_inline int kret_hit(struct pt_regs *ctx, __u8 kind, __u64 pt)
 	struct kp_saved *s = bpf_map_lookup_elem(&kp_args, &key);
 	if (!s)
 		return 0;
-	__u64 skb = s->skb, aux = s->aux, aux2 = s->aux2;
+	struct kp_saved a = *s;
 	bpf_map_delete_elem(&kp_args, &key);
-	return point_hit(ctx, kind, pt, skb, aux, aux2, true, (long)PT_REGS_RC(ctx), 0);
+	return point_hit(ctx, kind, pt, a.skb, a.aux, a.aux2, true, (long)PT_REGS_RC(ctx), 0);
 }
 
 /* pp_krp_<kind>: return probes, one per kind as at entry. */

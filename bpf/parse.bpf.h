@@ -4,127 +4,87 @@
 #ifndef PKTPATH_PARSE_H
 #define PKTPATH_PARSE_H
 
-/* The parsers read the packet once: its first bytes from the network
- * header, as many as pp_event.raw holds, are copied there first
- * (hdr_window), and a header field inside them is taken from that copy;
- * only what lies further (long IPv6 extension chains) is read from the
- * packet. User space sees raw only for packets whose summary needs it
- * (parse_raw: raw_len). len bytes at off from the network header (nh) into
- * dst; 0 when done. n: the bytes held in raw. */
-static __always_inline long peek(struct pp_event *e, __u32 n, unsigned char *head, __u32 nh, __u32 off, void *dst,
-				 __u32 len)
+/* L4 summary at head+off, bounded by the linear area's end. */
+static __always_inline void parse_l4(struct pp_event *e, unsigned char *head, __u32 off, __u32 tail)
 {
-	if (off <= PP_RAW_LEN - len && off + len <= n) {
-		__builtin_memcpy(dst, e->raw + off, len);
-		return 0;
-	}
-	return bpf_probe_read_kernel(dst, len, head + nh + off);
-}
-
-/* Copies min(tail - nh, PP_RAW_LEN) bytes from the network header into
- * e->raw and returns how many (0 when unreadable). */
-static __always_inline __u32 hdr_window(struct pp_event *e, unsigned char *head, __u32 nh, __u32 tail)
-{
-	if (nh >= tail)
-		return 0;
-	__u64 n = tail - nh;
-	/* One register for the bound and the call: the verifier must see it. */
-	asm volatile("" : "+r"(n));
-	if (n > PP_RAW_LEN)
-		n = PP_RAW_LEN;
-	asm volatile("" : "+r"(n));
-	if (n > PP_RAW_LEN)
-		return 0;
-	/* 0 when the read failed (it is 0 or a negative errno), without a
-	 * branch: the verifier would walk all that follows once for each. */
-	long r = bpf_probe_read_kernel(e->raw, n, head + nh);
-	return n & ~(__u64)(r >> 63);
-}
-
-/* L4 summary at off from the network header, bounded by the linear
- * area's end (tail, as an offset from nh). */
-static __always_inline void parse_l4(struct pp_event *e, __u32 n, unsigned char *head, __u32 nh, __u32 off, __u32 tail)
-{
-	/* Words, taken apart by shifts (little-endian): byte addresses into
-	 * a stack array can come out of clang as "pointer | 1", which the
-	 * verifier refuses. */
-	__u64 w[2] = {};
+	__u8 b[16];
 
 	if (off + 8 > tail)
 		return;
 	switch (e->l4proto) {
 	case IPPROTO_TCP:
-		if (off + 14 > tail || peek(e, n, head, nh, off, w, 14))
+		if (off + 14 > tail || bpf_probe_read_kernel(b, 14, head + off))
 			return;
-		e->tcp_flags = (__u8)(w[1] >> 40);
-		e->tcp_seq = bpf_ntohl((__u32)(w[0] >> 32));
+		e->tcp_flags = b[13];
+		e->tcp_seq = (__u32)b[4] << 24 | (__u32)b[5] << 16 | (__u32)b[6] << 8 | b[7];
 		e->id_have |= PP_ID_SEQ;
 		break;
 	case IPPROTO_UDP:
 	case IPPROTO_ICMP:
 	case 58: /* IPPROTO_ICMPV6 */
-		if (peek(e, n, head, nh, off, w, 8))
+		if (bpf_probe_read_kernel(b, 8, head + off))
 			return;
 		break;
 	default:
 		return;
 	}
 	if (e->l4proto == IPPROTO_TCP || e->l4proto == IPPROTO_UDP) {
-		e->sport = bpf_ntohs((__u16)w[0]);
-		e->dport = bpf_ntohs((__u16)(w[0] >> 16));
+		e->sport = ((__u16)b[0] << 8) | b[1];
+		e->dport = ((__u16)b[2] << 8) | b[3];
 	} else {
-		e->icmp_type = (__u8)w[0];
-		e->icmp_code = (__u8)(w[0] >> 8);
-		e->sport = bpf_ntohs((__u16)(w[0] >> 32)); /* echo id */
-		e->dport = bpf_ntohs((__u16)(w[0] >> 48)); /* echo seq */
+		e->icmp_type = b[0];
+		e->icmp_code = b[1];
+		e->sport = ((__u16)b[4] << 8) | b[5]; /* echo id */
+		e->dport = ((__u16)b[6] << 8) | b[7]; /* echo seq */
 	}
 	e->have |= PP_HAVE_L4;
 }
 
-/* tail: the linear area's end as an offset from nh, here and below. */
-static __always_inline void parse_ipv4(struct pp_event *e, __u32 n, unsigned char *head, __u32 nh, __u32 tail)
+static __always_inline void parse_ipv4(struct pp_event *e, unsigned char *head, __u32 nh, __u32 tail)
 {
-	const __u8 *b = e->raw; /* the header, copied there by hdr_window() */
+	struct iphdr ip;
 
-	if (n < 20 || (b[0] >> 4) != 4 || (b[0] & 0xf) < 5)
+	if (nh + sizeof(ip) > tail || bpf_probe_read_kernel(&ip, sizeof(ip), head + nh))
+		return;
+	if (ip.version != 4 || ip.ihl < 5)
 		return;
 	e->ipver = 4;
-	e->l4proto = b[9];
-	e->ip_id = (__u16)b[4] << 8 | b[5];
+	e->l4proto = ip.protocol;
+	e->ip_id = bpf_ntohs(ip.id);
 	e->id_have |= PP_ID_IPID;
-	__builtin_memcpy(e->saddr, b + 12, 4);
-	__builtin_memcpy(e->daddr, b + 16, 4);
+	__builtin_memcpy(e->saddr, &ip.saddr, 4);
+	__builtin_memcpy(e->daddr, &ip.daddr, 4);
 	e->have |= PP_HAVE_L3;
-	if (((__u16)b[6] << 8 | b[7]) & IP_OFFSET_MASK) {
+	if (bpf_ntohs(ip.frag_off) & IP_OFFSET_MASK) {
 		e->have |= PP_HAVE_FRAG;
 		return;
 	}
-	parse_l4(e, n, head, nh, (b[0] & 0xf) * 4, tail);
+	parse_l4(e, head, nh + ip.ihl * 4, tail);
 }
 
-static __always_inline void parse_ipv6(struct pp_event *e, __u32 n, unsigned char *head, __u32 nh, __u32 tail)
+static __always_inline void parse_ipv6(struct pp_event *e, unsigned char *head, __u32 nh, __u32 tail)
 {
-	const __u8 *b = e->raw; /* the header, copied there by hdr_window() */
+	struct ipv6hdr ip6;
 	__u8 opt[4];
 
-	if (n < 40 || (b[0] >> 4) != 6)
+	if (nh + sizeof(ip6) > tail || bpf_probe_read_kernel(&ip6, sizeof(ip6), head + nh))
+		return;
+	if (ip6.version != 6)
 		return;
 	e->ipver = 6;
-	__builtin_memcpy(e->saddr, b + 8, 16);
-	__builtin_memcpy(e->daddr, b + 24, 16);
+	__builtin_memcpy(e->saddr, &ip6.saddr, 16);
+	__builtin_memcpy(e->daddr, &ip6.daddr, 16);
 	e->have |= PP_HAVE_L3;
 
-	__u8 next = b[6];
-	__u32 off = 40;
+	__u8 next = ip6.nexthdr;
+	__u32 off = nh + sizeof(ip6);
 	if (next == 0 || next == 43 || next == 44 || next == 60)
 		e->have |= PP_HAVE_EXT6; /* user space says them (cmd/render/decode.c) */
 	/* Skip a bounded number of extension headers to reach L4. */
 	for (int i = 0; i < 4; i++) {
 		if (next != 0 && next != 43 && next != 44 && next != 60)
 			break;
-		/* Read from the packet, not the copy: rare, and one way through
-		 * each turn keeps the verifier's walk of this loop small. */
-		if (off + 4 > tail || bpf_probe_read_kernel(opt, 4, head + nh + off))
+		if (off + 4 > tail || bpf_probe_read_kernel(opt, 4, head + off))
 			return;
 		if (next == 44) { /* fragment header: fixed 8 bytes */
 			if (((opt[2] << 8) | opt[3]) & 0xfff8) {
@@ -139,7 +99,7 @@ static __always_inline void parse_ipv6(struct pp_event *e, __u32 n, unsigned cha
 		next = opt[0];
 	}
 	e->l4proto = next;
-	parse_l4(e, n, head, nh, off, tail);
+	parse_l4(e, head, off, tail);
 }
 
 /* The tag a device took off the frame (hardware VLAN acceleration; veth
@@ -150,9 +110,8 @@ struct sk_buff___vlan_present {
 	__u8 vlan_present : 1;
 } __attribute__((preserve_access_index));
 
-/* n: the bytes hdr_window() put in raw; they stay (raw_len) only where
- * user space decodes further, else raw is zeroed again. */
-static __always_inline void parse_raw(struct pp_event *e, struct sk_buff *skb, __u32 n, __u16 proto)
+static __always_inline void parse_raw(struct pp_event *e, struct sk_buff *skb, unsigned char *head, __u32 nh,
+				      __u32 tail, __u16 proto)
 {
 	__u16 vproto = bpf_ntohs(BPF_CORE_READ(skb, vlan_proto));
 	if (bpf_core_field_exists(((struct sk_buff___vlan_present *)skb)->vlan_present) &&
@@ -167,10 +126,16 @@ static __always_inline void parse_raw(struct pp_event *e, struct sk_buff *skb, _
 		    (e->l4proto == IPPROTO_ICMP && t != 0 && t != 8) || (e->l4proto == 58 && t != 128 && t != 129) ||
 		    (e->l4proto == IPPROTO_UDP && (e->dport == 4789 || e->dport == 8472 || e->dport == 6081)) ||
 		    e->l4proto == 4 || e->l4proto == 41 || e->l4proto == 47 || (e->have & PP_HAVE_EXT6);
-	if (want)
+	if (!want || nh >= tail)
+		return;
+	__u64 n = tail - nh;
+	/* One register for the bound and the call: the verifier must see it. */
+	asm volatile("" : "+r"(n));
+	if (n > PP_RAW_LEN)
+		n = PP_RAW_LEN;
+	asm volatile("" : "+r"(n));
+	if (n <= PP_RAW_LEN && !bpf_probe_read_kernel(e->raw, n, head + nh))
 		e->raw_len = n;
-	else if (n)
-		__builtin_memset(e->raw, 0, sizeof(e->raw));
 }
 
 /* Runs the injected filter on the packet's L3 view (IP only) and, on

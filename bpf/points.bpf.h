@@ -225,51 +225,6 @@ __noinline int track_clone(__u64 child, __u64 head)
  * the verifier knows (a literal, or read-only data): with a kind it
  * cannot know, it walks the event path once for every kind and gives up
  * (E2BIG), as the single kprobe program of earlier versions did. */
-/* What a point adds to its event after the selection: the drop's hook,
- * the return value, the route, the clone, the bridge port. Out of line
- * (static: e points into the ring buffer): its reads' temporaries and
- * spills are then not part of the frame of every point's program, which
- * with the filter's must stay within the kernel's 512 bytes. kind_has:
- * the kind, and whether there is a return value (bit 8). */
-static __noinline void point_finish(struct pp_event *e, struct sk_buff *skb, __u64 kind_has, long ret, __u64 aux_v)
-{
-	__u8 kind = (__u8)kind_has;
-	bool has_ret = kind_has & (1 << 8);
-
-	if (kind == PP_K_DROP)
-		nf_drop(e, skb);
-	if (has_ret) {
-		e->ret = (__s32)ret;
-		e->have |= PP_HAVE_RET;
-	}
-	switch (kind) {
-	case PP_K_ROUTE_OUT: /* ip_finish_output or ip6_finish_output */
-		if (e->ethertype == 0x86DD /* ETH_P_IPV6 */)
-			route6_out(e, skb);
-		else
-			route_out(e, skb);
-		break;
-	case PP_K_CLONE:
-		/* The clone is the same packet on another path (a tap, a
-		 * multicast copy): follow it as the original is followed. */
-		if (has_ret && ret) {
-			e->peer = (__u64)ret;
-			e->have |= PP_HAVE_CLONE;
-			if (cfg_filter && cfg_track)
-				track_clone((__u64)ret, e->head);
-		}
-		break;
-	case PP_K_BR_PORT:
-		if (bpf_core_type_exists(struct net_bridge_port) && aux_v) {
-			BPF_CORE_READ_STR_INTO(&e->out_dev, (struct net_bridge_port *)aux_v, dev, name);
-			e->have |= PP_HAVE_PORT;
-		}
-		break;
-	default:
-		break;
-	}
-}
-
 static __always_inline int point_hit(void *ctx, __u8 kind, __u64 pt, __u64 skb_v, __u64 aux_v, __u64 aux2_v,
 				     bool has_ret, long ret, __u64 location)
 {
@@ -351,9 +306,44 @@ static __always_inline int point_hit(void *ctx, __u8 kind, __u64 pt, __u64 skb_v
 	}
 	if (DECIDED_ON)
 		decided((__u64)skb, pt, DEC_REPORTED);
-	if (seen)
-		nf_fill(e, seen);
-	point_finish(e, skb, (__u64)kind | (__u64)has_ret << 8, ret, aux_v);
+	if (kind == PP_K_DROP)
+		nf_drop(e, skb);
+	if (has_ret) {
+		e->ret = (__s32)ret;
+		e->have |= PP_HAVE_RET;
+	}
+	switch (kind) {
+	case PP_K_ROUTE_OUT: /* ip_finish_output or ip6_finish_output */
+		if (e->ethertype == 0x86DD /* ETH_P_IPV6 */)
+			route6_out(e, skb);
+		else
+			route_out(e, skb);
+		break;
+	case PP_K_NF_HOOK:
+	case PP_K_IPT:
+	case PP_K_NFT:
+		if (seen)
+			nf_fill(e, seen);
+		break;
+	case PP_K_CLONE:
+		/* The clone is the same packet on another path (a tap, a
+		 * multicast copy): follow it as the original is followed. */
+		if (has_ret && ret) {
+			e->peer = (__u64)ret;
+			e->have |= PP_HAVE_CLONE;
+			if (cfg_filter && cfg_track)
+				track_clone((__u64)ret, e->head);
+		}
+		break;
+	case PP_K_BR_PORT:
+		if (bpf_core_type_exists(struct net_bridge_port) && aux_v) {
+			BPF_CORE_READ_STR_INTO(&e->out_dev, (struct net_bridge_port *)aux_v, dev, name);
+			e->have |= PP_HAVE_PORT;
+		}
+		break;
+	default:
+		break;
+	}
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
