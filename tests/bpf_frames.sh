@@ -31,5 +31,7 @@ while read -r kind depth name; do
 	if [ "$kind" = prog ] && [ "$r" -gt "$prog_max" ]; then prog_max=$r prog_name=$name; fi
 	if [ "$kind" = sub ] && [ "$r" -gt "$sub_max" ]; then sub_max=$r sub_name=$name; fi
 done <<<"$frames"
+# A parse that found no stack use at all would pass the limits below for nothing.
+check "stack use found in the programs (deepest $prog_max, $prog_name)" [ "$prog_max" -ge 64 ]
 check "deepest program frame $prog_max ($prog_name) + the filter's 160 within the kernel's 512" [ $((prog_max + 160)) -le 512 ]
 check "deepest subprogram frame $sub_max ($sub_name) within the filter's 160" [ "$sub_max" -le 160 ]

@@ -92,6 +92,16 @@ int main(void)
 	sb_reset(&sb);
 	fmt_timeline(&sb, &tn, 22, &ctx, false);
 	CHECK("a timeline's port rewrite is said", strstr(sb.s, " SNAT 198.18.0.1:40312 -> 198.18.0.1:1024\n") != NULL);
+	/* Rewritten and back (NAT and its undoing): the last step equals the
+	 * first, the middle one does not. */
+	nat[2] = nat[0];
+	nat[2].ts_ns = 1003000;
+	CHECK("rw_none: a rewrite undone later is still a rewrite", !rw_none(nat, 3));
+	nat[1] = nat[0];
+	CHECK("rw_none: one header throughout is none", rw_none(nat, 3));
+	sb_reset(&sb);
+	fmt_timeline(&sb, &tn, 23, &ctx, false);
+	CHECK("one header throughout: no NAT said", strstr(sb.s, "NAT ") == NULL);
 	sb_free(&sb);
 	return unit_failed;
 }
