@@ -4,7 +4,9 @@
 # kernel's run-time statistics (tests/lib/bpf_stats.sh). Unlike make bench's
 # throughput ratios this does not need a quiet machine.
 #   tests/cost.sh [CONFIG...]   configs: nomatch-netns nomatch match-netns match-netns-nostack (default: the first two)
-# Env: REPS (3), PKTS (100000 datagrams, at most 5 s each), PKTPATH, and
+# Env: REPS (3), PKTS (100000 datagrams, at most 5 s each), PKTPATH, ARGS
+# (more pktpath options: --ringbuf 256M keeps a matching flood from losing
+# events, whose cost differs from a delivered one's), and
 # CMP=OTHER_PKTPATH to compare two builds, alternated within each repetition
 # (the machine's load drifts: only runs close in time compare well).
 # Prints per config, build and repetition the total ns/packet, then each
@@ -40,7 +42,8 @@ run() { # config build repetition: one traced flood
 	match-netns-nostack) args=(--netns ppk-b --stream --no-stack 'udp dst port 9') ;;
 	*) echo "cost: unknown config $cfg" >&2; exit 2 ;;
 	esac
-	"$bin" "${args[@]}" >/dev/null 2>"$LAB_DIR/pp.err" &
+	# shellcheck disable=SC2086
+	"$bin" ${ARGS:-} "${args[@]}" >/dev/null 2>"$LAB_DIR/pp.err" &
 	pp=$!
 	for _ in $(seq 1 150); do grep -q 'pktpath: ready' "$LAB_DIR/pp.err" && break; sleep 0.1; done
 	if ! grep -q 'pktpath: ready' "$LAB_DIR/pp.err"; then

@@ -32,7 +32,7 @@ first=$(syn_port "$out" | head -1)
 second=$(grep -v "^$first$" <<<"$ports" | head -1)
 echo "client ports (SYNs seen): $(echo $ports)"
 lost_hint="lost: the listener on tcp port 7100 in netns xlo-b had a full accept queue: the kernel freed this SYN unanswered and counted it in TcpExtListenOverflows"
-syn_block() { awk -v p="198.18.114.1:$1 > 198.18.114.2:7100 \\\\[S\\\\]" '/^#[0-9]+ /{blk = ($0 ~ p)} blk' "$out"; }
+syn_block() { P="198.18.114.1:$1 > 198.18.114.2:7100 \\[S\\]" awk '/^#[0-9]+ /{blk = ($0 ~ ENVIRON["P"])} blk' "$out"; }
 check "the overflowing client's SYN ($second) ends consumed" grep -q 'consume_skb .*freed (consumed)' <<<"$(syn_block "$second")"
 check "and its timeline says it was lost, with ListenOverflows" grep -qF "$lost_hint" <<<"$(syn_block "$second")"
 n=$(syn_block "$second" | grep -cF "$lost_hint")

@@ -56,7 +56,7 @@ out=$LAB_DIR/pp.out
 check "exit status 0 after SIGINT (got $PP_RC)" [ "$PP_RC" -eq 0 ]
 
 # One timeline block per packet: from its header to the next header.
-block() { awk -v re="$1" '/^#[0-9]+ / {p = ($0 ~ re)} p' "$out"; }
+block() { RE=$1 awk '/^#[0-9]+ / {p = ($0 ~ ENVIRON["RE"])} p' "$out"; }
 drop=$(block '198\.18\.51\.1:[0-9]+ > 198\.18\.51\.2:9999')
 pass_=$(block '198\.18\.51\.1:[0-9]+ > 198\.18\.51\.2:7001')
 check "dropped datagram: PREROUTING entered and left" \

@@ -37,7 +37,7 @@ for mode in text json; do
 done
 
 # The steps of the first timeline of FILE whose header matches REGEX.
-steps() { awk -v re="$2" '$0 ~ "^#[0-9]+ " re {b=1; next} /^#/{b=0} b' "$1"; }
+steps() { RE=$2 awk '$0 ~ "^#[0-9]+ " ENVIRON["RE"] {b=1; next} /^#/{b=0} b' "$1"; }
 out=$LAB_DIR/text.out
 req=$(steps "$out" 'ICMP 198.18.134.1 > 198.18.135.2 echo-request')
 rep=$(steps "$out" 'ICMP 198.18.135.2 > 198.18.134.1 echo-reply')

@@ -59,7 +59,7 @@ out=$LAB_DIR/nat.out
 "$PKTPATH" -r "$LAB_DIR/nat.rec" --stream >"$LAB_DIR/nat.stream" 2>/dev/null
 
 # A timeline: its header line and steps, by a pattern on the header.
-block() { awk -v p="$1" '/^#[0-9]+ / { on = ($0 ~ p) } on' "$out"; }
+block() { P=$1 awk '/^#[0-9]+ / { on = ($0 ~ ENVIRON["P"]) } on' "$out"; }
 # Lines of a block that say a rewrite.
 nat_lines() { grep -E '  [SD]NAT ' <<<"$1"; }
 

@@ -18,13 +18,13 @@ traffic() {
 
 # The first block whose header matches an ERE.
 block() { # file regex
-	awk -v re="$2" '/^#[0-9]+ / { inb = ($0 ~ re) ; if (inb && done) inb = 0; if (inb) done = 1 } inb' "$1"
+	RE=$2 awk '/^#[0-9]+ / { inb = ($0 ~ ENVIRON["RE"]) ; if (inb && done) inb = 0; if (inb) done = 1 } inb' "$1"
 }
 # The first block whose header matches an ERE and whose body matches another.
 block_with() { # file header-regex body-regex
-	awk -v re="$2" -v body="$3" '
-		function out() { if (buf != "" && buf ~ body && !done) { printf "%s", buf; done = 1 } buf = "" }
-		/^#[0-9]+ / { out(); inb = ($0 ~ re) }
+	RE=$2 BODY=$3 awk '
+		function out() { if (buf != "" && buf ~ ENVIRON["BODY"] && !done) { printf "%s", buf; done = 1 } buf = "" }
+		/^#[0-9]+ / { out(); inb = ($0 ~ ENVIRON["RE"]) }
 		inb { buf = buf $0 "\n" }
 		END { out() }' "$1"
 }
