@@ -7,8 +7,9 @@
  * paid most for in the VM guests. Now one per-CPU slot remembers the last
  * IP skb turned away on this CPU, with a fingerprint of what selection
  * reads (skb->protocol, the network header offset, the first 64 bytes
- * from it; with -i the device); a later point that finds the same skb with the same
- * fingerprint, not followed, turns it away for one read and two look-ups.
+ * from it; with -i the device) and the linear end; a later point that
+ * finds the same skb with the same fingerprint, not followed, turns it
+ * away for two reads and two look-ups.
  * The device transmit tracepoint asks too (bpf/pktpath.bpf.c), on these
  * backends only (cfg_decided).
  *
@@ -16,7 +17,10 @@
  * ipv6_rcv: not followed there means the device receive turned it away)
  * and at the output points. Emptied where something may have changed the
  * verdict or a new packet starts: every netfilter point (NAT rewrites
- * headers inside hooks), __ip_local_out (a locally generated packet's
+ * headers inside hooks) unless the expression reads nothing the
+ * fingerprint does not cover (cfg_decided_exact: then a rewrite shows as
+ * a new fingerprint, and the hooks that select ask like the output
+ * points), __ip_local_out (a locally generated packet's
  * first point; one with no protocol yet is turned away there at once, as
  * emit_begin would), the bridge's ingress, and wherever an skb is freed
  * (its address will carry another packet). A rewrite outside netfilter
@@ -33,10 +37,18 @@
  * (cmd/attach/backend.c): on the tracepoint backend no point fills the
  * slot, and the device transmit program (pp_tx) need not ask it. */
 const volatile bool cfg_decided = false;
+/* The expression's L3 form reads nothing past the PP_DECIDED_FP_BYTES the
+ * fingerprint covers (filters/cbpf2ebpf.c cbpf_reach): a rewrite inside a
+ * netfilter hook then changes the fingerprint whenever it can change the
+ * verdict, so the netfilter points keep the slot, and those that select
+ * (OUTPUT, POSTROUTING) ask it like the output points, where without this
+ * each emptied it and the next point selected again. */
+const volatile bool cfg_decided_exact = false;
 
 struct decided_slot {
 	__u64 skb;
 	__u64 fp;
+	__u32 tail; /* the linear end when noted: see decided() */
 };
 
 struct {
@@ -57,6 +69,10 @@ struct {
 	(DEC_SKB_OFF(network_header) >= DEC_SKB_OFF(protocol) + 2 && DEC_SKB_OFF(network_header) <= DEC_SKB_OFF(protocol) + 6 && \
 	 DEC_SKB_OFF(mac_header) >= DEC_SKB_OFF(protocol) + 2 && DEC_SKB_OFF(mac_header) <= DEC_SKB_OFF(protocol) + 6 &&         \
 	 DEC_SKB_OFF(transport_header) >= DEC_SKB_OFF(protocol) + 2 && DEC_SKB_OFF(transport_header) <= DEC_SKB_OFF(protocol) + 6)
+/* protocol .. head as one stretch: the header offsets, tail, end, head. */
+#define DECIDED_STRETCH_OK                                                                                      \
+	(DEC_SKB_OFF(tail) == DEC_SKB_OFF(protocol) + 8 && bpf_core_field_size(struct sk_buff, tail) == 4 &&          \
+	 DEC_SKB_OFF(head) == DEC_SKB_OFF(protocol) + 16)
 #define DECIDED_ON                                                                                              \
 	(cfg_decided && cfg_filter && cfg_track && !cfg_ip_l2 && !cfg_owner_tgid && !cfg_owner_comm[0] && !cfg_cgroup_id &&     \
 	 DECIDED_LAYOUT_OK)
@@ -71,7 +87,7 @@ static __always_inline int decided_role(__u64 pt)
 	__u8 kind = PP_PT_KIND(pt), layout = PP_PT_LAYOUT(pt);
 	__u16 probe = PP_PT_PROBE(pt);
 	if (kind == PP_K_NF_HOOK || kind == PP_K_IPT || kind == PP_K_NFT)
-		return ROLE_EMPTY; /* NAT rewrites inside hooks */
+		return cfg_decided_exact ? ROLE_ASK : ROLE_EMPTY; /* NAT rewrites inside hooks */
 	if (probe == PP_PROBE_TX && kind == PP_K_PLAIN && layout == PP_L_NETHDR)
 		return ROLE_LOCAL; /* __ip_local_out: a new local packet */
 	if (probe == PP_PROBE_DROP || probe == PP_PROBE_FREE)
@@ -131,8 +147,29 @@ __noinline int decided(__u64 skb, __u64 pt, __u32 step)
 	bool ask = step == DEC_BEFORE && (role == ROLE_ASK || role == ROLE_ASK_FREED) && s->skb == skb;
 	if (!fill && !ask)
 		return 0;
-	__u64 fp = 0, dev = 0;
-	bpf_probe_read_kernel(&fp, sizeof(fp), (void *)skb + DEC_SKB_OFF(protocol));
+	/* The header offsets (8 bytes from skb->protocol), the linear end
+	 * (skb->tail) and skb->head, in one read where they sit together
+	 * (5.10 to 7.x). The linear end is part of the verdict: a load past
+	 * it fails, and the filter then matches nothing. So a verdict holds
+	 * while the end does not grow (pulled in, say, by the receive path);
+	 * trimmed (the receive path drops a frame's padding) it still holds:
+	 * a load that now fails ends in no match too. An expression reading
+	 * the length itself needs the L2 view and so never gets here. */
+	__u64 fp = 0, dev = 0, head = 0, w[PP_DECIDED_FP_BYTES / 8] = {};
+	__u32 tail = 0;
+	if (DECIDED_STRETCH_OK) {
+		if (bpf_probe_read_kernel(w, 24, (void *)skb + DEC_SKB_OFF(protocol))) {
+			s->skb = 0;
+			return 0;
+		}
+		fp = w[0];
+		tail = (__u32)w[1];
+		head = w[2];
+	} else {
+		bpf_probe_read_kernel(&fp, sizeof(fp), (void *)skb + DEC_SKB_OFF(protocol));
+		bpf_probe_read_kernel(&tail, sizeof(tail), (void *)skb + DEC_SKB_OFF(tail));
+		bpf_probe_read_kernel(&head, sizeof(head), (void *)skb + DEC_SKB_OFF(head));
+	}
 	fp &= ~(0xffffULL << ((DEC_SKB_OFF(transport_header) - DEC_SKB_OFF(protocol)) * 8));
 	fp &= ~(0xffffULL << ((DEC_SKB_OFF(mac_header) - DEC_SKB_OFF(protocol)) * 8));
 	__u16 proto = fp & 0xffff; /* skb->protocol, network order */
@@ -144,18 +181,17 @@ __noinline int decided(__u64 skb, __u64 pt, __u32 step)
 		bpf_probe_read_kernel(&dev, sizeof(dev), (void *)skb + DEC_SKB_OFF(dev));
 		fp ^= dev;
 	}
-	/* And the first 64 bytes from the network header: a rewrite the
-	 * slot is not told of (a tc action's NAT, the forward path's TTL
-	 * decrement) then makes the packet selected again, not turned away
-	 * on its old headers. Unreadable: no verdict kept or given. */
-	__u64 head = 0, w[8] = {};
+	/* And the first PP_DECIDED_FP_BYTES from the network header: a
+	 * rewrite the slot is not told of (a tc action's NAT, the forward
+	 * path's TTL decrement; with cfg_decided_exact, netfilter's) then
+	 * makes the packet selected again, not turned away on its old
+	 * headers. Unreadable: no verdict kept or given. */
 	__u16 nh = fp >> ((DEC_SKB_OFF(network_header) - DEC_SKB_OFF(protocol)) * 8);
-	if (bpf_probe_read_kernel(&head, sizeof(head), (void *)skb + DEC_SKB_OFF(head)) || !head ||
-	    bpf_probe_read_kernel(w, sizeof(w), (void *)(head + nh))) {
+	if (!head || bpf_probe_read_kernel(w, sizeof(w), (void *)(head + nh))) {
 		s->skb = 0;
 		return 0;
 	}
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < PP_DECIDED_FP_BYTES / 8; i++)
 		fp = (fp ^ w[i]) * 0x100000001b3ULL; /* FNV-style mixing, word by word */
 	/* DEC_UNFOLLOWED: the caller just looked. */
 	bool followed = step != DEC_UNFOLLOWED && bpf_map_lookup_elem(&tracked, &skb);
@@ -167,9 +203,10 @@ __noinline int decided(__u64 skb, __u64 pt, __u32 step)
 		}
 		s->skb = skb;
 		s->fp = fp;
+		s->tail = tail;
 		return 0;
 	}
-	if (s->fp != fp || followed) {
+	if (s->fp != fp || tail > s->tail || followed) {
 		s->skb = 0;
 		return 0;
 	}

@@ -109,6 +109,10 @@ enum pp_have {
 	PP_HAVE_STACK_SITE = 1 << 18,
 };
 #define PP_SITE_STACK_MS 1
+/* The bytes from the network header a packet turned away is remembered by
+ * (bpf/decided.bpf.h); an expression that reads no further is decided by
+ * them (filter_l3_reads_within). */
+#define PP_DECIDED_FP_BYTES 64
 
 /* Where on its path a point sees a packet (pp_event.step). */
 enum pp_step {

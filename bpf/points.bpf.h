@@ -287,10 +287,12 @@ static __always_inline int point_hit(void *ctx, __u8 kind, __u64 pt, __u64 skb_v
 		selects = hook == NF_INET_LOCAL_OUT || hook == NF_INET_POST_ROUTING;
 	}
 	/* A packet turned away is decided once (bpf/decided.bpf.h): the
-	 * output points, the drop and the frees ask first; netfilter points
-	 * (NAT) and __ip_local_out (a new local packet) empty the slot. */
-	if (DECIDED_ON && (selects || kind == PP_K_NF_HOOK || kind == PP_K_IPT || kind == PP_K_NFT) &&
-	    decided((__u64)skb, pt, DEC_BEFORE))
+	 * output points, the drop and the frees ask first; __ip_local_out (a
+	 * new local packet) empties the slot, and so do netfilter points
+	 * (NAT) unless the fingerprint covers all the expression reads (then
+	 * those that select ask, the others leave it). */
+	bool nf_kind = kind == PP_K_NF_HOOK || kind == PP_K_IPT || kind == PP_K_NFT;
+	if (DECIDED_ON && (selects || (nf_kind && !cfg_decided_exact)) && decided((__u64)skb, pt, DEC_BEFORE))
 		return 0;
 	if (cfg_filter && cfg_track && !selects && !tracked_has((__u64)skb)) {
 		if (DECIDED_ON && at.probe == PP_PROBE_RX && at.layout == PP_L_DATA_L3)

@@ -379,6 +379,49 @@ static bool falls_through(uint16_t code)
 	return BPF_CLASS(code) != BPF_RET && !(BPF_CLASS(code) == BPF_JMP);
 }
 
+uint32_t cbpf_reach(const struct cbpf_insn *in, size_t n)
+{
+	static const uint32_t size_of[] = {[BPF_W >> 3] = 4, [BPF_H >> 3] = 2, [BPF_B >> 3] = 1, [BPF_DW >> 3] = 8};
+	uint64_t x_max = 0, reach = 0;
+	bool x_unbounded = false, indexed = false;
+	uint64_t ind_reach = 0; /* k + size of the indexed loads, X added below */
+
+	for (size_t pc = 0; pc < n; pc++) {
+		const struct cbpf_insn *c = &in[pc];
+		uint8_t cls = BPF_CLASS(c->code);
+		uint64_t size = size_of[BPF_SIZE(c->code) >> 3];
+		if (cls == BPF_LD && BPF_MODE(c->code) == BPF_ABS && (uint64_t)c->k + size > reach)
+			reach = (uint64_t)c->k + size;
+		if (cls == BPF_LD && BPF_MODE(c->code) == BPF_IND) {
+			indexed = true;
+			if ((uint64_t)c->k + size > ind_reach)
+				ind_reach = (uint64_t)c->k + size;
+		}
+		if (cls == BPF_LDX) {
+			if (BPF_MODE(c->code) == 0xa0) { /* MSH: reads [k], X <= 60 */
+				if ((uint64_t)c->k + 1 > reach)
+					reach = (uint64_t)c->k + 1;
+				if (x_max < 60)
+					x_max = 60;
+			} else if (BPF_MODE(c->code) == BPF_IMM) {
+				if (c->k > x_max)
+					x_max = c->k;
+			} else {
+				x_unbounded = true; /* from memory or the length */
+			}
+		}
+		if (cls == BPF_MISC && BPF_MISCOP(c->code) == BPF_TAX)
+			x_unbounded = true;
+	}
+	if (indexed) {
+		if (x_unbounded)
+			return UINT32_MAX;
+		if (x_max + ind_reach > reach)
+			reach = x_max + ind_reach;
+	}
+	return reach > UINT32_MAX ? UINT32_MAX : (uint32_t)reach;
+}
+
 int cbpf_to_ebpf(const struct cbpf_insn *in, size_t n, void **out, size_t *cnt, char *err, size_t errlen)
 {
 	struct gen g = {0};

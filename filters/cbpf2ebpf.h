@@ -24,6 +24,14 @@ struct cbpf_insn {
  * *out / *cnt, or -1 with a message in err. */
 int cbpf_to_ebpf(const struct cbpf_insn *in, size_t n, void **out, size_t *cnt, char *err, size_t errlen);
 
+/* How far into the packet the classic program can read: the end of the
+ * farthest byte any of its loads may touch, counted from the start of its
+ * view; UINT32_MAX when an indexed load's X is not bounded (set from
+ * memory, A or the length). X from `4 * ([k] & 0xf)` is at most 60. Flow-
+ * insensitive, so an over-estimate at worst. The packet's length (`len`)
+ * is not a read here: the caller accounts for it. */
+uint32_t cbpf_reach(const struct cbpf_insn *in, size_t n);
+
 /* Prints a one-line-per-instruction disassembly of eBPF code. */
 void ebpf_dump(FILE *f, const void *insns, size_t cnt);
 

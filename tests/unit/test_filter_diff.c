@@ -15,6 +15,8 @@
 #include "filter_harness.skel.h"
 #include "filters/filter.h"
 #include "filters/inject.h"
+#include "filters/cbpf2ebpf.h"
+#include "bpf/event.h"
 
 #define PKT_MAX 2048
 
@@ -463,6 +465,69 @@ static void unit_checks(void)
 	}
 }
 
+/* cbpf_reach() bounds what a filter reads: bytes past it cannot change
+ * libpcap's verdict on an L3 packet (bpf/decided.bpf.h remembers a packet
+ * turned away by its first PP_DECIDED_FP_BYTES). Every byte from the
+ * reach on is inverted, the length kept. */
+static long reach_holds(const char *expr, unsigned long *cases)
+{
+	char err[512];
+	struct pp_filter *f = NULL;
+	long bad = 0;
+	static uint8_t b[PKT_MAX];
+	if (filter_compile(expr, &f, err, sizeof(err)))
+		return 0;
+	size_t n = 0;
+	const struct cbpf_insn *c = filter_classic(f, PP_L3, &n);
+	uint32_t reach = c ? cbpf_reach(c, n) : 0;
+	for (size_t i = 0; c && reach < PKT_MAX && i < n3; i++) {
+		uint32_t len = l3s[i].len;
+		if (len <= reach)
+			continue;
+		memcpy(b, l3s[i].data, len);
+		for (uint32_t j = reach; j < len; j++)
+			b[j] = (uint8_t)~b[j];
+		int before = filter_classic_match(f, PP_L3, l3s[i].data, len), after = filter_classic_match(f, PP_L3, b, len);
+		++*cases;
+		if (before != after && bad++ < 3)
+			check(false, "'%s': reach %u, yet bytes past it changed the verdict on packet %zu (%u bytes)", expr,
+			      reach, i, len);
+	}
+	filter_free(f);
+	return bad;
+}
+
+static void reach_checks(void)
+{
+	static const struct {
+		const char *expr;
+		uint32_t most; /* the reach is at most this (UINT32_MAX: unbounded) */
+		bool within_fp;
+	} want[] = {
+		{"udp port 7002", 64, true},
+		{"host 198.18.0.1", 40, true},
+		{"tcp[tcpflags] & tcp-syn != 0", 74, false},
+		{"ip[2:2] - ((ip[0] & 0xf) << 2) - ((tcp[12] & 0xf0) >> 2) != 0", UINT32_MAX, false},
+		{"arp", 0, true},
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		char err[512];
+		struct pp_filter *f = NULL;
+		if (filter_compile(want[i].expr, &f, err, sizeof(err))) {
+			check(false, "compile '%s': %s", want[i].expr, err);
+			continue;
+		}
+		size_t n = 0;
+		const struct cbpf_insn *c = filter_classic(f, PP_L3, &n);
+		uint32_t r = c ? cbpf_reach(c, n) : 0;
+		bool within = filter_l3_reads_within(f, PP_DECIDED_FP_BYTES);
+		check(r <= want[i].most && (want[i].most != UINT32_MAX || r == UINT32_MAX) && within == want[i].within_fp,
+		      "'%s': L3 reach %u (at most %u), within the fingerprint's %d bytes: %s", want[i].expr, r,
+		      want[i].most, PP_DECIDED_FP_BYTES, within ? "yes" : "no");
+		filter_free(f);
+	}
+}
+
 /* Where filter_ip_needs_l2() says no, the kernel runs only L3 on IP
  * packets: libpcap must then give the same verdict on an IP packet's L3
  * view as on its Ethernet frame (ethertype agreeing with the version, as
@@ -529,6 +594,13 @@ int main(void)
 	long vbad = 0;
 	for (size_t i = 0; i < nexprs; i++)
 		vbad += views_agree(exprs[i], &vcases);
+	unsigned long rcases = 0;
+	long rbad = 0;
+	reach_checks();
+	for (size_t i = 0; i < nexprs; i++)
+		rbad += reach_holds(exprs[i], &rcases);
+	check(rcases > 10000 && rbad == 0, "no byte past a filter's reach changes its verdict: %lu cases, %ld disagreements",
+	      rcases, rbad);
 	check(vcases > 10000 && vbad == 0, "L3 alone suffices for IP packets where the filter says so: %lu cases, %ld disagreements",
 	      vcases, vbad);
 	close(map_fd);
