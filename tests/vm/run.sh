@@ -14,7 +14,8 @@
 # Environment:
 #   PKTPATH_VM_KERNELS        series to boot (default "5.10 6.1 6.12 sid"; sid is the newest
 #                             kernel Debian ships)
-#   PKTPATH_VM_TIMEOUT        hard limit per VM in seconds (default 900: eight guest scripts, two to three backends each, under TCG)
+#   PKTPATH_VM_TIMEOUT        hard limit per VM in seconds (default 150 + 110 a guest script: ten scripts, two
+#                             to three backends each, took up to 1,000 s on sid under TCG)
 #   PKTPATH_VM_SCRIPT_TIMEOUT limit per guest script inside the VM (default 300)
 #   PKTPATH_VM_BIN            pktpath binary to put in the VM (default build/pktpath-static)
 #   PKTPATH_VM_CMP            a second pktpath build, /usr/bin/pktpath-cmp in the VM (benchmarks)
@@ -26,7 +27,6 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 
 read -ra kernels <<<"${PKTPATH_VM_KERNELS:-5.10 6.1 6.12 sid}"
-vm_timeout=${PKTPATH_VM_TIMEOUT:-900}
 export PKTPATH_VM_SCRIPT_TIMEOUT=${PKTPATH_VM_SCRIPT_TIMEOUT:-300}
 scripts=("$@")
 if [ ${#scripts[@]} -eq 0 ]; then
@@ -36,6 +36,7 @@ if [ ${#scripts[@]} -eq 0 ]; then
 		[ "$s" = tests/vm/guest/smoke.sh ] || scripts+=("$s")
 	done
 fi
+vm_timeout=${PKTPATH_VM_TIMEOUT:-$((150 + 110 * ${#scripts[@]}))}
 
 QPID=
 cleanup() {
