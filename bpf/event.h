@@ -111,7 +111,7 @@ enum pp_have {
 #define PP_SITE_STACK_MS 1
 /* The bytes from the network header a packet turned away is remembered by
  * (bpf/decided.bpf.h); an expression that reads no further is decided by
- * them (filter_l3_reads_within). */
+ * them (filter_l3_reach). */
 #define PP_DECIDED_FP_BYTES 64
 
 /* Where on its path a point sees a packet (pp_event.step). */

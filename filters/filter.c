@@ -192,12 +192,10 @@ bool filter_ip_needs_l2(const struct pp_filter *f)
 	return f->ip_needs_l2;
 }
 
-bool filter_l3_reads_within(const struct pp_filter *f, uint32_t bytes)
+uint32_t filter_l3_reach(const struct pp_filter *f)
 {
 	const struct layer *l = &f->l[PP_L3];
-	if (!l->compiled)
-		return true;
-	return cbpf_reach((const struct cbpf_insn *)l->prog.bf_insns, l->prog.bf_len) <= bytes;
+	return l->compiled ? cbpf_reach((const struct cbpf_insn *)l->prog.bf_insns, l->prog.bf_len) : 0;
 }
 
 const void *filter_ebpf(const struct pp_filter *f, enum pp_layer l, size_t *cnt)
@@ -233,9 +231,7 @@ void filter_dump(FILE *out, const struct pp_filter *f)
 	}
 	fprintf(out, "IPv4/IPv6 packets: %s\n",
 		f->ip_needs_l2 ? "L3, then L2 on Ethernet devices" : "L3 only (the expression reads nothing at L2 that L3 lacks)");
-	uint32_t reach = f->l[PP_L3].compiled ? cbpf_reach((const struct cbpf_insn *)f->l[PP_L3].prog.bf_insns,
-							   f->l[PP_L3].prog.bf_len)
-					      : 0;
+	uint32_t reach = filter_l3_reach(f);
 	if (reach == UINT32_MAX)
 		fprintf(out, "L3 reads: bytes at offsets it computes (no bound known)\n");
 	else

@@ -32,11 +32,12 @@ bool filter_has_layer(const struct pp_filter *f, enum pp_layer l);
  * packets and the second run is wasted (about a third of the cost of an
  * unmatched packet). */
 bool filter_ip_needs_l2(const struct pp_filter *f);
-/* Does the L3 program read nothing past the first `bytes` bytes of the
- * network header (cbpf_reach)? Then those bytes, the linear length and
- * the protocol decide its verdict on an IP packet (bpf/decided.bpf.h). An
- * expression without an L3 form rejects every IP packet: true. */
-bool filter_l3_reads_within(const struct pp_filter *f, uint32_t bytes);
+/* How far from the network header the L3 program can read (cbpf_reach;
+ * UINT32_MAX: no bound known). Within N bytes, those bytes, the linear
+ * length and the protocol decide its verdict on an IP packet
+ * (bpf/decided.bpf.h). An expression without an L3 form reads nothing:
+ * it rejects every IP packet. */
+uint32_t filter_l3_reach(const struct pp_filter *f);
 /* The eBPF code to inject (struct bpf_insn, 8 bytes each). */
 const void *filter_ebpf(const struct pp_filter *f, enum pp_layer l, size_t *cnt);
 /* libpcap's own verdict on a packet (the reference for tests): 1 match,

@@ -537,7 +537,7 @@ static int session_configure(struct session *s)
 	skel->rodata->cfg_drop_has_reason = s->drop_nargs >= 3;
 	skel->rodata->cfg_filter = s->filter != NULL;
 	skel->rodata->cfg_ip_l2 = s->filter && filter_ip_needs_l2(s->filter);
-	skel->rodata->cfg_decided_exact = s->filter && filter_l3_reads_within(s->filter, PP_DECIDED_FP_BYTES);
+	skel->rodata->cfg_decided_exact = s->filter && filter_l3_reach(s->filter) <= PP_DECIDED_FP_BYTES;
 	skel->rodata->cfg_track = !o->no_track;
 	skel->rodata->cfg_snaplen = o->write_file ? o->snaplen : 0;
 	bpf_map__set_max_entries(skel->maps.events, o->ringbuf_size);

@@ -517,10 +517,8 @@ static void reach_checks(void)
 			check(false, "compile '%s': %s", want[i].expr, err);
 			continue;
 		}
-		size_t n = 0;
-		const struct cbpf_insn *c = filter_classic(f, PP_L3, &n);
-		uint32_t r = c ? cbpf_reach(c, n) : 0;
-		bool within = filter_l3_reads_within(f, PP_DECIDED_FP_BYTES);
+		uint32_t r = filter_l3_reach(f);
+		bool within = filter_l3_reach(f) <= PP_DECIDED_FP_BYTES;
 		check(r <= want[i].most && (want[i].most != UINT32_MAX || r == UINT32_MAX) && within == want[i].within_fp,
 		      "'%s': L3 reach %u (at most %u), within the fingerprint's %d bytes: %s", want[i].expr, r,
 		      want[i].most, PP_DECIDED_FP_BYTES, within ? "yes" : "no");
