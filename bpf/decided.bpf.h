@@ -163,7 +163,7 @@ __noinline int decided(__u64 skb, __u64 pt, __u32 step)
 			return 0;
 		}
 		fp = w[0];
-		tail = (__u32)w[1];
+		tail = *(__u32 *)&w[1]; /* the first four bytes, whatever the byte order */
 		head = w[2];
 	} else {
 		bpf_probe_read_kernel(&fp, sizeof(fp), (void *)skb + DEC_SKB_OFF(protocol));
