@@ -232,7 +232,9 @@ void filter_dump(FILE *out, const struct pp_filter *f)
 	fprintf(out, "IPv4/IPv6 packets: %s\n",
 		f->ip_needs_l2 ? "L3, then L2 on Ethernet devices" : "L3 only (the expression reads nothing at L2 that L3 lacks)");
 	uint32_t reach = filter_l3_reach(f);
-	if (reach == UINT32_MAX)
+	if (!f->l[PP_L3].compiled)
+		fprintf(out, "L3 reads: nothing (no L3 form)\n");
+	else if (reach == UINT32_MAX)
 		fprintf(out, "L3 reads: bytes at offsets it computes (no bound known)\n");
 	else
 		fprintf(out, "L3 reads: at most the first %u bytes from the network header\n", reach);
