@@ -107,6 +107,9 @@ enum pp_have {
 	 * (less than PP_SITE_STACK_MS before, on any CPU), not at this one:
 	 * a flood of drops at one site pays for one stack walk a millisecond. */
 	PP_HAVE_STACK_SITE = 1 << 18,
+	/* A netfilter link alone in its hook (bpf/netfilter.bpf.h): the
+	 * packet entered and left the hook here, nothing else ran in it. */
+	PP_HAVE_NF_ALONE = 1 << 19,
 };
 #define PP_SITE_STACK_MS 1
 /* The bytes from the network header a packet turned away is remembered by
@@ -221,6 +224,9 @@ struct pp_event {
  * netfilter program sits. User space (kernel/nflink.c) writes the priority
  * it got (it moves inward when another BPF program holds the extreme one)
  * for each namespace, family, hook and end. */
+/* nf_joined's values (bpf/netfilter.bpf.h, kernel/nflink.c). */
+enum { NF_JOINED_SEEN = 1, NF_JOINED_LINKED, NF_JOINED_FAILED };
+
 struct pp_nf_key {
 	__u32 netns; /* namespace inode */
 	__u8 pf;     /* NFPROTO_IPV4, NFPROTO_IPV6 */

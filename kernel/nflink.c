@@ -36,18 +36,37 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bpf/event.h"
 #include "kernel/nf_uapi.h"
 #include "netlib/netns.h"
 
+/* How often the hooks are asked whether something joined them. */
+#define NFLINK_PROBE_S 1.0
+
 /* How far inward a link may move when its priority is taken. */
 #define PRIO_TRIES 64
+
+/* A namespace links were made in: "last" may be linked there later. */
+struct nf_ns {
+	uint32_t inode;
+	int fd; /* -1: pktpath's own */
+};
 
 struct nflink {
 	int *fds;
 	size_t n;
+	struct nf_ns *ns;
+	size_t nns;
+	int last_fd;   /* the "last" program */
+	int probe_fd;  /* the program that asks a hook whether it holds more */
+	bool probe_ok; /* the kernel runs it (BPF_PROG_TEST_RUN, Linux >= 6.5) */
+	double probed; /* when the hooks were last asked (CLOCK_MONOTONIC s) */
+	int prios_fd;  /* nf_prios */
+	int joined_fd; /* nf_joined */
+	bool verbose;
 };
 
 
@@ -101,6 +120,13 @@ bool nflink_prepare(struct bpf_object *obj, bool want, bool verbose)
 	return load;
 }
 
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 static int link_create(int prog_fd, unsigned pf, unsigned hook, int prio)
 {
 	struct pp_nf_link_attr a;
@@ -116,7 +142,7 @@ static int link_create(int prog_fd, unsigned pf, unsigned hook, int prio)
 
 struct ns_job {
 	struct nflink *nf;
-	int prog_fd[2]; /* first, last */
+	int prog_fd[3]; /* first, last, probe */
 	int prios_fd;   /* nf_prios map */
 	uint32_t inode;
 	int err;         /* first error, -errno */
@@ -134,38 +160,92 @@ static int keep_fd(struct nflink *nf, int fd)
 	return 0;
 }
 
-/* Runs inside the namespace: 2 families x 5 hooks x {first, last}. */
-static int link_here(void *arg)
+/* One link of prog_fd at pf/hook, at the extreme priority or as near it
+ * as another BPF program leaves free; kept in j->nf, its priority in
+ * nf_prios. 0, or -errno. */
+static int link_one(struct ns_job *j, int prog_fd, unsigned pf, unsigned hook, bool last)
 {
-	static const unsigned pfs[] = {NFPROTO_IPV4, NFPROTO_IPV6};
-	static const char *const pfname[] = {"ipv4", "ipv6"};
+	int prio = last ? INT_MAX - 1 : INT_MIN + 1, fd = -EBUSY;
+	for (int t = 0; t < PRIO_TRIES && fd == -EBUSY; t++) {
+		fd = link_create(prog_fd, pf, hook, prio);
+		if (fd == -EBUSY)
+			prio += last ? -1 : 1;
+	}
+	if (fd < 0)
+		return fd;
+	if (keep_fd(j->nf, fd)) {
+		close(fd);
+		return -ENOMEM;
+	}
+	if (prio != (last ? INT_MAX - 1 : INT_MIN + 1))
+		j->moved++;
+	struct pp_nf_key k = {.netns = j->inode, .pf = (uint8_t)pf, .hook = (uint8_t)hook, .last = last};
+	bpf_map_update_elem(j->prios_fd, &k, &prio, BPF_ANY);
+	return 0;
+}
+
+static const unsigned pfs[] = {NFPROTO_IPV4, NFPROTO_IPV6};
+static const char *const pfname[] = {"ipv4", "ipv6"};
+
+/* Runs the probe program for pf/hook in the current namespace: it notes
+ * the hook in nf_joined when something besides "first" is registered
+ * there. 0, or -errno (the kernel cannot run netfilter programs so). */
+static int probe_hook(int prog_fd, unsigned pf, unsigned hook)
+{
+	/* The start of the kernel's struct nf_hook_state: only these two
+	 * fields may be set. The packet: an Ethernet header of the family's
+	 * type (all hooks but OUTPUT take one) and an IP header's worth. */
+	struct {
+		uint8_t hook, pf;
+	} st = {(uint8_t)hook, (uint8_t)pf};
+	unsigned char pkt[14 + 40] = {[12] = pf == NFPROTO_IPV6 ? 0x86 : 0x08, [13] = pf == NFPROTO_IPV6 ? 0xdd : 0x00,
+				      [14] = pf == NFPROTO_IPV6 ? 0x60 : 0x45};
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = sizeof(pkt), .ctx_in = &st,
+		    .ctx_size_in = sizeof(st));
+	return bpf_prog_test_run_opts(prog_fd, &o) ? -errno : 0;
+}
+
+/* Inside a namespace: every hook asked. */
+static int probe_here(void *arg)
+{
 	struct ns_job *j = arg;
 	for (int p = 0; p < 2; p++)
 		for (unsigned hook = 0; hook < NF_INET_NUMHOOKS; hook++)
-			for (int last = 0; last < 2; last++) {
-				int prio = last ? INT_MAX - 1 : INT_MIN + 1, fd = -EBUSY;
-				for (int t = 0; t < PRIO_TRIES && fd == -EBUSY; t++) {
-					fd = link_create(j->prog_fd[last], pfs[p], hook, prio);
-					if (fd == -EBUSY)
-						prio += last ? -1 : 1;
-				}
-				if (fd < 0) {
-					j->err = fd;
-					j->what = pfname[p];
-					return -1;
-				}
-				if (keep_fd(j->nf, fd)) {
-					close(fd);
-					j->err = -ENOMEM;
-					j->what = pfname[p];
-					return -1;
-				}
-				if (prio != (last ? INT_MAX - 1 : INT_MIN + 1))
-					j->moved++;
-				struct pp_nf_key k = {.netns = j->inode, .pf = (uint8_t)pfs[p], .hook = (uint8_t)hook,
-						   .last = (uint8_t)last};
-				bpf_map_update_elem(j->prios_fd, &k, &prio, BPF_ANY);
+			if ((j->err = probe_hook(j->prog_fd[2], pfs[p], hook)) != 0)
+				return -1;
+	return 0;
+}
+
+/* Runs inside the namespace: "first" at 2 families x 5 hooks; "last"
+ * where something else is registered (now, or later: nflink_tick). A
+ * kernel that cannot say gets "last" everywhere. */
+static int link_here(void *arg)
+{
+	struct ns_job *j = arg;
+	for (int p = 0; p < 2; p++)
+		for (unsigned hook = 0; hook < NF_INET_NUMHOOKS; hook++) {
+			int err = link_one(j, j->prog_fd[0], pfs[p], hook, false);
+			if (err) {
+				j->err = err;
+				j->what = pfname[p];
+				return -1;
 			}
+		}
+	if (j->nf->probe_ok && probe_here(j) == 0)
+		return 0;
+	j->nf->probe_ok = false;
+	for (int p = 0; p < 2; p++)
+		for (unsigned hook = 0; hook < NF_INET_NUMHOOKS; hook++) {
+			int err = link_one(j, j->prog_fd[1], pfs[p], hook, true);
+			if (err) {
+				j->err = err;
+				j->what = pfname[p];
+				return -1;
+			}
+			struct pp_nf_key k = {.netns = j->inode, .pf = (uint8_t)pfs[p], .hook = (uint8_t)hook};
+			uint8_t v = NF_JOINED_LINKED;
+			bpf_map_update_elem(j->nf->joined_fd, &k, &v, BPF_ANY);
+		}
 	return 0;
 }
 
@@ -182,6 +262,20 @@ static const char *why(int err)
 	}
 }
 
+/* Keeps the namespace (a copy of nsfd) for links made later. */
+static int keep_ns(struct nflink *nf, int nsfd, uint32_t inode)
+{
+	struct nf_ns *v = realloc(nf->ns, (nf->nns + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	nf->ns = v;
+	int fd = nsfd < 0 ? -1 : fcntl(nsfd, F_DUPFD_CLOEXEC, 0);
+	if (nsfd >= 0 && fd < 0)
+		return -errno;
+	nf->ns[nf->nns++] = (struct nf_ns){.inode = inode, .fd = fd};
+	return 0;
+}
+
 /* Links in one namespace (nsfd -1: our own); on failure closes what it
  * made there and warns. */
 static void link_ns(struct ns_job *j, int nsfd, const char *name, bool named)
@@ -189,6 +283,11 @@ static void link_ns(struct ns_job *j, int nsfd, const char *name, bool named)
 	size_t before = j->nf->n;
 	j->err = 0;
 	int rc = nsfd < 0 ? link_here(j) : netns_run_in(nsfd, link_here, j);
+	if (rc == 0 && (rc = keep_ns(j->nf, nsfd, j->inode)) != 0) {
+		j->err = rc;
+		j->what = NULL;
+		rc = -1;
+	}
 	if (rc == 0)
 		return;
 	int err = j->err ? j->err : -errno;
@@ -221,20 +320,29 @@ struct nflink *nflink_attach(struct bpf_object *obj, bool all, int nsfd, uint32_
 	struct ns_job j = {.prios_fd = -1};
 	struct bpf_program *prog;
 	struct bpf_map *prios = bpf_object__find_map_by_name(obj, "nf_prios");
-	j.prog_fd[0] = j.prog_fd[1] = -1;
+	struct bpf_map *joined = bpf_object__find_map_by_name(obj, "nf_joined");
+	j.prog_fd[0] = j.prog_fd[1] = j.prog_fd[2] = -1;
+	static const char *const role[] = {NFLINK_SEC_PREFIX "first", NFLINK_SEC_PREFIX "last", NFLINK_SEC_PREFIX "probe"};
 	bpf_object__for_each_program(prog, obj) {
 		if (!nflink_prog(prog) || !bpf_program__autoload(prog))
 			continue;
-		bool last = strcmp(bpf_program__section_name(prog), NFLINK_SEC_PREFIX "last") == 0;
-		j.prog_fd[last] = bpf_program__fd(prog);
+		for (int r = 0; r < 3; r++)
+			if (!strcmp(bpf_program__section_name(prog), role[r]))
+				j.prog_fd[r] = bpf_program__fd(prog);
 	}
-	if (j.prog_fd[0] < 0 || j.prog_fd[1] < 0 || !prios)
+	if (j.prog_fd[0] < 0 || j.prog_fd[1] < 0 || j.prog_fd[2] < 0 || !prios || !joined)
 		return NULL; /* not loaded: nflink_prepare said why */
 	j.prios_fd = bpf_map__fd(prios);
 	if (!(j.nf = calloc(1, sizeof(*j.nf)))) {
 		fprintf(stderr, "pktpath: warning: netfilter hooks not observed: out of memory\n");
 		return NULL;
 	}
+	j.nf->last_fd = j.prog_fd[1];
+	j.nf->probe_fd = j.prog_fd[2];
+	j.nf->probe_ok = true; /* until a namespace says otherwise */
+	j.nf->prios_fd = j.prios_fd;
+	j.nf->joined_fd = bpf_map__fd(joined);
+	j.nf->verbose = verbose;
 
 	uint32_t self = netns_self_inode();
 	size_t nns = 0;
@@ -258,13 +366,17 @@ struct nflink *nflink_attach(struct bpf_object *obj, bool all, int nsfd, uint32_
 		struct named_ctx nc = {.j = &j, .nns = &nns};
 		netns_each_named(self, link_named, &nc);
 	}
-	if (verbose)
-		fprintf(stderr, "pktpath: netfilter: %zu links in %zu namespaces%s\n", j.nf->n, nns,
-			j.moved ? " (some priorities moved inward: taken by other BPF programs)" : "");
 	if (!j.nf->n) {
 		nflink_free(j.nf);
 		return NULL;
 	}
+	j.nf->probed = now_s();
+	nflink_tick(j.nf); /* "last" where the hooks hold more already */
+	if (verbose)
+		fprintf(stderr, "pktpath: netfilter: %zu links in %zu namespaces%s%s\n", j.nf->n, nns,
+			j.nf->probe_ok ? " (\"last\" only in hooks that hold something else)"
+				       : " (\"last\" in every hook: this kernel cannot say which hold something else)",
+			j.moved ? " (some priorities moved inward: taken by other BPF programs)" : "");
 	return j.nf;
 }
 
@@ -273,12 +385,102 @@ size_t nflink_count(const struct nflink *nf)
 	return nf ? nf->n : 0;
 }
 
+struct last_job {
+	struct ns_job j;
+	unsigned pf, hook;
+};
+
+static int link_last_here(void *arg)
+{
+	struct last_job *l = arg;
+	l->j.err = link_one(&l->j, l->j.prog_fd[1], l->pf, l->hook, true);
+	return l->j.err ? -1 : 0;
+}
+
+/* "last" in the hook of k, which "first" found no longer alone. */
+static void link_last(struct nflink *nf, const struct pp_nf_key *k)
+{
+	struct last_job l = {.j = {.nf = nf, .prios_fd = nf->prios_fd, .inode = k->netns}, .pf = k->pf, .hook = k->hook};
+	l.j.prog_fd[1] = nf->last_fd;
+	const struct nf_ns *ns = NULL;
+	for (size_t i = 0; i < nf->nns && !ns; i++)
+		if (nf->ns[i].inode == k->netns)
+			ns = &nf->ns[i];
+	int rc = !ns ? (l.j.err = -ENOENT, -1) : ns->fd < 0 ? link_last_here(&l) : netns_run_in(ns->fd, link_last_here, &l);
+	int err = rc == 0 ? 0 : l.j.err ? l.j.err : -errno;
+	uint8_t v = err ? NF_JOINED_FAILED : NF_JOINED_LINKED;
+	bpf_map_update_elem(nf->joined_fd, k, &v, BPF_ANY);
+	static const char *const hooks[NF_INET_NUMHOOKS] = {"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"};
+	const char *h = k->hook < NF_INET_NUMHOOKS ? hooks[k->hook] : "?";
+	if (err)
+		fprintf(stderr,
+			"pktpath: warning: netfilter: cannot watch the end of %s %s in netns %u (%s): a drop inside it is still "
+			"reported, the route is read as the hook begins\n",
+			k->pf == NFPROTO_IPV6 ? "ipv6" : "ipv4", h, k->netns, why(err));
+	else if (nf->verbose)
+		fprintf(stderr, "pktpath: netfilter: %s %s in netns %u holds more than pktpath's link: its end watched too\n",
+			k->pf == NFPROTO_IPV6 ? "ipv6" : "ipv4", h, k->netns);
+}
+
+static void link_joined(struct nflink *nf);
+
+/* Asks every hook of every namespace again: something may have joined
+ * one since, with no packet of interest through it yet. */
+static void probe_all(struct nflink *nf)
+{
+	struct ns_job j = {.nf = nf};
+	j.prog_fd[2] = nf->probe_fd;
+	for (size_t i = 0; i < nf->nns; i++)
+		if (nf->ns[i].fd < 0)
+			probe_here(&j);
+		else
+			netns_run_in(nf->ns[i].fd, probe_here, &j);
+}
+
+void nflink_tick(struct nflink *nf)
+{
+	if (!nf)
+		return;
+	if (nf->probe_ok && now_s() - nf->probed >= NFLINK_PROBE_S)
+		nflink_recheck(nf);
+	link_joined(nf);
+}
+
+void nflink_recheck(struct nflink *nf)
+{
+	if (!nf || !nf->probe_ok)
+		return;
+	nf->probed = now_s();
+	probe_all(nf);
+	link_joined(nf);
+}
+
+/* "last" in each hook noted since the last call. */
+static void link_joined(struct nflink *nf)
+{
+	struct pp_nf_key k, prev;
+	bool started = false;
+	/* Few keys (at most 2 x 5 a namespace), each handled once: marked
+	 * linked or failed, which does not move it in the walk. */
+	while (bpf_map_get_next_key(nf->joined_fd, started ? &prev : NULL, &k) == 0) {
+		uint8_t v = 0;
+		if (bpf_map_lookup_elem(nf->joined_fd, &k, &v) == 0 && v == NF_JOINED_SEEN)
+			link_last(nf, &k);
+		prev = k;
+		started = true;
+	}
+}
+
 void nflink_free(struct nflink *nf)
 {
 	if (!nf)
 		return;
 	for (size_t i = 0; i < nf->n; i++)
 		close(nf->fds[i]);
+	for (size_t i = 0; i < nf->nns; i++)
+		if (nf->ns[i].fd >= 0)
+			close(nf->ns[i].fd);
 	free(nf->fds);
+	free(nf->ns);
 	free(nf);
 }

@@ -19,7 +19,7 @@ static const struct prog_row rows[] = {
 	PROG(PR_TP_FREE, 0, pp_free), PROG(PR_TP_OWNER, 0, pp_own_send), PROG(PR_TP_OWNER, 0, pp_own_recv),
 	PROG(PR_TP_OWNER, 0, pp_own_copy), PROG(PR_TP_OWNER, 0, pp_own_state), PROG(PR_TP_OWNER, 0, pp_own_gone),
 	PROG(PR_TP_FIB, 0, pp_fib),
-	PROG(PR_NETFILTER, 0, pp_nf_first), PROG(PR_NETFILTER, 1, pp_nf_last),
+	PROG(PR_NETFILTER, 0, pp_nf_first), PROG(PR_NETFILTER, 1, pp_nf_last), PROG(PR_NETFILTER, 2, pp_nf_probe),
 	/* bpf/funcs.bpf.h: KPROBE_KIND, KRETPROBE_KIND */
 	PROG(PR_KPROBE, PP_K_PLAIN, pp_kp_plain), PROG(PR_KPROBE, PP_K_DROP, pp_kp_drop),
 	PROG(PR_KPROBE, PP_K_UNTRACK, pp_kp_untrack), PROG(PR_KPROBE, PP_K_ROUTE_OUT, pp_kp_route_out),

@@ -690,6 +690,7 @@ static int session_output(struct session *s)
 	/* After the links (nft chains must not take their priorities) and the
 	 * output files (a file that fails leaves nothing added to a ruleset). */
 	explain_start(&xcfg, stderr);
+	nflink_recheck(s->nf); /* its table joined hooks: their ends watched from the first packet */
 
 	if (s->fe.timelines &&
 	    tl_out_init(&s->fe.tl, &s->fe.fmt, stdout, o->max_open, o->idle_ms, s->fe.r, o->drops_only))
@@ -747,6 +748,7 @@ static int session_poll(struct session *s)
 		if (cmd_end && now_s() >= cmd_end)
 			break;
 		explain_tick(); /* trace messages first: they precede the drops they explain */
+		nflink_tick(s->nf);
 		int n = ring_buffer__poll(s->rb, 100);
 		if (n < 0 && n != -EINTR && n != STOP_LIMIT && n != STOP_OUTPUT)
 			return fail(EXIT_RUNTIME, "reading the ring buffer: %s", strerror(-n));

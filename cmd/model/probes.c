@@ -66,22 +66,25 @@ void probes_free(void)
 	nfuncs = 0;
 }
 
-/* "nf HOOK first|last" names every netfilter link's step: each spelled
+/* "nf HOOK first|last" names every netfilter link's step, "nf HOOK" the
+ * link alone in its hook (entering and leaving it at once): each spelled
  * once, when first asked for. nf_hook_name tells the hooks of ARP and of
  * netdev from the rest (inet, ipv4, ipv6 and bridge share theirs). */
 #define NF_LINK_HOOKS 8
-static const char *nf_link_name(unsigned pf, unsigned hook, bool first)
+enum { END_LAST, END_FIRST, END_ALONE };
+static const char *const end_word[] = {" last", " first", ""};
+static const char *nf_link_name(unsigned pf, unsigned hook, unsigned end)
 {
-	static char names[3][NF_LINK_HOOKS][2][24];
+	static char names[3][NF_LINK_HOOKS][3][24];
 	unsigned cls = pf == NFPROTO_ARP_ ? 1 : pf == NFPROTO_NETDEV_ ? 2 : 0;
 	if (hook >= NF_LINK_HOOKS)
 		return NULL;
-	char *n = names[cls][hook][first];
+	char *n = names[cls][hook][end];
 	if (!n[0]) {
 		const char *h = nf_hook_name(pf, hook);
 		if (!h || 3 + strlen(h) + 6 >= sizeof(names[0][0][0]))
 			return NULL;
-		pp_snprintf(n, sizeof(names[0][0][0]), "nf %s %s", h, first ? "first" : "last");
+		pp_snprintf(n, sizeof(names[0][0][0]), "nf %s%s", h, end_word[end]);
 	}
 	return n;
 }
@@ -89,22 +92,18 @@ static const char *nf_link_name(unsigned pf, unsigned hook, bool first)
 const char *probe_point_name(const struct pp_event *e, char *buf, size_t len)
 {
 	/* A BPF netfilter link: the hook, and which end of it (the links sit
-	 * at the lowest and the highest priority the kernel allows). */
+	 * at the lowest and the highest priority the kernel allows), unless
+	 * it was alone there. */
 	if (e->probe == PP_PROBE_NETFILTER && !e->func && (e->have & PP_HAVE_NF)) {
-		const char *h = nf_hook_name(e->nf_pf, e->nf_hook);
-		const char *end = e->nf_prio < 0 ? " first" : " last";
-		const char *known = nf_link_name(e->nf_pf, e->nf_hook, e->nf_prio < 0);
+		unsigned end = e->have & PP_HAVE_NF_ALONE ? END_ALONE : e->nf_prio < 0 ? END_FIRST : END_LAST;
+		const char *known = nf_link_name(e->nf_pf, e->nf_hook, end);
 		if (known && strlen(known) < len)
 			return known;
-		size_t hl = h ? strlen(h) : 0, el = strlen(end);
-		if (h && 3 + hl + el < len) { /* "nf %s %s" without a format */
-			memcpy(buf, "nf ", 3);
-			memcpy(buf + 3, h, hl);
-			memcpy(buf + 3 + hl, end, el + 1);
-		} else if (h)
-			pp_snprintf(buf, len, "nf %s %s", h, e->nf_prio < 0 ? "first" : "last");
+		const char *h = nf_hook_name(e->nf_pf, e->nf_hook);
+		if (h)
+			pp_snprintf(buf, len, "nf %s%s", h, end_word[end]);
 		else
-			pp_snprintf(buf, len, "nf hook#%u %s", e->nf_hook, e->nf_prio < 0 ? "first" : "last");
+			pp_snprintf(buf, len, "nf hook#%u%s", e->nf_hook, end_word[end]);
 		return buf;
 	}
 	const char *f = probes_func_name(e->func);

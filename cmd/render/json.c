@@ -84,6 +84,8 @@ static void point_fields(struct strbuf *sb, const struct pp_event *e)
 		jkey_name(sb, "nf_family", nf_family_name(e->nf_pf), e->nf_pf);
 		jkey_name(sb, "nf_hook", nf_hook_name(e->nf_pf, e->nf_hook), e->nf_hook);
 		sb_printf(sb, ",\"nf_priority\":%d", e->nf_prio);
+		if (e->have & PP_HAVE_NF_ALONE)
+			sb_puts(sb, ",\"nf_alone\":true");
 	}
 	if (e->have & PP_HAVE_VERDICT)
 		jkey_name(sb, "verdict", nf_verdict_name(e->verdict & 0xff), e->verdict);

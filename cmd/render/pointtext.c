@@ -112,7 +112,7 @@ bool route_gateway(const struct pp_event *e, char *buf, size_t len)
 }
 
 /* The netfilter words: " ipv4", " hook INPUT" unless the point names the
- * hook, " prio N". Every netfilter step says them, and a run has few
+ * hook, " prio N", " alone" for a link alone in its hook. Every netfilter step says them, and a run has few
  * hooks (the links sit at two priorities): the last few texts are kept,
  * searched by what they say. */
 #define NF_KEPT 8
@@ -121,12 +121,13 @@ static void nf_detail(struct strbuf *sb, const struct pp_event *e)
 	static struct {
 		uint64_t key; /* 0: empty (the key has a bit set always) */
 		size_t len;
-		char text[48]; /* at most " pf 255 hook 255 prio -2147483648", 33 */
+		char text[48]; /* at most " pf 255 hook 255 prio -2147483648 alone", 39 */
 	} kept[NF_KEPT];
 	static size_t next;
 	bool link = e->probe == PP_PROBE_NETFILTER && !e->func; /* its point names the hook */
-	uint64_t key = (uint64_t)1 << 63 | (uint64_t)link << 48 | (uint64_t)e->nf_pf << 40 | (uint64_t)e->nf_hook << 32 |
-		       (uint32_t)e->nf_prio;
+	bool alone = link && (e->have & PP_HAVE_NF_ALONE);
+	uint64_t key = (uint64_t)1 << 63 | (uint64_t)alone << 49 | (uint64_t)link << 48 | (uint64_t)e->nf_pf << 40 |
+		       (uint64_t)e->nf_hook << 32 | (uint32_t)e->nf_prio;
 	for (size_t i = 0; i < NF_KEPT; i++)
 		if (kept[i].key == key) {
 			sb_append(sb, kept[i].text, kept[i].len);
@@ -149,6 +150,8 @@ static void nf_detail(struct strbuf *sb, const struct pp_event *e)
 		sb_puts(sb, " prio ");
 		sb_putd(sb, e->nf_prio);
 	}
+	if (alone)
+		sb_puts(sb, " alone");
 	size_t n = sb->len - at;
 	if (!sb->oom && n < sizeof(kept[0].text)) {
 		__typeof__(kept[0]) *k = &kept[next++ % NF_KEPT];

@@ -1,8 +1,9 @@
 # Netfilter hooks through BPF netfilter links (tracepoint backend, Linux >= 6.4):
 # an iptables INPUT DROP shows the INPUT hook entered at the first priority
 # and never left (no last-priority event), then the drop; an allowed datagram
-# passes INPUT first and last. The links go away with pktpath, also after
-# SIGKILL.
+# passes INPUT first and last. A hook that holds nothing but pktpath's link
+# shows one step marked alone, and a rule added while pktpath runs gets the
+# hook's end watched. The links go away with pktpath, also after SIGKILL.
 . "$(dirname "$0")/../lib/lab.sh"
 . "$(dirname "$0")/../lib/check.sh"
 TOOLS=$(cd "$(dirname "$0")/../.." && pwd)/build/tools
@@ -41,12 +42,23 @@ if ! "$PKTPATH" --list-probes 2>/dev/null | grep -q "netfilter links available";
 fi
 check "the netfilter links were made (no warning)" bash -c "! grep -q 'netfilter hooks not observed' '$LAB_DIR/pp.err'"
 ids=$(nf_link_ids "$PP_PID")
-nids=$(echo $ids | wc -w)
-check "20 netfilter links held in nfl-b (2 families x 5 hooks x first/last; got $nids)" [ "$nids" -eq 20 ]
-# Their hook and priority, as the kernel reports them.
-prios=$(cat /proc/"$PP_PID"/fdinfo/* 2>/dev/null | grep -oE 'prio:[[:space:]]+-?[0-9]+' | awk '{print $2}' | sort -un | tr '\n' ' ')
-check "links at the first and last priorities the kernel allows (got $prios)" \
-	grep -qE -- '-2147483[0-9]+ .*21474836[0-9]+' <<<"$prios"
+# Each link's family, hook and priority, as the kernel reports them: "pf hook prio".
+nf_links() {
+	local f
+	for f in /proc/"$1"/fdinfo/*; do
+		grep -q '^link_type:[[:space:]]*netfilter' "$f" 2>/dev/null &&
+			awk '/^pf:/ {print $2, $4, $6}' "$f"
+	done | sort
+}
+links=$(nf_links "$PP_PID")
+nfirst=$(awk '$3 < 0' <<<"$links" | wc -l)
+check "a first-priority link at each of the 2 x 5 IPv4 and IPv6 hooks (got $nfirst)" \
+	[ "$(awk '$3 < -2147483000 {print $1, $2}' <<<"$links" | sort -u | wc -l)" -eq 10 -a "$nfirst" -eq 10 ]
+# NFPROTO_IPV4 2, NF_INET_LOCAL_IN 1; FORWARD (2) holds nothing here.
+check "a last-priority link at ipv4 INPUT, which the iptables rule joined" \
+	bash -c 'awk "\$1 == 2 && \$2 == 1 && \$3 > 2147483000" <<<"$1" | grep -q .' _ "$links"
+check "no last-priority link at ipv4 FORWARD, which holds nothing else" \
+	bash -c '! awk "\$1 == 2 && \$2 == 2 && \$3 > 0" <<<"$1" | grep -q .' _ "$links"
 
 lab_exec nfl-a bash -c 'echo filtered > /dev/udp/198.18.51.2/9999'
 lab_exec nfl-a bash -c 'echo allowed > /dev/udp/198.18.51.2/7001'
@@ -101,6 +113,41 @@ if pp_start "$LAB_DIR/pp3" -n nfl-b --json --no-track udp port 7001; then
 		bash -c 'jq -e ".events[]? | select(.probe == \"nf PREROUTING first\")" "$1" >/dev/null' _ "$LAB_DIR/pp3.out"
 else
 	fail "pktpath --json started"
+fi
+
+# A hook alone: nfl-a holds no rule (and, with --no-rules, no table of
+# pktpath's). Its OUTPUT is one step, marked alone, with the route. Then an
+# iptables rule joins OUTPUT while pktpath runs: within the second that
+# pktpath asks the hooks again, a datagram shows OUTPUT first and last, and
+# one the rule drops shows OUTPUT first and the drop.
+if pp_start "$LAB_DIR/pp5" -n nfl-a --no-rules udp; then
+	lab_exec nfl-a bash -c 'echo alone > /dev/udp/198.18.51.2/7002'
+	sleep 0.3
+	n_before=$(nf_links "$PP_PID" | awk '$3 > 0' | wc -l)
+	lab_exec nfl-a iptables -A OUTPUT -p udp --dport 7004 -j DROP
+	sleep 1.5
+	n_after=$(nf_links "$PP_PID" | awk '$1 == 2 && $2 == 3 && $3 > 0' | wc -l)
+	lab_exec nfl-a bash -c 'echo joined > /dev/udp/198.18.51.2/7003'
+	lab_exec nfl-a bash -c 'echo dropped > /dev/udp/198.18.51.2/7004'
+	sleep 0.5
+	pp_stop
+	lab_exec nfl-a iptables -D OUTPUT -p udp --dport 7004 -j DROP
+	out=$LAB_DIR/pp5.out
+	alone=$(block '198\.18\.51\.1:[0-9]+ > 198\.18\.51\.2:7002')
+	joined=$(block '198\.18\.51\.1:[0-9]+ > 198\.18\.51\.2:7003')
+	dropped=$(block '198\.18\.51\.1:[0-9]+ > 198\.18\.51\.2:7004')
+	check "no last-priority link before the rule (got $n_before)" [ "$n_before" -eq 0 ]
+	check "alone: OUTPUT is one step, marked alone, with the route" \
+		bash -c 'grep -qE "nf OUTPUT +nfl-a .*prio -[0-9]+ alone dev veth-a" <<<"$1" && ! grep -qE "nf OUTPUT (first|last)" <<<"$1"' _ "$alone"
+	check "alone: POSTROUTING too" grep -qE 'nf POSTROUTING +nfl-a .* alone' <<<"$alone"
+	check "the rule joined OUTPUT: its last-priority link made (got $n_after)" [ "$n_after" -eq 1 ]
+	check "joined: OUTPUT first, then OUTPUT last with the route" \
+		bash -c 'grep -A100 "nf OUTPUT first" <<<"$1" | grep -qE "nf OUTPUT last .*dev veth-a"' _ "$joined"
+	check "joined, dropped by the rule: OUTPUT first, no OUTPUT last, then NETFILTER_DROP" \
+		bash -c 'grep -q "nf OUTPUT first" <<<"$1" && ! grep -q "nf OUTPUT last" <<<"$1" && grep -q "DROP NETFILTER_DROP" <<<"$1"' _ "$dropped"
+	check "no warning that a hook's end cannot be watched" bash -c '! grep -q "cannot watch the end" "$1"' _ "$LAB_DIR/pp5.err"
+else
+	fail "pktpath in nfl-a started"
 fi
 
 # --no-netfilter: no links, no netfilter steps.
