@@ -472,11 +472,16 @@ static int configure(struct backend_plan *p, struct pktpath_bpf *skel, char *err
 			load = load && !covered(p, "skb:consume_skb");
 			break;
 		case PR_TP_OWNER:
-			/* sock_send_length follows every sendmsg: inet_sendmsg and
-			 * inet6_sendmsg, before it, learn the same owners (one
-			 * program less per datagram sent). */
+			/* sock_send_length follows every sendmsg, and adds nothing
+			 * where the owner is learned before it: by inet_sendmsg and
+			 * inet6_sendmsg (fentry, kprobe), and on the tracepoint
+			 * backend by net_dev_queue, which learns every packet's
+			 * owner in the sender's context, selected or not, and
+			 * kfree_skb, which learns a selected packet's when it is
+			 * dropped before a device (one program less per datagram
+			 * sent; 5.10 has no such tracepoint, and its owners pass). */
 			if (prog == skel->progs.pp_own_send)
-				load = load && !covered_all(p, "sock:sock_send_length");
+				load = load && p->b != BK_TRACEPOINT && !covered_all(p, "sock:sock_send_length");
 			break;
 		default:
 			break;

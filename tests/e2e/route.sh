@@ -42,43 +42,43 @@ out=$LAB_DIR/text.out
 req=$(steps "$out" 'ICMP 198.18.134.1 > 198.18.135.2 echo-request')
 rep=$(steps "$out" 'ICMP 198.18.135.2 > 198.18.134.1 echo-reply')
 check "request: A's OUTPUT names device and gateway (no table: a local send's look-up is not tied to it)" \
-	grep -qE 'nf OUTPUT last +prt-a .* dev veth-a via 198\.18\.134\.2 type unicast mtu 1500' <<<"$req"
+	grep -qE 'nf OUTPUT( last)? +prt-a .* dev veth-a via 198\.18\.134\.2 type unicast mtu 1500' <<<"$req"
 check "request: B's FORWARD names the output device, on-link, table main" \
-	grep -qE 'nf FORWARD last +prt-b +veth-b .* dev veth-c on-link type unicast table main mtu 1500' <<<"$req"
+	grep -qE 'nf FORWARD( last)? +prt-b +veth-b .* dev veth-c on-link type unicast table main mtu 1500' <<<"$req"
 check "request: C's INPUT says local delivery (an IPv4 delivery's table is not said)" \
-	grep -qE 'nf INPUT last +prt-c +veth-c .* type local mtu' <<<"$req"
+	grep -qE 'nf INPUT( last)? +prt-c +veth-c .* type local mtu' <<<"$req"
 n=$(grep -c ' table ' <<<"$req")
 check "request: one router, one step names a table ($n)" [ "$n" -eq 1 ]
 # One route per hook where it was decided: A's OUTPUT, B's FORWARD, C's
 # INPUT; none at PREROUTING or POSTROUTING (three namespaces, five hooks).
-n=$(grep -cE '^ .* nf [A-Z]+ (first|last) .* dev [^ ]+ (via|on-link|type)' <<<"$req")
+n=$(grep -cE '^ .* nf [A-Z]+ ((first|last) )?.* dev [^ ]+ (via|on-link|type)' <<<"$req")
 check "request: exactly 3 steps carry a route ($n)" [ "$n" -eq 3 ]
 check "request: no route at PREROUTING or POSTROUTING" \
 	bash -c "! grep -E 'nf (PREROUTING|POSTROUTING)' <<<'$req' | grep -q ' dev '"
 check "reply: C's OUTPUT via the router, B's FORWARD to veth-b" \
-	bash -c "grep -qE 'nf OUTPUT last +prt-c .* dev veth-c via 198\.18\.135\.1 type unicast' <<<'$rep' &&
-		grep -qE 'nf FORWARD last +prt-b +veth-c .* dev veth-b on-link type unicast table main' <<<'$rep'"
+	bash -c "grep -qE 'nf OUTPUT( last)? +prt-c .* dev veth-c via 198\.18\.135\.1 type unicast' <<<'$rep' &&
+		grep -qE 'nf FORWARD( last)? +prt-b +veth-c .* dev veth-b on-link type unicast table main' <<<'$rep'"
 check "JSON: the FORWARD event carries the route object" \
-	grep -qE '"nf_hook":"FORWARD","nf_priority":[0-9]+,"route":\{"dev":"veth-c","ifindex":[0-9]+,"mtu":1500,"type":"unicast","gateway":null,"table":"main","text":"dev veth-c on-link type unicast table main mtu 1500"\}' "$LAB_DIR/json.out"
+	grep -qE '"nf_hook":"FORWARD","nf_priority":([0-9]+|-[0-9]+,"nf_alone":true),"route":\{"dev":"veth-c","ifindex":[0-9]+,"mtu":1500,"type":"unicast","gateway":null,"table":"main","text":"dev veth-c on-link type unicast table main mtu 1500"\}' "$LAB_DIR/json.out"
 check "JSON: A's OUTPUT route names its gateway" \
-	grep -qE '"nf_hook":"OUTPUT","nf_priority":[0-9]+,"route":\{"dev":"veth-a","ifindex":[0-9]+,"mtu":1500,"type":"unicast","gateway":"198\.18\.134\.2"' "$LAB_DIR/json.out"
+	grep -qE '"nf_hook":"OUTPUT","nf_priority":([0-9]+|-[0-9]+,"nf_alone":true),"route":\{"dev":"veth-a","ifindex":[0-9]+,"mtu":1500,"type":"unicast","gateway":"198\.18\.134\.2"' "$LAB_DIR/json.out"
 
 # IPv6: the skb's route is a struct rt6_info; its table from the FIB entry it came from.
 req6=$(steps "$out" 'ICMP6 2001:2:0:134::1 > 2001:2:0:135::2 echo-request')
 rep6=$(steps "$out" 'ICMP6 2001:2:0:135::2 > 2001:2:0:134::1 echo-reply')
 check "IPv6 request: A's OUTPUT names device, gateway and table" \
-	grep -qE 'nf OUTPUT last +prt-a .* ipv6 .* dev veth-a via 2001:2:0:134::2 type unicast table main mtu 1500' <<<"$req6"
+	grep -qE 'nf OUTPUT( last)? +prt-a .* ipv6 .* dev veth-a via 2001:2:0:134::2 type unicast table main mtu 1500' <<<"$req6"
 check "IPv6 request: B's FORWARD names the output device, on-link" \
-	grep -qE 'nf FORWARD last +prt-b +veth-b .* ipv6 .* dev veth-c on-link type unicast table main mtu 1500' <<<"$req6"
+	grep -qE 'nf FORWARD( last)? +prt-b +veth-b .* ipv6 .* dev veth-c on-link type unicast table main mtu 1500' <<<"$req6"
 check "IPv6 request: C's INPUT says local delivery from the local table" \
-	grep -qE 'nf INPUT last +prt-c +veth-c .* ipv6 .* type local table local' <<<"$req6"
-n=$(grep -cE '^ .* nf [A-Z]+ (first|last) .* dev [^ ]+ (via|on-link|type)' <<<"$req6")
+	grep -qE 'nf INPUT( last)? +prt-c +veth-c .* ipv6 .* type local table local' <<<"$req6"
+n=$(grep -cE '^ .* nf [A-Z]+ ((first|last) )?.* dev [^ ]+ (via|on-link|type)' <<<"$req6")
 check "IPv6 request: exactly 3 steps carry a route ($n)" [ "$n" -eq 3 ]
 check "IPv6 reply: C's OUTPUT via the router, B's FORWARD to veth-b" \
-	bash -c "grep -qE 'nf OUTPUT last +prt-c .* dev veth-c via 2001:2:0:135::1 type unicast table main' <<<'$rep6' &&
-		grep -qE 'nf FORWARD last +prt-b +veth-c .* dev veth-b on-link type unicast table main' <<<'$rep6'"
+	bash -c "grep -qE 'nf OUTPUT( last)? +prt-c .* dev veth-c via 2001:2:0:135::1 type unicast table main' <<<'$rep6' &&
+		grep -qE 'nf FORWARD( last)? +prt-b +veth-c .* dev veth-b on-link type unicast table main' <<<'$rep6'"
 check "IPv6 JSON: A's OUTPUT route names its gateway and table" \
-	grep -qE '"nf_hook":"OUTPUT","nf_priority":[0-9]+,"route":\{"dev":"veth-a","ifindex":[0-9]+,"mtu":1500,"type":"unicast","gateway":"2001:2:0:134::2","table":"main"' "$LAB_DIR/json.out"
+	grep -qE '"nf_hook":"OUTPUT","nf_priority":([0-9]+|-[0-9]+,"nf_alone":true),"route":\{"dev":"veth-a","ifindex":[0-9]+,"mtu":1500,"type":"unicast","gateway":"2001:2:0:134::2","table":"main"' "$LAB_DIR/json.out"
 
 # Policy routing on the router: what comes in on veth-b is routed by table
 # 100 (with a rule, the kernel looks up tables one by one: local, then 100).
@@ -91,11 +91,11 @@ pp_stop
 req=$(steps "$LAB_DIR/rule.out" 'ICMP 198.18.134.1 > 198.18.135.2 echo-request')
 rep=$(steps "$LAB_DIR/rule.out" 'ICMP 198.18.135.2 > 198.18.134.1 echo-reply')
 check "policy rule: the request's FORWARD names table 100" \
-	grep -qE 'nf FORWARD last +prt-b +veth-b .* dev veth-c on-link type unicast table 100 mtu 1500' <<<"$req"
+	grep -qE 'nf FORWARD( last)? +prt-b +veth-b .* dev veth-c on-link type unicast table 100 mtu 1500' <<<"$req"
 n=$(grep -c ' table ' <<<"$req")
 check "policy rule: one step of the request names a table ($n)" [ "$n" -eq 1 ]
 check "policy rule: the reply (no rule for veth-c) names table main" \
-	grep -qE 'nf FORWARD last +prt-b +veth-c .* dev veth-b on-link type unicast table main' <<<"$rep"
+	grep -qE 'nf FORWARD( last)? +prt-b +veth-c .* dev veth-b on-link type unicast table main' <<<"$rep"
 
 # A namespace that does not forward: the FIB look-up program is not loaded
 # (it would run on every look-up of the host for nothing); the router's is.
