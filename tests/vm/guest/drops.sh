@@ -22,6 +22,10 @@ pp_start "$LAB_DIR/pp" --backend tracepoint --stream -n vmdrop-b udp || {
 	cat "$LAB_DIR/pp.err"
 	exit 1
 }
+# Each netfilter link pktpath holds: "pf hook prio" (fdinfo).
+links=$(for f in /proc/"$PP_PID"/fdinfo/*; do
+	grep -q '^link_type:[[:space:]]*netfilter' "$f" 2>/dev/null && awk '/^pf:/ {print $2, $4, $6}' "$f"
+done | sort)
 lab_exec vmdrop-a bash -c 'echo closed > /dev/udp/198.18.21.2/7778'
 lab_exec vmdrop-a bash -c 'echo filtered > /dev/udp/198.18.21.2/9999'
 sleep 0.5
@@ -48,7 +52,15 @@ check "drops: iptables DROP is $r_nf with nf_hook_slow in the stack" \
 if kc_nflink; then
 	check "drops: netfilter link: the filtered datagram entered INPUT and never left it" \
 		bash -c 'grep "198.18.21.2:9999" "$1" | grep -q "nf:INPUT:first" && ! grep "198.18.21.2:9999" "$1" | grep -q "nf:INPUT:last"' _ "$out"
-	matrix tracepoint netfilter "hook entered, not left (netfilter links)"
+	# "last" only where something besides pktpath's link is registered:
+	# ipv4 INPUT (the DROP rule), not ipv4 FORWARD (nothing there).
+	check "drops: netfilter links: one first-priority link at each of the 10 hooks" \
+		[ "$(awk '$3 < 0' <<<"$links" | wc -l)" -eq 10 ]
+	check "drops: netfilter links: a last-priority link at ipv4 INPUT, which the rule joined" \
+		bash -c 'awk "\$1 == 2 && \$2 == 1 && \$3 > 0" <<<"$1" | grep -q .' _ "$links"
+	check "drops: netfilter links: none at the end of ipv4 FORWARD, which holds nothing else" \
+		bash -c '! awk "\$1 == 2 && \$2 == 2 && \$3 > 0" <<<"$1" | grep -q .' _ "$links"
+	matrix tracepoint netfilter "hook entered, not left (netfilter links; last end only where the hook holds more)"
 else
 	check "drops: no netfilter links on this kernel: pktpath says so in one line" \
 		[ "$(grep -c 'netfilter hooks not observed: no BPF netfilter links' "$LAB_DIR/pp.err")" -eq 1 ]
