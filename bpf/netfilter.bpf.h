@@ -34,6 +34,15 @@ struct {
 	__type(value, __u8);
 } nf_joined SEC(".maps");
 
+/* How many hooks were ever noted in nf_joined: user space walks that map
+ * only when this moved. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} nf_joined_n SEC(".maps");
+
 /* How many functions the hook holds, this one included (its struct
  * nf_hook_entries). For reported packets only, so plainly read. */
 #define NF_HOOK_N(arr)                                                                                          \
@@ -62,7 +71,8 @@ static __always_inline bool nf_last_linked(struct pp_nf_key *k)
 	if (v)
 		return *v == NF_JOINED_LINKED;
 	__u8 seen = NF_JOINED_SEEN;
-	bpf_map_update_elem(&nf_joined, k, &seen, BPF_NOEXIST);
+	if (bpf_map_update_elem(&nf_joined, k, &seen, BPF_NOEXIST) == 0)
+		count(&nf_joined_n);
 	return false;
 }
 

@@ -66,6 +66,8 @@ struct nflink {
 	double probed; /* when the hooks were last asked (CLOCK_MONOTONIC s) */
 	int prios_fd;  /* nf_prios */
 	int joined_fd; /* nf_joined */
+	int joined_n_fd; /* nf_joined_n: how many hooks were noted */
+	uint64_t joined_n; /* its value at the last walk */
 	bool verbose;
 };
 
@@ -210,9 +212,15 @@ static int probe_here(void *arg)
 {
 	struct ns_job *j = arg;
 	for (int p = 0; p < 2; p++)
-		for (unsigned hook = 0; hook < NF_INET_NUMHOOKS; hook++)
+		for (unsigned hook = 0; hook < NF_INET_NUMHOOKS; hook++) {
+			/* Noted already (linked, failed, or about to be): nothing to ask. */
+			struct pp_nf_key k = {.netns = j->inode, .pf = (uint8_t)pfs[p], .hook = (uint8_t)hook};
+			uint8_t v;
+			if (bpf_map_lookup_elem(j->nf->joined_fd, &k, &v) == 0)
+				continue;
 			if ((j->err = probe_hook(j->prog_fd[2], pfs[p], hook)) != 0)
 				return -1;
+		}
 	return 0;
 }
 
@@ -321,6 +329,7 @@ struct nflink *nflink_attach(struct bpf_object *obj, bool all, int nsfd, uint32_
 	struct bpf_program *prog;
 	struct bpf_map *prios = bpf_object__find_map_by_name(obj, "nf_prios");
 	struct bpf_map *joined = bpf_object__find_map_by_name(obj, "nf_joined");
+	struct bpf_map *joined_n = bpf_object__find_map_by_name(obj, "nf_joined_n");
 	j.prog_fd[0] = j.prog_fd[1] = j.prog_fd[2] = -1;
 	static const char *const role[] = {NFLINK_SEC_PREFIX "first", NFLINK_SEC_PREFIX "last", NFLINK_SEC_PREFIX "probe"};
 	bpf_object__for_each_program(prog, obj) {
@@ -330,7 +339,7 @@ struct nflink *nflink_attach(struct bpf_object *obj, bool all, int nsfd, uint32_
 			if (!strcmp(bpf_program__section_name(prog), role[r]))
 				j.prog_fd[r] = bpf_program__fd(prog);
 	}
-	if (j.prog_fd[0] < 0 || j.prog_fd[1] < 0 || j.prog_fd[2] < 0 || !prios || !joined)
+	if (j.prog_fd[0] < 0 || j.prog_fd[1] < 0 || j.prog_fd[2] < 0 || !prios || !joined || !joined_n)
 		return NULL; /* not loaded: nflink_prepare said why */
 	j.prios_fd = bpf_map__fd(prios);
 	if (!(j.nf = calloc(1, sizeof(*j.nf)))) {
@@ -342,6 +351,7 @@ struct nflink *nflink_attach(struct bpf_object *obj, bool all, int nsfd, uint32_
 	j.nf->probe_ok = true; /* until a namespace says otherwise */
 	j.nf->prios_fd = j.prios_fd;
 	j.nf->joined_fd = bpf_map__fd(joined);
+	j.nf->joined_n_fd = bpf_map__fd(joined_n);
 	j.nf->verbose = verbose;
 
 	uint32_t self = netns_self_inode();
@@ -430,11 +440,13 @@ static void probe_all(struct nflink *nf)
 {
 	struct ns_job j = {.nf = nf};
 	j.prog_fd[2] = nf->probe_fd;
-	for (size_t i = 0; i < nf->nns; i++)
+	for (size_t i = 0; i < nf->nns; i++) {
+		j.inode = nf->ns[i].inode;
 		if (nf->ns[i].fd < 0)
 			probe_here(&j);
 		else
 			netns_run_in(nf->ns[i].fd, probe_here, &j);
+	}
 }
 
 void nflink_tick(struct nflink *nf)
@@ -458,6 +470,12 @@ void nflink_recheck(struct nflink *nf)
 /* "last" in each hook noted since the last call. */
 static void link_joined(struct nflink *nf)
 {
+	uint32_t zero = 0;
+	uint64_t n = 0;
+	/* Read before the walk: a hook noted during it moves the count again. */
+	if (bpf_map_lookup_elem(nf->joined_n_fd, &zero, &n) || n == nf->joined_n)
+		return;
+	nf->joined_n = n;
 	struct pp_nf_key k, prev;
 	bool started = false;
 	/* Few keys (at most 2 x 5 a namespace), each handled once: marked
