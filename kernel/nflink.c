@@ -224,27 +224,12 @@ static int probe_here(void *arg)
 	return 0;
 }
 
-/* Runs inside the namespace: "first" at 2 families x 5 hooks; "last"
- * where something else is registered (now, or later: nflink_tick). A
- * kernel that cannot say gets "last" everywhere. */
-static int link_here(void *arg)
+/* One end at every hook of both families ("last" noted as linked). */
+static int link_every_hook(struct ns_job *j, bool last)
 {
-	struct ns_job *j = arg;
 	for (int p = 0; p < 2; p++)
 		for (unsigned hook = 0; hook < NF_INET_NUMHOOKS; hook++) {
-			int err = link_one(j, j->prog_fd[0], pfs[p], hook, false);
-			if (err) {
-				j->err = err;
-				j->what = pfname[p];
-				return -1;
-			}
-		}
-	if (j->nf->probe_ok && probe_here(j) == 0)
-		return 0;
-	j->nf->probe_ok = false;
-	for (int p = 0; p < 2; p++)
-		for (unsigned hook = 0; hook < NF_INET_NUMHOOKS; hook++) {
-			int err = link_one(j, j->prog_fd[1], pfs[p], hook, true);
+			int err = link_one(j, j->prog_fd[last], pfs[p], hook, last);
 			if (err) {
 				j->err = err;
 				j->what = pfname[p];
@@ -252,9 +237,24 @@ static int link_here(void *arg)
 			}
 			struct pp_nf_key k = {.netns = j->inode, .pf = (uint8_t)pfs[p], .hook = (uint8_t)hook};
 			uint8_t v = NF_JOINED_LINKED;
-			bpf_map_update_elem(j->nf->joined_fd, &k, &v, BPF_ANY);
+			if (last)
+				bpf_map_update_elem(j->nf->joined_fd, &k, &v, BPF_ANY);
 		}
 	return 0;
+}
+
+/* Runs inside the namespace: "first" at 2 families x 5 hooks; "last"
+ * where something else is registered (now, or later: nflink_tick). A
+ * kernel that cannot say gets "last" everywhere. */
+static int link_here(void *arg)
+{
+	struct ns_job *j = arg;
+	if (link_every_hook(j, false))
+		return -1;
+	if (j->nf->probe_ok && probe_here(j) == 0)
+		return 0;
+	j->nf->probe_ok = false;
+	return link_every_hook(j, true);
 }
 
 static const char *why(int err)
