@@ -112,9 +112,9 @@ bool route_gateway(const struct pp_event *e, char *buf, size_t len)
 }
 
 /* The netfilter words: " ipv4", " hook INPUT" unless the point names the
- * hook, " prio N", " alone" for a link alone in its hook. Every netfilter step says them, and a run has few
- * hooks (the links sit at two priorities): the last few texts are kept,
- * searched by what they say. */
+ * hook, " prio N", " alone" for a link alone in its hook. Every netfilter
+ * step says them, and a run has few hooks (the links sit at two
+ * priorities): the last few texts are kept, searched by what they say. */
 #define NF_KEPT 8
 static void nf_detail(struct strbuf *sb, const struct pp_event *e)
 {
