@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "bpf/event.h"
+#include "cmd/util/escape.h"
 #include "kernel/nf_uapi.h"
 #include "netlib/netns.h"
 
@@ -60,9 +61,8 @@ struct nflink {
 	size_t n;
 	struct nf_ns *ns;
 	size_t nns;
-	int last_fd;   /* the "last" program */
-	int probe_fd;  /* the program that asks a hook whether it holds more */
-	bool probe_ok; /* the kernel runs it (BPF_PROG_TEST_RUN, Linux >= 6.5) */
+	int prog_fd[3]; /* "first", "last", and the probe that asks a hook whether it holds more */
+	bool probe_ok; /* the kernel runs the probe (BPF_PROG_TEST_RUN, Linux >= 6.5) */
 	double probed; /* when the hooks were last asked (CLOCK_MONOTONIC s) */
 	int prios_fd;  /* nf_prios */
 	int joined_fd; /* nf_joined */
@@ -144,8 +144,6 @@ static int link_create(int prog_fd, unsigned pf, unsigned hook, int prio)
 
 struct ns_job {
 	struct nflink *nf;
-	int prog_fd[3]; /* first, last, probe */
-	int prios_fd;   /* nf_prios map */
 	uint32_t inode;
 	int err;         /* first error, -errno */
 	const char *what; /* what failed */
@@ -182,7 +180,7 @@ static int link_one(struct ns_job *j, int prog_fd, unsigned pf, unsigned hook, b
 	if (prio != (last ? INT_MAX - 1 : INT_MIN + 1))
 		j->moved++;
 	struct pp_nf_key k = {.netns = j->inode, .pf = (uint8_t)pf, .hook = (uint8_t)hook, .last = last};
-	bpf_map_update_elem(j->prios_fd, &k, &prio, BPF_ANY);
+	bpf_map_update_elem(j->nf->prios_fd, &k, &prio, BPF_ANY);
 	return 0;
 }
 
@@ -218,7 +216,7 @@ static int probe_here(void *arg)
 			uint8_t v;
 			if (bpf_map_lookup_elem(j->nf->joined_fd, &k, &v) == 0)
 				continue;
-			if ((j->err = probe_hook(j->prog_fd[2], pfs[p], hook)) != 0)
+			if ((j->err = probe_hook(j->nf->prog_fd[2], pfs[p], hook)) != 0)
 				return -1;
 		}
 	return 0;
@@ -229,7 +227,7 @@ static int link_every_hook(struct ns_job *j, bool last)
 {
 	for (int p = 0; p < 2; p++)
 		for (unsigned hook = 0; hook < NF_INET_NUMHOOKS; hook++) {
-			int err = link_one(j, j->prog_fd[last], pfs[p], hook, last);
+			int err = link_one(j, j->nf->prog_fd[last], pfs[p], hook, last);
 			if (err) {
 				j->err = err;
 				j->what = pfname[p];
@@ -325,31 +323,29 @@ static void link_named(int fd, uint32_t inode, const char *name, void *arg)
 
 struct nflink *nflink_attach(struct bpf_object *obj, bool all, int nsfd, uint32_t inode, bool verbose)
 {
-	struct ns_job j = {.prios_fd = -1};
-	struct bpf_program *prog;
-	struct bpf_map *prios = bpf_object__find_map_by_name(obj, "nf_prios");
-	struct bpf_map *joined = bpf_object__find_map_by_name(obj, "nf_joined");
-	struct bpf_map *joined_n = bpf_object__find_map_by_name(obj, "nf_joined_n");
-	j.prog_fd[0] = j.prog_fd[1] = j.prog_fd[2] = -1;
 	static const char *const role[] = {NFLINK_SEC_PREFIX "first", NFLINK_SEC_PREFIX "last", NFLINK_SEC_PREFIX "probe"};
+	int prog_fd[3] = {-1, -1, -1};
+	struct bpf_program *prog;
 	bpf_object__for_each_program(prog, obj) {
 		if (!nflink_prog(prog) || !bpf_program__autoload(prog))
 			continue;
 		for (int r = 0; r < 3; r++)
 			if (!strcmp(bpf_program__section_name(prog), role[r]))
-				j.prog_fd[r] = bpf_program__fd(prog);
+				prog_fd[r] = bpf_program__fd(prog);
 	}
-	if (j.prog_fd[0] < 0 || j.prog_fd[1] < 0 || j.prog_fd[2] < 0 || !prios || !joined || !joined_n)
+	struct bpf_map *prios = bpf_object__find_map_by_name(obj, "nf_prios");
+	struct bpf_map *joined = bpf_object__find_map_by_name(obj, "nf_joined");
+	struct bpf_map *joined_n = bpf_object__find_map_by_name(obj, "nf_joined_n");
+	if (prog_fd[0] < 0 || prog_fd[1] < 0 || prog_fd[2] < 0 || !prios || !joined || !joined_n)
 		return NULL; /* not loaded: nflink_prepare said why */
-	j.prios_fd = bpf_map__fd(prios);
+	struct ns_job j = {0};
 	if (!(j.nf = calloc(1, sizeof(*j.nf)))) {
 		fprintf(stderr, "pktpath: warning: netfilter hooks not observed: out of memory\n");
 		return NULL;
 	}
-	j.nf->last_fd = j.prog_fd[1];
-	j.nf->probe_fd = j.prog_fd[2];
+	memcpy(j.nf->prog_fd, prog_fd, sizeof(prog_fd));
 	j.nf->probe_ok = true; /* until a namespace says otherwise */
-	j.nf->prios_fd = j.prios_fd;
+	j.nf->prios_fd = bpf_map__fd(prios);
 	j.nf->joined_fd = bpf_map__fd(joined);
 	j.nf->joined_n_fd = bpf_map__fd(joined_n);
 	j.nf->verbose = verbose;
@@ -403,33 +399,41 @@ struct last_job {
 static int link_last_here(void *arg)
 {
 	struct last_job *l = arg;
-	l->j.err = link_one(&l->j, l->j.prog_fd[1], l->pf, l->hook, true);
+	l->j.err = link_one(&l->j, l->j.nf->prog_fd[1], l->pf, l->hook, true);
 	return l->j.err ? -1 : 0;
 }
 
-/* "last" in the hook of k, which "first" found no longer alone. */
+/* "last" in the hook of k, which "first" found no longer alone (k's
+ * namespace is one nflink_attach linked: the programs run nowhere else). */
 static void link_last(struct nflink *nf, const struct pp_nf_key *k)
 {
-	struct last_job l = {.j = {.nf = nf, .prios_fd = nf->prios_fd, .inode = k->netns}, .pf = k->pf, .hook = k->hook};
-	l.j.prog_fd[1] = nf->last_fd;
-	const struct nf_ns *ns = NULL;
-	for (size_t i = 0; i < nf->nns && !ns; i++)
-		if (nf->ns[i].inode == k->netns)
-			ns = &nf->ns[i];
-	int rc = !ns ? (l.j.err = -ENOENT, -1) : ns->fd < 0 ? link_last_here(&l) : netns_run_in(ns->fd, link_last_here, &l);
+	struct last_job l = {.j = {.nf = nf, .inode = k->netns}, .pf = k->pf, .hook = k->hook};
+	int rc = -1;
+	l.j.err = -ENOENT;
+	for (size_t i = 0; i < nf->nns; i++)
+		if (nf->ns[i].inode == k->netns) {
+			rc = nf->ns[i].fd < 0 ? link_last_here(&l) : netns_run_in(nf->ns[i].fd, link_last_here, &l);
+			break;
+		}
 	int err = rc == 0 ? 0 : l.j.err ? l.j.err : -errno;
 	uint8_t v = err ? NF_JOINED_FAILED : NF_JOINED_LINKED;
 	bpf_map_update_elem(nf->joined_fd, k, &v, BPF_ANY);
 	static const char *const hooks[NF_INET_NUMHOOKS] = {"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"};
 	const char *h = k->hook < NF_INET_NUMHOOKS ? hooks[k->hook] : "?";
+	const char *name = netns_name(k->netns);
+	char ns[64];
+	if (name)
+		escape_field(name, strlen(name), ns, sizeof(ns)); /* a file name under /run/netns */
+	else
+		snprintf(ns, sizeof(ns), "%u", k->netns);
 	if (err)
 		fprintf(stderr,
-			"pktpath: warning: netfilter: cannot watch the end of %s %s in netns %u (%s): a drop inside it is still "
+			"pktpath: warning: netfilter: cannot watch the end of %s %s in netns %s (%s): a drop inside it is still "
 			"reported, the route is read as the hook begins\n",
-			k->pf == NFPROTO_IPV6 ? "ipv6" : "ipv4", h, k->netns, why(err));
+			k->pf == NFPROTO_IPV6 ? "ipv6" : "ipv4", h, ns, why(err));
 	else if (nf->verbose)
-		fprintf(stderr, "pktpath: netfilter: %s %s in netns %u holds more than pktpath's link: its end watched too\n",
-			k->pf == NFPROTO_IPV6 ? "ipv6" : "ipv4", h, k->netns);
+		fprintf(stderr, "pktpath: netfilter: %s %s in netns %s holds more than pktpath's link: its end watched too\n",
+			k->pf == NFPROTO_IPV6 ? "ipv6" : "ipv4", h, ns);
 }
 
 static void link_joined(struct nflink *nf);
@@ -439,7 +443,6 @@ static void link_joined(struct nflink *nf);
 static void probe_all(struct nflink *nf)
 {
 	struct ns_job j = {.nf = nf};
-	j.prog_fd[2] = nf->probe_fd;
 	for (size_t i = 0; i < nf->nns; i++) {
 		j.inode = nf->ns[i].inode;
 		if (nf->ns[i].fd < 0)

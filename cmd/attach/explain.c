@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd/render/json.h"
+#include "cmd/util/escape.h"
 #include "cmd/record/resolve.h"
 #include "netlib/netns.h"
 #include "netlib/nftrace.h"
@@ -81,7 +82,7 @@ static void trace_named(int fd, uint32_t inode, const char *name, void *arg)
 {
 	struct named_ctx *nc = arg;
 	char label[64];
-	snprintf(label, sizeof(label), "%.60s", name);
+	escape_field(name, strlen(name), label, sizeof(label)); /* a file name: printed as it is said */
 	trace_ns(fd, inode, label, 0, nc->log, nc->nn);
 }
 
@@ -101,12 +102,15 @@ void explain_start(const struct explain_cfg *c, FILE *log)
 	if (!c->all) {
 		uint32_t ino = c->nsfd >= 0 ? netns_fd_inode(c->nsfd) : self;
 		const char *n = netns_name(ino);
-		snprintf(label, sizeof(label), "%s", n ? n : "?");
-		if (!n)
+		if (n)
+			escape_field(n, strlen(n), label, sizeof(label));
+		else
 			snprintf(label, sizeof(label), "%u", ino);
 		trace_ns(c->nsfd, ino, label, c->ifindex, log, &nn);
 	} else {
-		trace_ns(-1, self, netns_name(self) ? netns_name(self) : "init", 0, log, &nn);
+		const char *n = netns_name(self);
+		escape_field(n ? n : "init", strlen(n ? n : "init"), label, sizeof(label));
+		trace_ns(-1, self, label, 0, log, &nn);
 		struct named_ctx nc = {.log = log, .nn = &nn};
 		netns_each_named(self, trace_named, &nc);
 	}

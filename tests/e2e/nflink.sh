@@ -50,7 +50,22 @@ nf_links() {
 			awk '/^pf:/ {print $2, $4, $6}' "$f"
 	done | sort
 }
+# The oracle for the last-priority links: the hooks that hold something
+# besides pktpath's link, from the namespace's ruleset itself (each nftables
+# base chain's family and hook as "pf hook"; inet holds both families).
+# Only nftables registers hooks in these namespaces (iptables is
+# iptables-nft; nothing here loads conntrack).
+nft_hooks() {
+	ip netns exec "$1" nft -j list chains 2>/dev/null |
+		jq -r '.nftables[]? | .chain? | select(.hook) | "\(.family) \(.hook)"' |
+		awk 'BEGIN {h["prerouting"] = 0; h["input"] = 1; h["forward"] = 2; h["output"] = 3; h["postrouting"] = 4}
+		     $1 == "ip" || $1 == "inet" {print 2, h[$2]} $1 == "ip6" || $1 == "inet" {print 10, h[$2]}' | sort -u
+}
+last_hooks() { awk '$3 > 0 {print $1, $2}' | sort -u; }
+export -f last_hooks
+iptables_nft=$(iptables -V 2>/dev/null | grep -c nf_tables)
 links=$(nf_links "$PP_PID")
+held=$(nft_hooks nfl-b)
 nfirst=$(awk '$3 < 0' <<<"$links" | wc -l)
 check "a first-priority link at each of the 2 x 5 IPv4 and IPv6 hooks (got $nfirst)" \
 	[ "$(awk '$3 < -2147483000 {print $1, $2}' <<<"$links" | sort -u | wc -l)" -eq 10 -a "$nfirst" -eq 10 ]
@@ -59,6 +74,12 @@ check "a last-priority link at ipv4 INPUT, which the iptables rule joined" \
 	bash -c 'awk "\$1 == 2 && \$2 == 1 && \$3 > 2147483000" <<<"$1" | grep -q .' _ "$links"
 check "no last-priority link at ipv4 FORWARD, which holds nothing else" \
 	bash -c '! awk "\$1 == 2 && \$2 == 2 && \$3 > 0" <<<"$1" | grep -q .' _ "$links"
+if [ "$iptables_nft" -eq 1 ]; then
+	check "last-priority links exactly at the hooks nfl-b's ruleset holds ($(echo $held | tr ' ' ,)), one each ($(last_hooks <<<"$links" | tr '\n' ' '))" \
+		bash -c '[ -n "$1" ] && [ "$(last_hooks <<<"$2")" = "$1" ] && [ "$(awk "\$3 > 0" <<<"$2" | wc -l)" -eq "$(grep -c . <<<"$1")" ]' _ "$held" "$links"
+else
+	echo "# not run: the last-priority links against the ruleset (iptables is not iptables-nft here)"
+fi
 
 lab_exec nfl-a bash -c 'echo filtered > /dev/udp/198.18.51.2/9999'
 lab_exec nfl-a bash -c 'echo allowed > /dev/udp/198.18.51.2/7001'
@@ -127,6 +148,8 @@ if pp_start "$LAB_DIR/pp5" -n nfl-a --no-rules udp; then
 	lab_exec nfl-a iptables -A OUTPUT -p udp --dport 7004 -j DROP
 	sleep 1.5
 	n_after=$(nf_links "$PP_PID" | awk '$1 == 2 && $2 == 3 && $3 > 0' | wc -l)
+	links_after=$(nf_links "$PP_PID")
+	held_after=$(nft_hooks nfl-a)
 	lab_exec nfl-a bash -c 'echo joined > /dev/udp/198.18.51.2/7003'
 	lab_exec nfl-a bash -c 'echo dropped > /dev/udp/198.18.51.2/7004'
 	sleep 0.5
@@ -137,14 +160,21 @@ if pp_start "$LAB_DIR/pp5" -n nfl-a --no-rules udp; then
 	joined=$(block '198\.18\.51\.1:[0-9]+ > 198\.18\.51\.2:7003')
 	dropped=$(block '198\.18\.51\.1:[0-9]+ > 198\.18\.51\.2:7004')
 	check "no last-priority link before the rule (got $n_before)" [ "$n_before" -eq 0 ]
-	check "alone: OUTPUT is one step, marked alone, with the route" \
-		bash -c 'grep -qE "nf OUTPUT +nfl-a .*prio -[0-9]+ alone dev veth-a" <<<"$1" && ! grep -qE "nf OUTPUT (first|last)" <<<"$1"' _ "$alone"
-	check "alone: POSTROUTING too" grep -qE 'nf POSTROUTING +nfl-a .* alone' <<<"$alone"
+	check "alone: exactly one OUTPUT step, marked alone, with the route ($(grep -c 'nf OUTPUT' <<<"$alone") OUTPUT steps)" \
+		bash -c '[ "$(grep -cE "nf OUTPUT" <<<"$1")" -eq 1 ] && grep -qE "nf OUTPUT +nfl-a .*prio -[0-9]+ alone dev veth-a" <<<"$1"' _ "$alone"
+	check "alone: exactly one POSTROUTING step, marked alone ($(grep -c 'nf POSTROUTING' <<<"$alone"))" \
+		bash -c '[ "$(grep -cE "nf POSTROUTING" <<<"$1")" -eq 1 ] && grep -qE "nf POSTROUTING +nfl-a .* alone" <<<"$1"' _ "$alone"
 	check "the rule joined OUTPUT: its last-priority link made (got $n_after)" [ "$n_after" -eq 1 ]
-	check "joined: OUTPUT first, then OUTPUT last with the route" \
-		bash -c 'grep -A100 "nf OUTPUT first" <<<"$1" | grep -qE "nf OUTPUT last .*dev veth-a"' _ "$joined"
-	check "joined, dropped by the rule: OUTPUT first, no OUTPUT last, then NETFILTER_DROP" \
-		bash -c 'grep -q "nf OUTPUT first" <<<"$1" && ! grep -q "nf OUTPUT last" <<<"$1" && grep -q "DROP NETFILTER_DROP" <<<"$1"' _ "$dropped"
+	if [ "$iptables_nft" -eq 1 ]; then
+		check "after the rule, last-priority links exactly at the hooks nfl-a's ruleset holds ($(echo $held_after | tr ' ' ,))" \
+			bash -c '[ -n "$1" ] && [ "$(last_hooks <<<"$2")" = "$1" ] && [ "$(awk "\$3 > 0" <<<"$2" | wc -l)" -eq "$(grep -c . <<<"$1")" ]' _ "$held_after" "$links_after"
+	fi
+	check "joined: one OUTPUT first, then one OUTPUT last with the route ($(grep -c 'nf OUTPUT first' <<<"$joined") and $(grep -c 'nf OUTPUT last' <<<"$joined"))" \
+		bash -c '[ "$(grep -c "nf OUTPUT first" <<<"$1")" -eq 1 ] && [ "$(grep -c "nf OUTPUT last" <<<"$1")" -eq 1 ] &&
+			grep -A100 "nf OUTPUT first" <<<"$1" | grep -qE "nf OUTPUT last .*dev veth-a"' _ "$joined"
+	check "joined, dropped by the rule: one OUTPUT first, no OUTPUT last, one NETFILTER_DROP" \
+		bash -c '[ "$(grep -c "nf OUTPUT first" <<<"$1")" -eq 1 ] && ! grep -q "nf OUTPUT last" <<<"$1" &&
+			[ "$(grep -c "DROP NETFILTER_DROP" <<<"$1")" -eq 1 ]' _ "$dropped"
 	check "no warning that a hook's end cannot be watched" bash -c '! grep -q "cannot watch the end" "$1"' _ "$LAB_DIR/pp5.err"
 else
 	fail "pktpath in nfl-a started"

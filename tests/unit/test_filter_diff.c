@@ -518,7 +518,7 @@ static void reach_checks(void)
 			continue;
 		}
 		uint32_t r = filter_l3_reach(f);
-		bool within = filter_l3_reach(f) <= PP_DECIDED_FP_BYTES;
+		bool within = r <= PP_DECIDED_FP_BYTES;
 		check(r <= want[i].most && (want[i].most != UINT32_MAX || r == UINT32_MAX) && within == want[i].within_fp,
 		      "'%s': L3 reach %u (at most %u), within the fingerprint's %d bytes: %s", want[i].expr, r,
 		      want[i].most, PP_DECIDED_FP_BYTES, within ? "yes" : "no");
