@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* fentry and kprobe points: a packet turned away is decided once. With an
  * expression, a packet that matches nothing used to be selected again at
- * every output point (ip_output, ip_finish_output, __dev_queue_xmit) and
+ * every output point (ip_output, ip_finish_output, the device queue) and
  * at its drop or free: the whole selection each time (the sk_buff copy,
  * the namespace, the owner, the filter), which is what an unmatched packet
  * paid most for in the VM guests. Now one per-CPU slot remembers the last
@@ -93,7 +93,7 @@ static __always_inline int decided_role(__u64 pt)
 	if (probe == PP_PROBE_DROP || probe == PP_PROBE_FREE)
 		return ROLE_ASK_FREED;
 	if (probe == PP_PROBE_TX || (probe == PP_PROBE_ROUTE && kind == PP_K_PLAIN))
-		return ROLE_ASK; /* the output points: ip_forward, ip_output, ip_finish_output, __dev_queue_xmit */
+		return ROLE_ASK; /* the output points: ip_forward, ip_output, ip_finish_output */
 	if (probe == PP_PROBE_RX && layout == PP_L_DATA_L3)
 		return ROLE_FILL_UNFOLLOWED; /* ip_rcv, ipv6_rcv */
 	return ROLE_NONE;

@@ -185,9 +185,9 @@ static __always_inline struct pp_event *emit_begin(void *ctx, struct sk_buff *sk
 	/* Not a network packet (netlink, unix): outside what pktpath traces. */
 	if (proto == 0)
 		return NULL;
-	/* A socket's first packet often leaves before any owner tracepoint has
-	 * fired (sock_send_length fires after sendmsg): learn the owner on
-	 * transmit even when this event is not selected, so the packet is
+	/* Learn the owner on transmit even when this event is not selected
+	 * (the device queue sees every packet sent, in the sender's context:
+	 * no program per sendmsg is needed), so the packet is
 	 * attributed where it is (on the receiving side, say: a packet that
 	 * crosses into another namespace keeps its socket, skb_scrub_packet;
 	 * so this is done outside the selected namespace too). */

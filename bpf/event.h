@@ -44,7 +44,6 @@ enum pp_kind {
 	PP_K_BR_IN,       /* skb arg is struct sk_buff ** (br_handle_frame) */
 	PP_K_BR_PORT,     /* aux = struct net_bridge_port *: the egress port */
 	PP_K_OWNER_SK,    /* no event: aux = struct sock * used in process context */
-	PP_K_OWNER_SOCK,  /* no event: aux = struct socket * used in process context */
 	PP_K_CLONE,       /* at return: the clone (followed like the original) */
 	PP_K_MAX
 };

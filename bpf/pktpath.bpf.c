@@ -37,12 +37,21 @@ int pp_rx(struct bpf_raw_tracepoint_args *ctx)
  * not selected again here (bpf/decided.bpf.h). */
 #define PT_DEV_TX PP_PT(0, PP_K_PLAIN, PP_PROBE_TX, PP_L_DATA_MAC, 0, 0, 0)
 
+/* The device queue is where every backend learns the sender of every
+ * packet, selected or not (emit_begin; here first when the packet was
+ * decided before): it runs in the sender's context, before any event in
+ * softirq or a timer needs the socket's owner. So no program runs per
+ * sendmsg (sock_send_length, inet_sendmsg) to learn it. */
 SEC("pktpath/raw_tp/net_dev_queue")
 int pp_tx(struct bpf_raw_tracepoint_args *ctx)
 {
-	if (DECIDED_ON && decided(ctx->args[0], PT_DEV_TX, DEC_BEFORE))
-		return 0;
-	return emit(ctx, (struct sk_buff *)ctx->args[0], AT_TX, 0, 0);
+	struct sk_buff *skb = (struct sk_buff *)ctx->args[0];
+	if (DECIDED_ON) {
+		owner_note(ctx, (__u64)BPF_CORE_READ(skb, sk));
+		if (decided((__u64)skb, PT_DEV_TX, DEC_BEFORE))
+			return 0;
+	}
+	return emit(ctx, skb, AT_TX, 0, 0);
 }
 
 /* skb:kfree_skb is (skb, location) before 5.17, then (skb, location, reason). */
@@ -60,13 +69,6 @@ int pp_free(struct bpf_raw_tracepoint_args *ctx)
 }
 
 /* Owner bookkeeping: socket use in process context. These emit nothing. */
-SEC("raw_tp/sock_send_length")
-int pp_own_send(struct bpf_raw_tracepoint_args *ctx)
-{
-	owner_note(ctx, ctx->args[0]);
-	return 0;
-}
-
 SEC("raw_tp/sock_recv_length")
 int pp_own_recv(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -74,16 +76,22 @@ int pp_own_recv(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+/* Where sock_recv_length is loaded it learns the reader (once a read; the
+ * copy runs once an skb), and the copy below only reports (5.10 has no
+ * such tracepoint: there the copy learns too). */
+const volatile bool cfg_copy_learns = true;
+
 /* The receiving process copies the packet out: the socket it is delivered
  * to, and so its owner, is known here (for UDP skb->sk is not set, and
- * current, in the receiver's system call, is the owner). */
-/* A pktpath/ section: it emits events, so the filter must be injected
+ * current, in the receiver's system call, is the owner).
+ * A pktpath/ section: it emits events, so the filter must be injected
  * into it (a plain raw_tp/ section would keep the stub, which matches all). */
 SEC("pktpath/raw_tp/skb_copy_datagram_iovec")
 int pp_own_copy(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct sk_buff *skb = (struct sk_buff *)ctx->args[0];
-	owner_note(ctx, (__u64)BPF_CORE_READ(skb, sk));
+	if (cfg_copy_learns)
+		owner_note(ctx, (__u64)BPF_CORE_READ(skb, sk));
 	/* With an expression a delivered packet was decided at its receive:
 	 * only one being followed is reported here, for one look-up (each
 	 * TCP read copies, and selecting again cost more than the rest of

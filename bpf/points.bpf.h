@@ -235,10 +235,6 @@ static __always_inline int point_hit(void *ctx, __u8 kind, __u64 pt, __u64 skb_v
 	case PP_K_OWNER_SK:
 		owner_note(ctx, aux_v);
 		return 0;
-	case PP_K_OWNER_SOCK:
-		if (aux_v)
-			owner_note(ctx, (__u64)BPF_CORE_READ((struct socket *)aux_v, sk));
-		return 0;
 	case PP_K_UNTRACK:
 		/* kfree_skbmem: the packet's end, wherever it was freed; also
 		 * forgets its tracking (emit_begin, at.step). With a filter only

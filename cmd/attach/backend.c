@@ -3,6 +3,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -270,20 +271,6 @@ static bool covered(const struct backend_plan *p, const char *tp)
 	return false;
 }
 
-/* Every catalog row whose tracepoint is tp resolved (and there is one). */
-static bool covered_all(const struct backend_plan *p, const char *tp)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < p->npts; i++) {
-		if (!p->pts[i].row->tracepoint || strcmp(p->pts[i].row->tracepoint, tp))
-			continue;
-		if (!p->pts[i].func)
-			return false;
-		n++;
-	}
-	return n > 0;
-}
-
 static bool any_point(const struct backend_plan *p, bool at_return)
 {
 	for (size_t i = 0; i < p->npts; i++)
@@ -448,6 +435,13 @@ static int configure(struct backend_plan *p, struct pktpath_bpf *skel, char *err
 	bool kp = p->b == BK_KPROBE;
 	/* A packet turned away is decided once (bpf/decided.bpf.h): kernel-function points only. */
 	skel->rodata->cfg_decided = p->b != BK_TRACEPOINT;
+	/* The benchmark's floor (tests/vm/bench/flood.sh): never quietly. */
+	const char *hollow = getenv("PKTPATH_BENCH_HOLLOW");
+	if (p->b != BK_TRACEPOINT && hollow && *hollow) {
+		skel->rodata->cfg_hollow = true;
+		fprintf(stderr, "pktpath: warning: PKTPATH_BENCH_HOLLOW is set: the %s programs return at once and "
+				"trace nothing (a benchmark's floor)\n", p->b == BK_KPROBE ? "kprobe" : "fentry");
+	}
 	struct bpf_program *prog;
 	bpf_object__for_each_program(prog, skel->obj) {
 		bool load = bpf_program__autoload(prog);
@@ -470,18 +464,6 @@ static int configure(struct backend_plan *p, struct pktpath_bpf *skel, char *err
 			break;
 		case PR_TP_FREE:
 			load = load && !covered(p, "skb:consume_skb");
-			break;
-		case PR_TP_OWNER:
-			/* sock_send_length follows every sendmsg, and adds nothing
-			 * where the owner is learned before it: by inet_sendmsg and
-			 * inet6_sendmsg (fentry, kprobe), and on the tracepoint
-			 * backend by net_dev_queue, which learns every packet's
-			 * owner in the sender's context, selected or not, and
-			 * kfree_skb, which learns a selected packet's when it is
-			 * dropped before a device (one program less per datagram
-			 * sent; 5.10 has no such tracepoint, and its owners pass). */
-			if (prog == skel->progs.pp_own_send)
-				load = load && p->b != BK_TRACEPOINT && !covered_all(p, "sock:sock_send_length");
 			break;
 		default:
 			break;

@@ -41,11 +41,13 @@ const struct cat_point catalog[] = {
 	 NULL, "the skb (up to the bridge device's own stack)"},
 	{"bridge", {"br_dev_xmit"}, PP_K_PLAIN, PP_PROBE_BRIDGE, PP_L_DATA_MAC, false, "sk_buff", 1, NULL, NULL, NULL,
 	 "the skb (sent through the bridge device)"},
-	/* tx: the device transmit point is the net:net_dev_queue tracepoint in every backend. */
+	/* tx: the device transmit point is the net:net_dev_queue tracepoint in every backend. It fires
+	 * in __dev_queue_xmit after the device's egress hooks (tc, netfilter egress). A fentry on the
+	 * function as well showed each packet twice, before and after them, for a trampoline a packet
+	 * sent; IP packets have a step before them already (ip_finish_output), bridged frames too
+	 * (br_forward, br_dev_xmit), and a drop there says tc or netfilter egress (reason, location). */
 	{"tx", {"__ip_local_out"}, PP_K_PLAIN, PP_PROBE_TX, PP_L_NETHDR, false, "sk_buff", 1, NULL, NULL, NULL,
 	 "the skb (locally generated, before OUTPUT)"},
-	{"tx", {"__dev_queue_xmit"}, PP_K_PLAIN, PP_PROBE_TX, PP_L_DATA_MAC, false, "sk_buff", 1, NULL, NULL,
-	 "net:net_dev_queue", "the skb (to the device queue)"},
 	/* drop: the reason-carrying function of this kernel (6.11+, 5.17+, older). */
 	{"drop", {"sk_skb_reason_drop", "kfree_skb_reason", "kfree_skb"}, PP_K_DROP, PP_PROBE_DROP, PP_L_NETHDR, false,
 	 "sk_buff", 1, "reason", NULL, "skb:kfree_skb", "drop reason (5.17+), location, stack"},
@@ -68,14 +70,11 @@ const struct cat_point catalog[] = {
 	{"free", {"napi_skb_cache_put"}, PP_K_UNTRACK, PP_PROBE_FREE, PP_L_NETHDR, false, "sk_buff", 1, NULL, NULL, NULL,
 	 "no event: the skb's memory goes back to the NAPI cache, tracking ends"},
 	/* owner: sockets used in process context (tracepoints sock:* and skb:skb_copy_datagram_iovec too).
-	 * One point per send: udp_sendmsg, raw_sendmsg and ping_v4_sendmsg are reached only through
-	 * inet_sendmsg (or inet6_sendmsg), and a second program per datagram learned nothing new. */
+	 * No point per send: the device queue (net:net_dev_queue, every backend) learns every packet's
+	 * sender in its context, selected or not (bpf/pktpath.bpf.c pp_tx), and a drop before any device
+	 * learns a selected packet's (emit_begin); a program per sendmsg learned nothing new. */
 	{"owner", {"tcp_connect"}, PP_K_OWNER_SK, 0, 0, false, NULL, 0, "sk", NULL, "sock:inet_sock_set_state",
 	 "the connecting process"},
-	{"owner", {"inet_sendmsg"}, PP_K_OWNER_SOCK, 0, 0, false, NULL, 0, "sock", NULL, "sock:sock_send_length",
-	 "the sending process (IPv4)"},
-	{"owner", {"inet6_sendmsg"}, PP_K_OWNER_SOCK, 0, 0, false, NULL, 0, "sock", NULL, "sock:sock_send_length",
-	 "the sending process (IPv6)"},
 };
 
 const size_t catalog_len = sizeof(catalog) / sizeof(catalog[0]);

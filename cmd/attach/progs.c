@@ -16,7 +16,7 @@ struct prog_row {
 
 static const struct prog_row rows[] = {
 	PROG(PR_TP_EVENT, 0, pp_rx), PROG(PR_TP_EVENT, 0, pp_tx), PROG(PR_TP_DROP, 0, pp_drop),
-	PROG(PR_TP_FREE, 0, pp_free), PROG(PR_TP_OWNER, 0, pp_own_send), PROG(PR_TP_OWNER, 0, pp_own_recv),
+	PROG(PR_TP_FREE, 0, pp_free), PROG(PR_TP_OWNER, 0, pp_own_recv),
 	PROG(PR_TP_OWNER, 0, pp_own_copy), PROG(PR_TP_OWNER, 0, pp_own_state), PROG(PR_TP_OWNER, 0, pp_own_gone),
 	PROG(PR_TP_FIB, 0, pp_fib),
 	PROG(PR_NETFILTER, 0, pp_nf_first), PROG(PR_NETFILTER, 1, pp_nf_last), PROG(PR_NETFILTER, 2, pp_nf_probe),
@@ -26,7 +26,6 @@ static const struct prog_row rows[] = {
 	PROG(PR_KPROBE, PP_K_NF_HOOK, pp_kp_nf_hook), PROG(PR_KPROBE, PP_K_IPT, pp_kp_ipt),
 	PROG(PR_KPROBE, PP_K_NFT, pp_kp_nft), PROG(PR_KPROBE, PP_K_BR_IN, pp_kp_br_in),
 	PROG(PR_KPROBE, PP_K_BR_PORT, pp_kp_br_port), PROG(PR_KPROBE, PP_K_OWNER_SK, pp_kp_owner_sk),
-	PROG(PR_KPROBE, PP_K_OWNER_SOCK, pp_kp_owner_sock),
 	PROG(PR_KRETPROBE, PP_K_PLAIN, pp_krp_plain), PROG(PR_KRETPROBE, PP_K_ROUTE_IN, pp_krp_route_in),
 	PROG(PR_KRETPROBE, PP_K_CLONE, pp_krp_clone),
 	PROG(PR_KPROBE_SAVE, 0, pp_kp_save), PROG(PR_KPROBE_MULTI, 0, pp_kpm),

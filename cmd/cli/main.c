@@ -578,8 +578,10 @@ static int session_configure(struct session *s)
 		snprintf(no_owner_tp + used, sizeof(no_owner_tp) - used, "%s%s", used ? ", " : "", tp);
 		bpf_program__set_autoload(prog, false);
 	}
-	if (no_owner_tp[0]) /* one line for all (5.10 lacks sock_send_length and sock_recv_length) */
+	if (no_owner_tp[0]) /* one line for all (5.10 lacks sock_recv_length) */
 		fprintf(stderr, "pktpath: warning: no tracepoint %s: owners are learned from fewer places\n", no_owner_tp);
+	/* Each TCP read copies several skbs, and sock_recv_length then learns the same socket once. */
+	skel->rodata->cfg_copy_learns = !bpf_program__autoload(skel->progs.pp_own_recv);
 	/* Developer switch (docs/extending.md): with -v, each program's
 	 * verifier statistics, to see how near its limit a change brings it.
 	 * Not -v alone: with a log level set, a refused load would show only

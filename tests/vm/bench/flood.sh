@@ -22,8 +22,10 @@
 # PKTPATH_VM_APPEND): GB_REPS, GB_SECS (flood length, 2 s), GB_STATS_REPS,
 # GB_NETNS (1: the --netns contenders too), GB_NORULES (0; 1: each backend
 # also with --no-rules, without pktpath's nftables trace table, to tell
-# its price from the backend's), GB_BACKENDS (comma-separated,
-# "tracepoint,fentry,kprobe"). On the host (tracepoint only, as a check of
+# its price from the backend's), GB_HOLLOW (1; 0: no floor contender:
+# fentry with PKTPATH_BENCH_HOLLOW, every fentry program returning at once,
+# what attaching to the functions costs by itself), GB_BACKENDS
+# (comma-separated, "tracepoint,fentry,kprobe"). On the host (tracepoint only, as a check of
 # the script): GB_KEEP=1 keeps the scratch files in /tmp/gb-keep.
 # Prints, besides PASS/FAIL lines for what must work (each tracer got ready,
 # on the backend asked for, and exited 0 having produced nothing):
@@ -56,6 +58,7 @@ contenders=()
 for b in "${BACKENDS[@]}"; do
 	contenders+=("$b")
 	[ -n "$CMP" ] && [ "$b" != tracepoint ] && contenders+=("$b-cmp")
+	[ "${GB_HOLLOW:-1}" = 1 ] && [ "$b" = fentry ] && contenders+=("$b-hollow")
 done
 if [ "${GB_NETNS:-1}" = 1 ]; then
 	for b in "${BACKENDS[@]}"; do
@@ -107,12 +110,13 @@ declare -A checked=()
 # packet to $LAB_DIR/CONTENDER.cost.
 STATS=
 traced() {
-	local c=$1 b=${1%%-*} bin=$NEW args=(--stream) out p0 p1
+	local c=$1 b=${1%%-*} bin=$NEW args=(--stream) out p0 p1 hollow=
 	[[ $c == *-cmp ]] && bin=$CMP
+	[[ $c == *-hollow ]] && hollow=1
 	[[ $c == *-netns* ]] && args+=(--netns gb-b)
 	[[ $c == *-norules* ]] && args+=(--no-rules)
 	out=$LAB_DIR/$c
-	if ! PKTPATH=$bin pp_start "$out" --backend "$b" "${args[@]}" "$NOMATCH"; then
+	if ! PKTPATH=$bin PKTPATH_BENCH_HOLLOW=$hollow pp_start "$out" --backend "$b" "${args[@]}" "$NOMATCH"; then
 		fail "bench: $c: pktpath got ready: $(tail -n 1 "$out.err")"
 		pp_stop
 		RATE=-
@@ -144,7 +148,8 @@ traced() {
 			grep -qE '^pktpath: 0 events.*, 0 lost, 0 produced$' "$out.err"
 		# What pktpath said at start besides "ready" (its nftables table:
 		# selective or tracing every packet), for the report.
-		grep -vE '^(backend:|pktpath: ready|pktpath: [0-9]+ events)' "$out.err" | head -n 3 | cut -c 1-300 |
+		[ -n "$hollow" ] && check "bench: $c: pktpath said its programs are hollow" grep -q 'PKTPATH_BENCH_HOLLOW is set' "$out.err"
+		grep -vE '^(backend:|pktpath: ready|pktpath: [0-9]+ events|pktpath: warning: PKTPATH_BENCH_HOLLOW)' "$out.err" | head -n 3 | cut -c 1-300 |
 			sed "s/^/BENCH info said $c /"
 	fi
 }

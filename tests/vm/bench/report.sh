@@ -34,6 +34,7 @@ function label(c,    b, s) {
 	if (c ~ /-netns/) s = s " `--netns`"
 	if (c ~ /-norules/) s = s " `--no-rules`"
 	if (c ~ /-cmp/) s = s " (cmp build)"
+	if (c ~ /-hollow/) s = s ", programs returning at once (the floor)"
 	return s
 }
 $3 == "info" && $4 == "contenders" { for (i = 5; i <= NF; i++) order[++nc] = $i; next }
@@ -90,8 +91,11 @@ END {
 		if (first) { printf "\nWhat pktpath said at start (its nftables line, else its first line besides the backend and \"ready\"):\n\n"; first = 0 }
 		printf "- %s: %s\n", label(c), said[c]
 	}
-	fe = fmt(med["fentry"]); tp = fmt(med["tracepoint"]); kp = fmt(med["kprobe"])
+	fe = fmt(med["fentry"]); tp = fmt(med["tracepoint"]); kp = fmt(med["kprobe"]); fl = fmt(med["fentry-hollow"])
 	printf "\nIssue 15, in this guest: fentry matching nothing %s (target ≥ 0.80: %s; at least the tracepoint backend'"'"'s %s: %s); kprobe %s.\n", \
 		fe, (fe == "-" ? "not measured" : fe + 0 >= 0.80 ? "met" : sprintf("missed by %.2f", 0.80 - fe)), tp, \
 		(fe == "-" || tp == "-" ? "not measured" : fe + 0 >= tp + 0 ? "met" : "missed"), kp
+	if (fl != "-")
+		printf "The floor: the same fentry points with programs that return at once ran at %s, so the points alone cost %.2f of the untraced rate%s.\n", \
+			fl, 1 - fl, (fl + 0 < 0.80 ? sprintf(": below the 0.80 target before any program does anything") : "")
 }' "$in"

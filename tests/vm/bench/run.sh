@@ -10,14 +10,14 @@
 #
 # Environment: GB_SERIES (default 6.12); GB_CMP=OTHER_STATIC_BUILD to compare
 # two builds in the same guest (fentry and kprobe, alternated); GB_REPS,
-# GB_SECS, GB_STATS_REPS, GB_NETNS, GB_NORULES, GB_BACKENDS (comma-separated) for the
+# GB_SECS, GB_STATS_REPS, GB_NETNS, GB_NORULES, GB_HOLLOW, GB_BACKENDS (comma-separated) for the
 # guest script (see there), passed on the guest's kernel command line.
 set -u
 cd "$(dirname "$0")/../../.." || exit 1
 out=build/bench
 mkdir -p "$out"
 append=
-for v in GB_REPS GB_SECS GB_STATS_REPS GB_NETNS GB_NORULES GB_BACKENDS; do
+for v in GB_REPS GB_SECS GB_STATS_REPS GB_NETNS GB_NORULES GB_HOLLOW GB_BACKENDS; do
 	[ -n "${!v:-}" ] && append+=" $v=${!v}"
 done
 # About 25 s a traced run under TCG (start-up is most of it), eight
