@@ -40,7 +40,6 @@
 #include <unistd.h>
 
 #include "bpf/event.h"
-#include "cmd/util/escape.h"
 #include "kernel/nf_uapi.h"
 #include "netlib/netns.h"
 
@@ -420,12 +419,8 @@ static void link_last(struct nflink *nf, const struct pp_nf_key *k)
 	bpf_map_update_elem(nf->joined_fd, k, &v, BPF_ANY);
 	static const char *const hooks[NF_INET_NUMHOOKS] = {"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"};
 	const char *h = k->hook < NF_INET_NUMHOOKS ? hooks[k->hook] : "?";
-	const char *name = netns_name(k->netns);
 	char ns[64];
-	if (name)
-		escape_field(name, strlen(name), ns, sizeof(ns)); /* a file name under /run/netns */
-	else
-		snprintf(ns, sizeof(ns), "%u", k->netns);
+	netns_label(k->netns, ns, sizeof(ns));
 	if (err)
 		fprintf(stderr,
 			"pktpath: warning: netfilter: cannot watch the end of %s %s in netns %s (%s): a drop inside it is still "

@@ -314,6 +314,16 @@ const char *netns_name(uint32_t inode)
 	return NULL;
 }
 
+const char *netns_label(uint32_t inode, char *out, size_t len)
+{
+	const char *n = netns_name(inode);
+	if (n)
+		escape_field(n, strlen(n), out, len);
+	else
+		snprintf(out, len, "%u", inode);
+	return out;
+}
+
 void netns_names_free(void)
 {
 	for (size_t i = 0; i < names.n; i++)

@@ -49,6 +49,9 @@ int netns_ipv4_forwarding(int nsfd);
  * namespace, or NULL. The table is re-read (at most once a second) when an
  * unknown inode appears, so namespaces created later get names too. */
 const char *netns_name(uint32_t inode);
+/* The namespace as messages name it: netns_name escaped (a file name under
+ * /run/netns is anyone's choice), else the inode number. Returns out. */
+const char *netns_label(uint32_t inode, char *out, size_t len);
 void netns_names_free(void);
 
 #endif

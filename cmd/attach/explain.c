@@ -101,12 +101,7 @@ void explain_start(const struct explain_cfg *c, FILE *log)
 	uint32_t self = netns_self_inode();
 	if (!c->all) {
 		uint32_t ino = c->nsfd >= 0 ? netns_fd_inode(c->nsfd) : self;
-		const char *n = netns_name(ino);
-		if (n)
-			escape_field(n, strlen(n), label, sizeof(label));
-		else
-			snprintf(label, sizeof(label), "%u", ino);
-		trace_ns(c->nsfd, ino, label, c->ifindex, log, &nn);
+		trace_ns(c->nsfd, ino, netns_label(ino, label, sizeof(label)), c->ifindex, log, &nn);
 	} else {
 		const char *n = netns_name(self);
 		escape_field(n ? n : "init", strlen(n ? n : "init"), label, sizeof(label));
