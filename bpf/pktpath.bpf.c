@@ -38,18 +38,17 @@ int pp_rx(struct bpf_raw_tracepoint_args *ctx)
 #define PT_DEV_TX PP_PT(0, PP_K_PLAIN, PP_PROBE_TX, PP_L_DATA_MAC, 0, 0, 0)
 
 /* The device queue is where every backend learns the sender of every
- * packet, selected or not (emit_begin; here first when the packet was
- * decided before): it runs in the sender's context, before any event in
- * softirq or a timer needs the socket's owner. So no program runs per
- * sendmsg (sock_send_length, inet_sendmsg) to learn it. */
+ * packet, selected or not (emit_begin; here when the decided note turns
+ * the packet away before it): it runs in the sender's context, before any
+ * event in softirq or a timer needs the socket's owner. So no program runs
+ * per sendmsg (sock_send_length, inet_sendmsg) to learn it. */
 SEC("pktpath/raw_tp/net_dev_queue")
 int pp_tx(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct sk_buff *skb = (struct sk_buff *)ctx->args[0];
-	if (DECIDED_ON) {
+	if (DECIDED_ON && decided((__u64)skb, PT_DEV_TX, DEC_BEFORE)) {
 		owner_note(ctx, (__u64)BPF_CORE_READ(skb, sk));
-		if (decided((__u64)skb, PT_DEV_TX, DEC_BEFORE))
-			return 0;
+		return 0;
 	}
 	return emit(ctx, skb, AT_TX, 0, 0);
 }
